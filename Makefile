@@ -1,0 +1,43 @@
+# peakready — the two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+NODE_STAMP := node_modules/.package-lock.json
+SYSTEM_PKGS := redis-server prometheus
+TEST_PKGS := redis-server prometheus chromium
+BENCH_PKGS := nginx-light wrk
+
+.PHONY: run test deps build typecheck bench bench-gateway bench-load clean
+
+run: deps build
+	node dist/cli/main.js run scenarios/holiday-peak.ts --platform local
+
+test: deps build
+	bash scripts/ensure-system.sh $(TEST_PKGS)
+	npx tsc -p tsconfig.json --noEmit
+	npx vitest run
+
+deps: $(NODE_STAMP)
+	bash scripts/ensure-system.sh $(SYSTEM_PKGS)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+build: $(NODE_STAMP)
+	node scripts/build.mjs
+
+typecheck: $(NODE_STAMP)
+	npx tsc -p tsconfig.json --noEmit
+
+bench: bench-gateway bench-load
+
+bench-gateway: deps build
+	bash scripts/ensure-system.sh $(SYSTEM_PKGS) $(BENCH_PKGS)
+	node bench/gateway/run.mjs
+
+bench-load: deps build
+	bash scripts/ensure-system.sh $(SYSTEM_PKGS) $(BENCH_PKGS)
+	node bench/load/run.mjs
+
+clean:
+	node dist/cli/main.js clean || true
+	rm -rf dist

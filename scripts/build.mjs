@@ -1,0 +1,28 @@
+// Transpiles src/ to dist/ file by file (no bundling): fast (well under a second) and
+// keeps one output file per source file so child processes can start any service entry.
+import { build } from 'esbuild';
+import { readdirSync, statSync, rmSync, cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: walk('src'),
+  outdir: 'dist',
+  outbase: 'src',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+// Non-TypeScript assets (simulator profiles, trained-model data) travel with the code.
+for (const asset of ['stack/profiles', 'report/assets']) {
+  if (existsSync(join('src', asset))) cpSync(join('src', asset), join('dist', asset), { recursive: true });
+}

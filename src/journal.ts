@@ -1,0 +1,129 @@
+/**
+ * The journal: the single result of a run. The runner writes it (and `events.ndjson`
+ * while running); reporters read only this type.
+ */
+
+export const JOURNAL_SCHEMA = 'peakready.journal/v1';
+
+export type RunStatus = 'completed' | 'aborted' | 'interrupted' | 'steady-state-failed' | 'error';
+export type Verdict = 'pass' | 'fail' | 'error';
+
+/** Latency summary in milliseconds. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** Counters kept per endpoint, per second and for the whole run. */
+export interface Counters {
+  /** Requests that got an answer or failed (not dropped). */
+  readonly requests: number;
+  /** Requests with a transport error or a 4xx/5xx status. */
+  readonly errors: number;
+  readonly dropped: number;
+  readonly status: Readonly<Record<string, number>>;
+  /** timeout, reset, refused, http_4xx, http_5xx, other. */
+  readonly errorKinds: Readonly<Record<string, number>>;
+  /** Counts of the response headers x-model-type, x-model-version, x-cache by value. */
+  readonly modelType: Readonly<Record<string, number>>;
+  readonly modelVersion: Readonly<Record<string, number>>;
+  readonly cache: Readonly<Record<string, number>>;
+}
+
+/** One second of one endpoint (or of all, endpoint "*"). `t` is seconds from traffic start. */
+export interface SecondSample extends Counters {
+  readonly t: number;
+  readonly endpoint: string;
+  readonly latency: LatencySummary;
+}
+
+export interface EndpointResult extends Counters {
+  readonly endpoint: string;
+  readonly latency: LatencySummary;
+  /** The whole-run HDR histogram, base64 (hdr-histogram-js encodeIntoCompressedBase64), microseconds. */
+  readonly histogram: string;
+}
+
+export interface ProbeResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly observed: string;
+  readonly expected: string;
+  readonly durationMs: number;
+}
+
+export interface SloResult {
+  readonly name: string;
+  /** The expression in its string form, e.g. "p99(predict) < 250ms during fault kill-tabular". */
+  readonly expression: string;
+  readonly status: 'pass' | 'fail' | 'no-data';
+  readonly observed: string;
+  readonly threshold: string;
+  readonly window: string;
+  readonly advisory: boolean;
+  readonly weight: number;
+  readonly source: 'client' | 'prometheus' | 'platform';
+  readonly detail?: string;
+}
+
+export interface TimelineFault {
+  readonly id: string;
+  readonly kind: string;
+  readonly target: string;
+  /** ms from traffic start. */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface TimelineEvent {
+  /** ms from traffic start (negative before traffic started). */
+  readonly atMs: number;
+  readonly type: string;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** A server-side series sampled during the run (replicas, breaker state, accuracy). */
+export interface Series {
+  readonly name: string;
+  readonly unit: string;
+  readonly points: readonly (readonly [tSeconds: number, value: number])[];
+}
+
+export interface Journal {
+  readonly schema: typeof JOURNAL_SCHEMA;
+  readonly runId: string;
+  readonly tool: { readonly name: 'peakready'; readonly version: string };
+  readonly scenario: { readonly name: string; readonly description: string; readonly file: string | undefined };
+  readonly platform: string;
+  readonly seed: number;
+  readonly timeScale: number;
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly endedAt: string | undefined;
+  /** Epoch ms at which traffic started; every `t`/`atMs` is relative to it. */
+  readonly trafficStartEpochMs: number | undefined;
+  readonly status: RunStatus;
+  readonly verdict: Verdict;
+  /** Why the run aborted or errored, when it did. */
+  readonly reason?: string;
+  readonly phases: readonly { readonly name: string; readonly startMs: number; readonly endMs: number }[];
+  readonly faults: readonly TimelineFault[];
+  readonly events: readonly TimelineEvent[];
+  readonly steadyState: { readonly before: readonly ProbeResult[]; readonly after: readonly ProbeResult[] };
+  readonly endpoints: readonly EndpointResult[];
+  readonly timeline: readonly SecondSample[];
+  readonly series: readonly Series[];
+  readonly slos: readonly SloResult[];
+  /** Weighted share of SLOs met, 0..100. */
+  readonly resilienceScore: number;
+  readonly totals: { readonly requests: number; readonly errors: number; readonly dropped: number; readonly achievedRps: number; readonly targetRps: number };
+}
