@@ -1,0 +1,27 @@
+/**
+ * Read access to a load run's client-side measurements over any time window, computed
+ * from the per-second HDR histograms the engine keeps (exact percentiles over merged
+ * seconds, no per-request samples). The SLO evaluator reads client metrics only
+ * through this interface.
+ */
+import type { Counters, LatencySummary } from '../journal.js';
+
+export interface WindowStats extends Counters {
+  readonly latency: LatencySummary;
+  /** Latency percentile in milliseconds over the window (p in 0..100). */
+  percentile(p: number): number;
+  /** Achieved completed requests per second over the window. */
+  readonly rps: number;
+}
+
+export interface LoadWindows {
+  /** Milliseconds of traffic the run carried. */
+  readonly durationMs: number;
+  /** Endpoint (mix entry) names seen or configured. */
+  readonly endpoints: readonly string[];
+  /**
+   * Stats over [fromMs, toMs) measured from traffic start (by the request's intended send
+   * time), for one endpoint or, when omitted, all. `undefined` when no request fell in it.
+   */
+  window(fromMs: number, toMs: number, endpoint?: string): WindowStats | undefined;
+}
