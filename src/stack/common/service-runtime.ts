@@ -1,0 +1,147 @@
+/**
+ * Process lifecycle shared by every stack service:
+ * - `--port` (0 = ephemeral) and `--host` (default 127.0.0.1) flags plus service-specific ones;
+ * - structured JSON logs (pino) on stdout; once listening, one line
+ *   `{"msg":"listening","service":"<name>","port":<n>}` that supervisors read to learn the port;
+ * - graceful drain on SIGTERM/SIGINT: stop accepting, report not-ready, let in-flight requests
+ *   finish, exit within `drainMs` (5 s) at the latest;
+ * - a lifeline: when `PEAKREADY_LIFELINE_FD` names an inherited pipe, its closing (the harness
+ *   died, even by SIGKILL) makes the service exit at once.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pino, type Logger } from 'pino';
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  readonly logger: Logger;
+  /** Called once when a drain starts (stop timers, close clients). */
+  readonly onShutdown?: () => Promise<void> | void;
+  readonly drainMs?: number;
+}
+
+export interface RunningService {
+  readonly server: Server;
+  readonly port: number;
+  /** True until a drain starts; services fold it into their /ready answer. */
+  readonly accepting: () => boolean;
+  /** Drains and closes the server (what SIGTERM triggers); resolves when closed. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export function createLogger(name: string): Logger {
+  return pino({ name, level: process.env.LOG_LEVEL ?? 'info', base: { service: name, pid: process.pid } });
+}
+
+/** Parses the common flags (`--port`, `--host`) plus service-specific ones; unknown flags are an error. */
+export function parseServiceArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: T,
+): { port: number; host: string; values: Record<string, string | boolean | string[] | boolean[] | undefined> } {
+  const { values: parsed } = parseArgs({
+    args: [...argv],
+    options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, ...options },
+    strict: true,
+    allowPositionals: false,
+  });
+  const values = parsed as Record<string, string | boolean | string[] | boolean[] | undefined>;
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0..65535, got ${String(values.port)}`);
+  return { port, host: String(values.host), values };
+}
+
+/** Starts the HTTP server, announces the port, wires signals and the lifeline. */
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { logger } = opts;
+  const drainMs = opts.drainMs ?? 5000;
+  let accepting = true;
+  let closing: Promise<void> | undefined;
+
+  const server = createServer((req, res) => {
+    const r = opts.handler(req, res);
+    if (r && typeof (r as Promise<void>).catch === 'function') {
+      (r as Promise<void>).catch((err: unknown) => {
+        logger.error({ err }, 'handler failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"internal","message":"internal error"}}');
+      });
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  logger.info({ port, host: opts.host }, 'listening');
+
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      accepting = false;
+      logger.info({ reason }, 'draining');
+      const hardStop = setTimeout(() => {
+        logger.warn('drain deadline reached, closing remaining connections');
+        server.closeAllConnections();
+      }, drainMs - 250);
+      hardStop.unref();
+      try {
+        await opts.onShutdown?.();
+      } catch (err) {
+        logger.error({ err }, 'shutdown hook failed');
+      }
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(hardStop);
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  const onSignal = (sig: NodeJS.Signals) => {
+    void shutdown(sig).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  const lifelineFd = process.env.PEAKREADY_LIFELINE_FD;
+  if (lifelineFd) watchLifeline(Number(lifelineFd), logger);
+
+  return { server, port, accepting: () => accepting, shutdown };
+}
+
+/** Exits the process the moment the supervisor's end of the pipe closes. */
+function watchLifeline(fd: number, logger: Logger): void {
+  try {
+    const stream = createReadStream('', { fd, autoClose: true });
+    const die = () => {
+      logger.warn('lifeline closed: the harness is gone, exiting');
+      process.exit(0);
+    };
+    stream.on('end', die);
+    stream.on('error', die);
+    stream.on('close', die);
+    stream.resume();
+  } catch (err) {
+    logger.error({ err, fd }, 'cannot watch lifeline');
+  }
+}
+
+/** Runs a service's `main` and turns a startup failure into a logged exit 1. */
+export function runMain(name: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
