@@ -24,6 +24,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 build: $(NODE_STAMP)
 	node scripts/build.mjs
+	node dist/stack/models/train.js
 
 typecheck: $(NODE_STAMP)
 	npx tsc -p tsconfig.json --noEmit

@@ -11,7 +11,9 @@ function walk(dir) {
   });
 }
 
-rmSync('dist', { recursive: true, force: true });
+// Files are overwritten in place, not removed first: test runs and stacks started from
+// dist/ keep working while a rebuild happens. `--clean` starts from an empty dist/.
+if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: walk('src'),
   outdir: 'dist',

@@ -7,7 +7,12 @@ K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 # etcd-server is 3.4, which the API server no longer supports.
 ETCD_VERSION="${ETCD_VERSION:-v3.7.0}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
-ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.2}"
+# v1.10.2 declares `go 1.26.10`, newer than the Go 1.26.8 installed here; v1.10.1 builds as is.
+ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.1}"
+# Chaos Mesh tags no Go-module versions: the proxy serves only pseudo-versions, and its
+# nested api module only at a later commit, which replaces the ./api the zip lacks.
+CHAOS_MESH_VERSION="${CHAOS_MESH_VERSION:-v0.9.1-0.20260902003049-47411975a8cb}"
+CHAOS_MESH_API_VERSION="${CHAOS_MESH_API_VERSION:-v0.0.0-20260906172039-d70b66ad97ac}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"
 
 # bin_dir COMPONENT VERSION -> directory holding that component's binaries.

@@ -152,7 +152,16 @@ export interface StackSpec {
   readonly rollout?: { readonly steps?: readonly number[]; readonly pause?: DurationString };
   /** Options passed to the gateway (fallback thresholds, breaker settings, cache). */
   readonly gateway?: Readonly<Record<string, unknown>>;
+  /**
+   * Resilience mechanisms switched off on purpose, to prove the SLOs catch their absence
+   * (`peakready run --disable fallback`): the gateway's fallback, breaker or cache, the
+   * autoscaler, or the rollout analysis.
+   */
+  readonly disable?: readonly StackMechanism[];
 }
+
+export const STACK_MECHANISMS = ['fallback', 'breaker', 'cache', 'autoscaler', 'analysis'] as const;
+export type StackMechanism = (typeof STACK_MECHANISMS)[number];
 
 /** What a user writes in `scenarios/*.ts` and passes to `defineScenario()`. */
 export interface Scenario {

@@ -99,10 +99,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       } catch (err) {
         logger.error({ err }, 'shutdown hook failed');
       }
+      // Keep-alive connections become idle as their in-flight requests finish: close them as
+      // they do, or server.close() would wait for the client's idle timeout.
+      const reaper = setInterval(() => server.closeIdleConnections(), 25);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearInterval(reaper);
       clearTimeout(hardStop);
       logger.info('stopped');
     })();

@@ -1,0 +1,115 @@
+// Load-engine benchmarks (make bench-load). nginx runs one worker pinned to core 1; every load
+// generator runs pinned to core 0, one after another, against the same nginx.
+//   1. closed model, 64 connections: peakready vs wrk -t1 -c64 vs autocannon -c 64
+//   2. open model at 20,000 req/s for 30 s: achieved share, scheduling lag p99, dropped
+//   3. memory: RSS after 10 minutes at 5,000 req/s vs after 1 minute
+// BENCH_SHORT=1 shortens everything to a quick pass; BENCH_* variables override single values.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startNginx } from './nginx.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const short = process.env.BENCH_SHORT === '1';
+const env = (name, full, quick) => Number(process.env[name] ?? (short ? quick : full));
+const cfg = {
+  b1Seconds: env('BENCH_B1_SECONDS', 10, 4),
+  b2Rate: env('BENCH_B2_RATE', 20_000, 20_000),
+  b2Seconds: env('BENCH_B2_SECONDS', 30, 6),
+  b3Rate: env('BENCH_B3_RATE', 5000, 5000),
+  b3EarlySeconds: env('BENCH_B3_EARLY_SECONDS', 60, 10),
+  b3TotalSeconds: env('BENCH_B3_TOTAL_SECONDS', 600, 40),
+};
+// BENCH_DIST points at another build of src/ (default dist/, what `make bench-load` builds).
+const dist = process.env.BENCH_DIST ?? 'dist';
+const LOAD_CORE = '0';
+const SERVER_CORE = '1';
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    execFile('taskset', ['-c', LOAD_CORE, cmd, ...args], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+const peakready = (args) => run(process.execPath, [`${dist}/cli/main.js`, 'load', ...args]).then((o) => JSON.parse(o));
+
+async function wrk(url, seconds) {
+  const out = await run('wrk', ['-t1', '-c64', `-d${seconds}s`, '--latency', url]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const ms = p99 ? Number(p99[1]) * { us: 0.001, ms: 1, s: 1000 }[p99[2]] : NaN;
+  return { rps, p99: ms };
+}
+
+async function autocannon(url, seconds) {
+  const out = JSON.parse(await run(process.execPath, ['node_modules/autocannon/autocannon.js', '-c', '64', '-d', String(seconds), '-j', url]));
+  return { rps: out.requests.average, p99: out.latency.p99 };
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')).join('\n');
+}
+
+async function main() {
+  if (!existsSync(`${root}${dist}/cli/main.js`)) throw new Error('run `make build` first');
+  const nginx = await startNginx(SERVER_CORE);
+  const results = {};
+  try {
+    console.log(`nginx (1 worker, core ${SERVER_CORE}) at ${nginx.url}; load generators on core ${LOAD_CORE}${short ? ' [BENCH_SHORT]' : ''}`);
+    // 1. Maximum throughput, closed model, 64 connections; a short warm-up first.
+    await peakready(['--target', nginx.url, '--connections', '64', '--duration', '1s', '--json']);
+    const engine = await peakready(['--target', nginx.url, '--connections', '64', '--duration', `${cfg.b1Seconds}s`, '--json']);
+    const w = await wrk(nginx.url, cfg.b1Seconds);
+    const a = await autocannon(nginx.url, cfg.b1Seconds);
+    results.throughput = { peakready: engine.rps, peakreadyP99: engine.latency.p99, wrk: w.rps, wrkP99: w.p99, autocannon: a.rps, autocannonP99: a.p99 };
+
+    // 2. Open model at a fixed rate.
+    const open = await peakready(['--target', nginx.url, '--rate', String(cfg.b2Rate), '--connections', '256', '--duration', `${cfg.b2Seconds}s`, '--json']);
+    results.openModel = {
+      rate: cfg.b2Rate,
+      seconds: cfg.b2Seconds,
+      achievedShare: open.requests / (cfg.b2Rate * cfg.b2Seconds),
+      lagP99: open.schedulingLag?.p99,
+      dropped: open.dropped,
+      errors: open.errors,
+      latencyP99: open.latency.p99,
+    };
+
+    // 3. Memory over a long run.
+    const mem = JSON.parse(
+      await run(process.execPath, ['--expose-gc', 'bench/load/memory-probe.mjs', dist, nginx.url, String(cfg.b3Rate), String(cfg.b3EarlySeconds), String(cfg.b3TotalSeconds)]),
+    );
+    results.memory = { ...mem, rate: cfg.b3Rate, earlySeconds: cfg.b3EarlySeconds, totalSeconds: cfg.b3TotalSeconds, growthMB: mem.rssEndMB - mem.rssEarlyMB };
+  } finally {
+    await nginx.stop();
+  }
+
+  const t = results.throughput;
+  const o = results.openModel;
+  const m = results.memory;
+  const pass = (ok) => (ok ? 'ok' : 'MISSED');
+  console.log('');
+  console.log(
+    table([
+      ['benchmark', 'peakready', 'wrk -t1 -c64', 'autocannon -c64', 'vs wrk', 'vs autocannon', 'target', ''],
+      ['1. closed model, 64 conns (req/s)', fmt(t.peakready), fmt(t.wrk), fmt(t.autocannon), `${fmt(t.peakready / t.wrk, 2)}x`, `${fmt(t.peakready / t.autocannon, 2)}x`, '>=0.5x wrk, >=1.0x autocannon', pass(t.peakready >= 0.5 * t.wrk && t.peakready >= t.autocannon)],
+      ['   p99 latency (ms)', fmt(t.peakreadyP99, 2), fmt(t.wrkP99, 2), fmt(t.autocannonP99, 2), '', '', '', ''],
+      [`2. open model ${fmt(o.rate)} req/s x ${o.seconds}s: achieved`, `${fmt(o.achievedShare * 100, 2)}%`, '', '', '', '', '>=99.5%', pass(o.achievedShare >= 0.995)],
+      ['   scheduling lag p99 (ms)', fmt(o.lagP99, 3), '', '', '', '', '<=2 ms', pass(o.lagP99 <= 2)],
+      ['   dropped', fmt(o.dropped), '', '', '', '', '0', pass(o.dropped === 0)],
+      [`3. RSS at ${fmt(m.rate)} req/s: ${m.earlySeconds}s -> ${m.totalSeconds}s (MB)`, `${fmt(m.rssEarlyMB, 1)} -> ${fmt(m.rssEndMB, 1)}`, '', '', '', '', '<=30 MB growth', pass(m.growthMB <= 30)],
+    ]),
+  );
+  console.log(`\n${JSON.stringify(results)}`);
+}
+
+main().catch((err) => {
+  console.error(`bench-load: ${err.message}`);
+  process.exitCode = 1;
+});

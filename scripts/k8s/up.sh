@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Starts a real Kubernetes control plane on loopback, for the k8s test suite:
+# etcd, kube-apiserver (generated certificates, RBAC), kube-controller-manager,
+# kube-scheduler, kwok (fake nodes whose pods become Running and Ready), the Argo
+# Rollouts controller and, when built, the Chaos Mesh controller-manager; then installs
+# every CRD of ../shared/crds and waits until all of it is ready.
+#
+# State (certificates, kubeconfig, logs, PIDs) goes to $PEAKREADY_K8S_STATE
+# (default /tmp/peakready-k8s). It prints the kubeconfig path and writes
+# $STATE/env (KUBECONFIG=...) for `source`. Stop with scripts/k8s/down.sh; if anything
+# fails or the script is interrupted, everything it started is stopped again.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=versions.sh
+source "$HERE/versions.sh"
+STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s}"
+CRDS="${PEAKREADY_CRDS:-$REPO/../shared/crds}"
+READY_TIMEOUT_S="${PEAKREADY_K8S_READY_TIMEOUT:-120}"
+T0=$(date +%s%N)
+
+log() { printf '[k8s-up +%ss] %s\n' "$(elapsed)" "$*" >&2; }
+elapsed() { awk -v a="$T0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+die() { log "error: $*"; exit 3; }
+
+K8S_BIN="$(bin_dir kubernetes "$K8S_VERSION")"
+ETCD_BIN="$(bin_dir etcd "$ETCD_VERSION")"
+KWOK_BIN="$(bin_dir kwok "$KWOK_VERSION")"
+ROLLOUTS_BIN="$(bin_dir argo-rollouts "$ROLLOUTS_VERSION")"
+CHAOS_BIN="$(bin_dir chaos-mesh "$CHAOS_MESH_VERSION")"
+for b in "$K8S_BIN/kube-apiserver" "$K8S_BIN/kube-controller-manager" "$K8S_BIN/kube-scheduler" \
+  "$K8S_BIN/kubectl" "$ETCD_BIN/etcd" "$KWOK_BIN/kwok" "$ROLLOUTS_BIN/rollouts-controller"; do
+  [[ -x "$b" ]] || die "missing $b: run scripts/k8s/build.sh first"
+done
+[[ -d "$CRDS" ]] || die "CRD folder $CRDS not found (expected ../shared/crds beside the repository)"
+command -v openssl >/dev/null || die "openssl is not installed"
+
+# A previous cluster that was not stopped would hold the ports and the state folder.
+[[ -f "$STATE/pids" ]] && bash "$HERE/down.sh" >/dev/null 2>&1 || true
+rm -rf "$STATE"
+mkdir -p "$STATE/pki" "$STATE/logs"
+: > "$STATE/pids"
+
+# Everything this script started is stopped when it fails or is interrupted; on success
+# the cluster stays up until down.sh.
+on_fail() {
+  log "failed (exit $1); last log lines:"
+  tail -n 5 "$STATE"/logs/*.log >&2 2>/dev/null || true
+  bash "$HERE/down.sh" >&2 || true
+}
+trap 'rc=$?; trap - EXIT; [[ $rc -eq 0 ]] || on_fail "$rc"; exit "$rc"' EXIT
+trap 'exit 130' INT TERM
+
+# free_port -> an unused loopback TCP port (the kernel picks it; a race with another
+# process is possible but harmless for tests: startup then fails loudly).
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# start NAME CMD... -> runs the command detached in its own session, logs to logs/NAME.log.
+start() {
+  local name="$1"; shift
+  setsid "$@" >"$STATE/logs/$name.log" 2>&1 < /dev/null &
+  printf '%s %s\n' "$!" "$name" >> "$STATE/pids"
+}
+
+# alive NAME -> fails with its log tail when that process has exited.
+alive() {
+  local pid
+  pid="$(awk -v n="$1" '$2 == n { print $1 }' "$STATE/pids")"
+  kill -0 "$pid" 2>/dev/null || { tail -n 20 "$STATE/logs/$1.log" >&2; die "$1 exited during startup"; }
+}
+
+# wait_for WHAT PROCESS CMD... -> retries CMD until it succeeds, the process dies, or time runs out.
+wait_for() {
+  local what="$1" proc="$2"; shift 2
+  local deadline=$((SECONDS + READY_TIMEOUT_S))
+  until "$@" >/dev/null 2>&1; do
+    alive "$proc"
+    ((SECONDS < deadline)) || die "timed out after ${READY_TIMEOUT_S}s waiting for $what"
+    sleep 0.2
+  done
+  log "$what ready"
+}
+
+# ---------------------------------------------------------------- certificates
+pki() {
+  local d="$STATE/pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=peakready-test-ca" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+  # The API server's serving certificate: loopback names plus the in-cluster ones.
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+    -keyout "$d/apiserver.key" -out "$d/apiserver.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' > "$d/apiserver.ext"
+  openssl x509 -req -in "$d/apiserver.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 2 -extfile "$d/apiserver.ext" -out "$d/apiserver.crt" 2>/dev/null
+  # One client identity in system:masters for the test user and every component: the
+  # control plane is a throwaway on loopback, what is tested is the platform's behaviour.
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=peakready-admin" \
+    -keyout "$d/admin.key" -out "$d/admin.csr" 2>/dev/null
+  printf 'extendedKeyUsage=clientAuth\n' > "$d/client.ext"
+  openssl x509 -req -in "$d/admin.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 2 -extfile "$d/client.ext" -out "$d/admin.crt" 2>/dev/null
+  openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
+}
+
+kubeconfig() {
+  local d="$STATE/pki"
+  cat > "$STATE/admin.kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- name: peakready-test
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority: $d/ca.crt
+users:
+- name: peakready-admin
+  user:
+    client-certificate: $d/admin.crt
+    client-key: $d/admin.key
+contexts:
+- name: peakready-test
+  context:
+    cluster: peakready-test
+    user: peakready-admin
+current-context: peakready-test
+YAML
+}
+
+# ------------------------------------------------------------------- processes
+pki
+log "certificates generated"
+ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
+ROLLOUTS_METRICS_PORT=$(free_port); ROLLOUTS_HEALTH_PORT=$(free_port)
+kubeconfig
+KC="$STATE/admin.kubeconfig"
+kubectl() { "$K8S_BIN/kubectl" --kubeconfig "$KC" "$@"; }
+
+# No fsync: the data is thrown away with the cluster, and fsync on a busy disk is what
+# makes etcd slow to become ready.
+start etcd "$ETCD_BIN/etcd" --name peakready --data-dir "$STATE/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "peakready=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
+wait_for etcd etcd curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+
+# endpoint-reconciler none: the kubernetes Service may not point at a loopback address.
+start kube-apiserver "$K8S_BIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --cert-dir "$STATE/apiserver" \
+  --tls-cert-file "$STATE/pki/apiserver.crt" --tls-private-key-file "$STATE/pki/apiserver.key" \
+  --client-ca-file "$STATE/pki/ca.crt" \
+  --service-account-key-file "$STATE/pki/sa.pub" --service-account-signing-key-file "$STATE/pki/sa.key" \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
+  --authorization-mode RBAC,Node --allow-privileged=true --profiling=false \
+  --enable-priority-and-fairness=false --event-ttl 30m
+wait_for kube-apiserver kube-apiserver curl -fsS --cacert "$STATE/pki/ca.crt" \
+  --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
+
+# CRDs go in while the controllers start.
+kubectl apply --server-side --force-conflicts -R -f "$CRDS" >"$STATE/logs/crds.log" 2>&1 &
+CRD_JOB=$!
+
+start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig "$KC" \
+  --secure-port 0 --leader-elect=false \
+  --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/ca.crt" \
+  --cluster-signing-cert-file "$STATE/pki/ca.crt" --cluster-signing-key-file "$STATE/pki/ca.key" \
+  --horizontal-pod-autoscaler-sync-period 5s --profiling=false
+start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig "$KC" \
+  --secure-port 0 --leader-elect=false --profiling=false
+# kwok manages only nodes annotated as fake, and makes their pods Running and Ready.
+start kwok "$KWOK_BIN/kwok" --kubeconfig "$KC" --config "$KWOK_BIN/stages.yaml" \
+  --manage-all-nodes=false \
+  --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+  --node-lease-duration-seconds 40 --cidr 10.244.0.0/16 --node-ip 10.240.0.1
+
+wait "$CRD_JOB" || { cat "$STATE/logs/crds.log" >&2; die "installing the CRDs of $CRDS failed"; }
+kubectl wait --for condition=established --timeout "${READY_TIMEOUT_S}s" crd --all >/dev/null
+log "CRDs installed: $(kubectl get crd -o name | wc -l)"
+
+start argo-rollouts "$ROLLOUTS_BIN/rollouts-controller" --kubeconfig "$KC" \
+  --leader-elect=false --metricsport "$ROLLOUTS_METRICS_PORT" --healthzPort "$ROLLOUTS_HEALTH_PORT" \
+  --loglevel info
+CHAOS_MESH=0
+if [[ -x "$CHAOS_BIN/chaos-controller-manager" && "${PEAKREADY_K8S_CHAOS_MESH:-1}" != 0 ]]; then
+  # Its admission webhooks are not registered with the API server, but the webhook
+  # server still needs a certificate to start.
+  mkdir -p "$STATE/chaos-certs"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=chaos-mesh-webhook" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$STATE/chaos-certs/tls.key" -out "$STATE/chaos-certs/tls.crt" 2>/dev/null
+  kubectl create namespace chaos-mesh >/dev/null
+  CHAOS_METRICS_PORT=$(free_port)
+  # No chaos-daemon exists on fake nodes, so faults that need one fail to inject and
+  # nothing is ever sent to a node address; pod-kill works through the API alone.
+  start chaos-mesh env KUBECONFIG="$KC" NAMESPACE=chaos-mesh ENABLE_LEADER_ELECTION=false \
+    WEBHOOK_HOST=127.0.0.1 WEBHOOK_PORT="$(free_port)" METRICS_HOST=127.0.0.1 METRICS_PORT="$CHAOS_METRICS_PORT" \
+    CERTS_DIR="$STATE/chaos-certs" SECURITY_MODE=false CHAOSD_SECURITY_MODE=false \
+    "$CHAOS_BIN/chaos-controller-manager"
+  CHAOS_MESH=1
+fi
+
+# Fake nodes: two CPU nodes and one node with the GKE GPU pool's labels, so both
+# overlays schedule. kwok keeps them Ready.
+kubectl apply --server-side -f "$HERE/fake-nodes.yaml" >/dev/null
+wait_for "fake nodes" kwok bash -c "[[ \$('$K8S_BIN/kubectl' --kubeconfig '$KC' get nodes --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]]"
+# The ServiceAccount admission plugin refuses pods until the default account exists.
+wait_for "default service account" kube-controller-manager kubectl -n default get serviceaccount default
+wait_for "argo rollouts controller" argo-rollouts curl -fsS "http://127.0.0.1:$ROLLOUTS_HEALTH_PORT/healthz"
+if [[ $CHAOS_MESH == 1 ]]; then
+  wait_for "chaos mesh controller" chaos-mesh curl -fsS "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics"
+fi
+
+cat > "$STATE/env" <<ENV
+export KUBECONFIG=$KC
+export PEAKREADY_K8S_STATE=$STATE
+export PEAKREADY_K8S_API=https://127.0.0.1:$API_PORT
+export PEAKREADY_K8S_CHAOS_MESH=$CHAOS_MESH
+ENV
+trap - INT TERM EXIT
+log "control plane ready in $(elapsed)s (kubeconfig $KC)"
+printf '%s\n' "$(elapsed)" > "$STATE/ready-seconds"
+echo "$KC"

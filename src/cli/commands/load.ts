@@ -1,0 +1,160 @@
+/**
+ * `peakready load`: traffic only. With a scenario file, its mix and profile; without one,
+ * the wrk-like form (one GET, closed model over --connections, or open at --rate).
+ */
+import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { invalidInput } from '../../errors.js';
+import { bareScenario, fixedTraffic } from '../../load/fixed-scenario.js';
+import { formatLiveLine, type LiveSecond } from '../../load/live.js';
+import type { LoadResult } from '../../load/load-result.js';
+import { FixedSource } from '../../load/request-source.js';
+import { runLoad } from '../../load/run-load.js';
+import { runLoadInWorkers } from '../../load/run-load-workers.js';
+import { checkTarget } from '../../load/target-guard.js';
+import { tryParseDuration } from '../../scenario/duration.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import type { RegisterCommand } from './types.js';
+
+interface LoadFlags {
+  target?: string;
+  rateScale?: string;
+  timeScale?: string;
+  seed?: string;
+  out?: string;
+  connections?: string;
+  duration?: string;
+  rate?: string;
+  path?: string;
+  timeout?: string;
+  workers?: string;
+  json?: boolean;
+  allowRemoteTarget?: boolean;
+}
+
+function num(flag: string, v: string | undefined, opts: { int?: boolean; min?: number; def: number }): number {
+  if (v === undefined) return opts.def;
+  const n = Number(v);
+  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.int || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min);
+  if (!ok) throw invalidInput(`--${flag}: expected ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function dur(flag: string, v: string | undefined, def: string): number {
+  const ms = tryParseDuration(v ?? def);
+  if (ms === undefined || ms <= 0) throw invalidInput(`--${flag}: expected a duration like "8s" or "1m", got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+function utcStamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+const f1 = (v: number): string => v.toFixed(1);
+
+/** The end-of-run table: one row per endpoint and a total. */
+export function endpointTable(result: LoadResult): string {
+  const head = ['endpoint', 'requests', 'rps', 'errors', 'dropped', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'cache hit'];
+  const secs = result.durationMs / 1000;
+  const rows = result.endpointResults().map((e) => {
+    const hit = e.cache.hit ?? 0;
+    const miss = e.cache.miss ?? 0;
+    return [e.endpoint, String(e.requests), f1(e.requests / secs), String(e.errors), String(e.dropped), f1(e.latency.p50), f1(e.latency.p90), f1(e.latency.p99), f1(e.latency.max), hit + miss > 0 ? `${((hit / (hit + miss)) * 100).toFixed(0)}%` : '-'];
+  });
+  const all = result.window(0, result.durationMs);
+  const tot = result.totals();
+  rows.push(['total', String(tot.requests), f1(tot.achievedRps), String(tot.errors), String(tot.dropped), f1(all?.latency.p50 ?? 0), f1(all?.latency.p90 ?? 0), f1(all?.latency.p99 ?? 0), f1(all?.latency.max ?? 0), '']);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** The one-object summary of the wrk-like form. */
+export function jsonSummary(result: LoadResult): object {
+  const tot = result.totals();
+  const all = result.window(0, result.durationMs);
+  const lag = result.schedulingLag();
+  return {
+    rps: Math.round(tot.achievedRps * 10) / 10,
+    latency: { p50: all?.latency.p50 ?? 0, p90: all?.latency.p90 ?? 0, p99: all?.latency.p99 ?? 0, max: all?.latency.max ?? 0 },
+    errors: tot.errors,
+    dropped: tot.dropped,
+    requests: tot.requests,
+    errorKinds: all?.errorKinds ?? {},
+    ...(lag ? { schedulingLag: { p50: lag.p50, p99: lag.p99, max: lag.max } } : {}),
+  };
+}
+
+async function action(scenarioPath: string | undefined, flags: LoadFlags, exit: { code: number }): Promise<void> {
+  if (!flags.target) throw invalidInput('--target: expected a base URL like http://127.0.0.1:8080, got nothing');
+  checkTarget(flags.target, flags.allowRemoteTarget === true);
+  const seed = num('seed', flags.seed, { int: true, min: 0, def: 1 });
+  const workers = num('workers', flags.workers, { int: true, min: 1, def: 1 });
+  const tty = process.stderr.isTTY === true && !flags.json;
+  const onSecond = tty ? (s: LiveSecond): void => void process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) : undefined;
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const common = { target: flags.target, seed, signal: abort.signal, allowRemoteTarget: flags.allowRemoteTarget === true, ...(onSecond ? { onSecond } : {}) };
+  let result: LoadResult;
+  let name: string;
+  try {
+    if (scenarioPath !== undefined) {
+      const timeScale = num('time-scale', flags.timeScale, { def: 1, min: Number.MIN_VALUE });
+      const rateScale = num('rate-scale', flags.rateScale, { def: 1, min: Number.MIN_VALUE });
+      const scenario = await loadScenarioFile(scenarioPath, { timeScale, rateScale });
+      name = scenario.name;
+      result = workers > 1
+        ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'file', file: scenarioPath, timeScale, rateScale } })
+        : await runLoad(scenario, common);
+    } else {
+      const rate = flags.rate === undefined ? undefined : num('rate', flags.rate, { min: Number.MIN_VALUE, def: 0 });
+      const traffic = fixedTraffic({
+        connections: num('connections', flags.connections, { int: true, min: 1, def: rate === undefined ? 64 : 1000 }),
+        durationMs: dur('duration', flags.duration, '10s'),
+        timeoutMs: dur('timeout', flags.timeout, '10s'),
+        ...(rate !== undefined ? { rate } : {}),
+      });
+      const u = new URL(flags.path ?? '/', flags.target);
+      const path = u.pathname + u.search;
+      name = 'load';
+      result = workers > 1
+        ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
+        : await runLoad(bareScenario(name, traffic), { ...common, source: new FixedSource(path) });
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (tty) process.stderr.write('\n');
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
+  else process.stdout.write(`${endpointTable(result)}\n`);
+  if (scenarioPath !== undefined || flags.out !== undefined) {
+    const dir = flags.out ?? join('reports', `${name}-load-${utcStamp()}`);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'load.json');
+    writeFileSync(file, `${JSON.stringify({ scenario: name, target: flags.target, seed, ...result.toJSON() }, null, 2)}\n`);
+    if (!flags.json) process.stdout.write(`results: ${file}\n`);
+  }
+  exit.code = result.aborted ? 130 : 0;
+}
+
+export const register: RegisterCommand = (program: Command, exit) => {
+  program
+    .command('load [scenario]')
+    .description('drive traffic only: a scenario file\'s mix and profile, or (no scenario) one GET like wrk')
+    .requiredOption('--target <url>', 'base URL to send traffic to (loopback only unless --allow-remote-target)')
+    .option('--rate-scale <f>', 'multiply every arrival rate (scenario)')
+    .option('--time-scale <f>', 'multiply every duration of the profile (scenario)')
+    .option('--seed <n>', 'random seed (same seed, same traffic)', '1')
+    .option('--out <dir>', 'folder for load.json (default reports/<scenario>-load-<UTC time>)')
+    .option('--connections <n>', 'no scenario: connections (closed model) or the in-flight cap (open model)')
+    .option('--duration <d>', 'no scenario: how long, e.g. 8s', '10s')
+    .option('--rate <n>', 'no scenario: open model at this many requests per second')
+    .option('--path <path>', 'no scenario: path to GET', '/')
+    .option('--timeout <d>', 'no scenario: per-request timeout', '10s')
+    .option('--workers <n>', 'worker threads sharing the traffic (when one core is not enough)', '1')
+    .option('--json', 'print one JSON object {rps, latency, errors, dropped, requests}')
+    .option('--allow-remote-target', 'allow a non-loopback target')
+    .action(async (scenario: string | undefined, flags: LoadFlags) => action(scenario, flags, exit));
+};

@@ -1,0 +1,36 @@
+/**
+ * `peakready report <journal.json|run-dir> [--out DIR]`: re-renders every report from a
+ * journal, or from the events.ndjson a crashed run left (marked aborted in every report).
+ * Exit 0 when the reports were written (the verdict is in them), 2 for an input that is
+ * not a run, 1 when a reporter failed.
+ */
+import { resolve } from 'node:path';
+import { readJournalInput } from '../../report/journal-input.js';
+import { FINAL_REPORTERS, REPORTERS, type ReporterName } from '../../report/write-reports.js';
+import { writeReports } from '../../report/write-reports.js';
+import type { RegisterCommand } from './types.js';
+
+export const register: RegisterCommand = (program, exit) => {
+  program
+    .command('report')
+    .description('re-render junit.xml, summary.md and report.html from a journal.json or a run folder (also a crashed run\'s events.ndjson)')
+    .argument('<input>', 'journal.json, events.ndjson, or a run folder holding one of them')
+    .option('--out <dir>', 'output folder (default: the input\'s folder)')
+    .action(async (input: string, opts: { out?: string }) => {
+      const src = readJournalInput(input);
+      const outDir = opts.out ?? src.dir;
+      // Never rewrite the journal that is being read; a rebuilt (partial) journal is worth keeping.
+      const overwritesInput = src.from === 'journal' && resolve(outDir, 'journal.json') === resolve(src.file);
+      const names: ReporterName[] = FINAL_REPORTERS.filter((n) => !(n === 'json' && overwritesInput));
+      const { files, failures } = await writeReports(src.journal, outDir, names.map((n) => REPORTERS[n](outDir)));
+      const j = src.journal;
+      const met = j.slos.filter((s) => s.status === 'pass').length;
+      process.stdout.write(
+        `${j.scenario.name}: ${j.verdict.toUpperCase()}${j.status === 'completed' ? '' : ` (${j.status})`} · ${met}/${j.slos.length} SLOs met · resilience score ${j.resilienceScore.toFixed(1)}\n`,
+      );
+      if (src.from === 'events') process.stdout.write(`rebuilt from ${src.file}: ${j.reason ?? 'partial run'}\n`);
+      for (const f of files) process.stdout.write(`wrote ${f}\n`);
+      for (const f of failures) process.stderr.write(`peakready: reporter ${f.reporter} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}\n`);
+      exit.code = failures.length > 0 ? 1 : 0;
+    });
+};

@@ -1,0 +1,76 @@
+/**
+ * The Chaos Mesh back end of the fault vocabulary: one template per fault kind, rendered
+ * with the run id label, selectors limited to the target namespace, and always a duration.
+ */
+import type { FaultKind, ResolvedFault } from '../../scenario/fault-spec.js';
+import type { K8sObject } from '../../platforms/kubernetes/manifest.js';
+import { parseDuration } from '../../scenario/duration.js';
+import { renderChaosTemplate, type TemplateValues } from './chaos-template.js';
+
+/** Which template under chaos/ carries each fault kind. */
+export const TEMPLATE_FOR_KIND: Readonly<Record<FaultKind, string>> = {
+  'kill-replica': 'pod-kill',
+  unavailable: 'pod-failure',
+  latency: 'network-delay',
+  errors: 'http-abort',
+  reset: 'network-loss',
+  partition: 'network-partition',
+  bandwidth: 'network-bandwidth',
+  'cpu-stress': 'stress-cpu',
+  'redis-outage': 'pod-failure',
+};
+
+/** The container port HTTPChaos intercepts, per stack service. */
+const SERVICE_PORTS: Readonly<Record<string, number>> = { gateway: 8080, tabular: 8080, fallback: 8080, triton: 8000, generative: 8000 };
+
+/** Instantaneous faults (kill-replica) still get a duration: Chaos Mesh requires one to finish. */
+const MIN_DURATION_MS = 1000;
+
+/** Milliseconds as a Go duration Chaos Mesh parses ("90s", "1500ms"). */
+export function goDuration(ms: number): string {
+  const whole = Math.max(1, Math.round(ms));
+  return whole % 1000 === 0 ? `${whole / 1000}s` : `${whole}ms`;
+}
+
+/** A Kubernetes label value / name fragment: lower-case alphanumerics and dashes, at most `max`. */
+export function dnsLabel(value: string, max = 63): string {
+  const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
+  return s.slice(0, max).replace(/-+$/, '') || 'x';
+}
+
+/** Where and as whom a fault is applied. */
+export interface ChaosContext {
+  readonly runId: string;
+  readonly namespace: string;
+}
+
+/** The template values for a fault (exported so validation can render every template). */
+export function templateValues(fault: ResolvedFault, ctx: ChaosContext): TemplateValues {
+  const p = fault.params;
+  const target = fault.kind === 'redis-outage' ? 'redis' : fault.target;
+  const fraction = p.fraction ?? 1;
+  return {
+    NAME: dnsLabel(`pr-${fault.id}-${ctx.runId}`),
+    NAMESPACE: ctx.namespace,
+    RUN_ID: dnsLabel(ctx.runId),
+    FAULT_ID: dnsLabel(fault.id),
+    TARGET: target,
+    DURATION: goDuration(Math.max(fault.durationMs, MIN_DURATION_MS)),
+    COUNT: String(p.count ?? 1),
+    // Normalised: Chaos Mesh accepts one unit only ("90s", not "1m30s").
+    LATENCY: goDuration(parseDuration(p.latency ?? '300ms', 'params.latency')),
+    JITTER: p.jitter ? goDuration(parseDuration(p.jitter, 'params.jitter')) : '0ms',
+    LOSS_PERCENT: String(Math.round(fraction * 100)),
+    // Chaos Mesh's "bps" is bytes per second, the vocabulary's unit.
+    RATE: `${p.rate ?? 1_000_000}bps`,
+    WORKERS: p.workers ?? 1,
+    LOAD: p.load ?? 80,
+    MEMORY_SIZE: '256MB',
+    PORT: SERVICE_PORTS[target] ?? 8080,
+  };
+}
+
+/** The Chaos Mesh resource that injects `fault` in `ctx.namespace`. */
+export function chaosForFault(fault: ResolvedFault, ctx: ChaosContext): K8sObject {
+  return renderChaosTemplate(TEMPLATE_FOR_KIND[fault.kind], templateValues(fault, ctx));
+}

@@ -1,0 +1,17 @@
+/** Faults that are one proxy toxic for their duration share this shape. */
+import type { ResolvedFault } from '../scenario/fault-spec.js';
+import type { Toxic } from '../platforms/local/toxics.js';
+import type { LocalFaultTarget, PreparedFault } from './fault.js';
+import { once, requireService } from './fault-params.js';
+
+/** Prepares "add `toxic` to the target's proxy" with its removal as the revert. */
+export function toxicFault(target: LocalFaultTarget, fault: ResolvedFault, toxic: Toxic): PreparedFault {
+  requireService(target, fault, target.services.filter((s) => s !== 'redis' && s !== 'prometheus'));
+  let remove: (() => void) | undefined;
+  return {
+    async act() {
+      remove = target.addToxic(fault.target, fault.id, toxic);
+    },
+    revert: once(() => remove?.()),
+  };
+}

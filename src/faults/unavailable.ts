@@ -1,0 +1,32 @@
+/**
+ * unavailable: every replica of the service is frozen with SIGSTOP (PodChaos pod-failure):
+ * the processes exist but answer nothing, readiness probes fail, the proxy stops routing to
+ * them. The revert sends SIGCONT.
+ */
+import type { Fault, FaultProcess } from './fault.js';
+import { once, requireService } from './fault-params.js';
+
+export const unavailableFault: Fault = {
+  kind: 'unavailable',
+  description: 'freezes every replica (SIGSTOP) so the service answers nothing; SIGCONT on revert',
+  prepare(target, fault) {
+    requireService(target, fault);
+    const frozen: FaultProcess[] = [];
+    return {
+      async act() {
+        for (const p of target.processes(fault.target)) {
+          // Registered before the signal so a revert racing this loop still thaws it.
+          frozen.push(p);
+          p.paused = true;
+          p.signal('SIGSTOP');
+        }
+      },
+      revert: once(() => {
+        for (const p of frozen) {
+          p.signal('SIGCONT');
+          p.paused = false;
+        }
+      }),
+    };
+  },
+};

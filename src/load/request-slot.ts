@@ -1,0 +1,103 @@
+/**
+ * One in-flight request as an undici dispatch handler. Slots are reused, so the hot path
+ * allocates no promise or closure per request; the owner is told when the request ends.
+ */
+import type { Dispatcher } from 'undici';
+import type { Outcome } from './stats-recorder.js';
+
+/** Whoever dispatched the slot: told once per request, on success or failure. */
+export interface SlotOwner {
+  complete(slot: RequestSlot): void;
+}
+
+const enum HeaderLen {
+  Cache = 7, // x-cache
+  ModelType = 12, // x-model-type
+  ModelVersion = 15, // x-model-version
+}
+
+/** Maps a transport error to the journal's error kinds. */
+export function errorKind(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  const code = e?.code === 'UND_ERR_SOCKET' && e.cause?.code ? e.cause.code : (e?.code ?? e?.cause?.code);
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return 'reset';
+    case 'ECONNREFUSED':
+      return 'refused';
+    default:
+      return 'other';
+  }
+}
+
+export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
+  ep = 0;
+  /** Intended send time, ms from traffic start. */
+  intendedMs = 0;
+  status = 0;
+  errorKind: string | undefined = undefined;
+  modelType: string | undefined = undefined;
+  modelVersion: string | undefined = undefined;
+  cache: string | undefined = undefined;
+  private done = false;
+
+  constructor(private readonly owner: SlotOwner) {}
+
+  /** Resets the slot for a new request. */
+  arm(ep: number, intendedMs: number): this {
+    this.ep = ep;
+    this.intendedMs = intendedMs;
+    this.status = 0;
+    this.errorKind = undefined;
+    this.modelType = undefined;
+    this.modelVersion = undefined;
+    this.cache = undefined;
+    this.done = false;
+    return this;
+  }
+
+  onConnect(): void {}
+
+  onHeaders(statusCode: number, headers: Buffer[] | null): boolean {
+    if (statusCode < 200) return true; // 1xx: the final answer follows
+    this.status = statusCode;
+    if (headers !== null) {
+      for (let i = 0; i < headers.length; i += 2) {
+        const name = headers[i] as Buffer;
+        const len = name.length;
+        // Only three headers matter; compare lengths first so most names cost one check.
+        if (len !== HeaderLen.Cache && len !== HeaderLen.ModelType && len !== HeaderLen.ModelVersion) continue;
+        const lower = name.toString('latin1').toLowerCase();
+        const value = () => (headers[i + 1] as Buffer).toString('latin1');
+        if (lower === 'x-cache') this.cache = value().toLowerCase();
+        else if (lower === 'x-model-type') this.modelType = value();
+        else if (lower === 'x-model-version') this.modelVersion = value();
+      }
+    }
+    return true;
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.owner.complete(this);
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.errorKind = errorKind(err);
+    this.owner.complete(this);
+  }
+}

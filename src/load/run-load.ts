@@ -1,0 +1,124 @@
+/**
+ * runLoad: drives a resolved scenario's traffic at a target and returns what it measured.
+ * Knows nothing of faults or SLOs; the runner reads the result through LoadWindows.
+ */
+import { performance } from 'node:perf_hooks';
+import { Pool, type Dispatcher } from 'undici';
+import type { ResolvedScenario } from '../scenario/types.js';
+import { ArrivalRateExecutor } from './arrival-rate.js';
+import { ArrivalSchedule } from './arrival-schedule.js';
+import { encodeHistogram } from './histogram.js';
+import { liveSecond, type LiveSecond } from './live.js';
+import { LoadResult, rowsToSeconds } from './load-result.js';
+import { SeededRandom } from './random.js';
+import { MixSource, type RequestSource } from './request-source.js';
+import { StatsRecorder } from './stats-recorder.js';
+import { checkTarget } from './target-guard.js';
+import { connectOne, VusExecutor } from './vus.js';
+
+export interface RunLoadOptions {
+  /** Base URL; the mix's paths are appended to it. */
+  readonly target: string;
+  readonly seed: number;
+  readonly signal?: AbortSignal;
+  /** Called once a second with live stats (rate, p50, p99, errors, dropped, per endpoint). */
+  readonly onSecond?: (s: LiveSecond) => void;
+  /** Allow a non-loopback target (also allowed by the scenario's safety.allowRemoteTarget). */
+  readonly allowRemoteTarget?: boolean;
+  /** Replaces the scenario's mix (the wrk-like single request form). */
+  readonly source?: RequestSource;
+}
+
+// After an abort, in-flight requests get this long before their connections are closed.
+const ABORT_GRACE_MS = 2000;
+
+/** Runs the scenario's traffic against `opts.target`; resolves when every request has finished. */
+export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions): Promise<LoadResult> {
+  const url = checkTarget(opts.target, opts.allowRemoteTarget === true || scenario.safety.allowRemoteTarget);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const rng = new SeededRandom(opts.seed);
+  const source = opts.source ?? new MixSource(scenario.mix, rng.fork(1), scenario.drift, basePath);
+  const recorder = new StatsRecorder(source.endpoints);
+  const traffic = scenario.traffic;
+  const timeoutMs = traffic.timeoutMs;
+
+  const t0 = performance.now();
+  const startEpochMs = Date.now();
+  const clock = (): number => performance.now() - t0;
+  const env = { source, recorder, clock, signal: opts.signal };
+
+  let dispatchers: Dispatcher[];
+  let run: () => Promise<void>;
+  let inFlight: () => number;
+  let targetRate: (ms: number) => number | undefined;
+  let targetRps: number;
+  let lag: ArrivalRateExecutor['lag'] | undefined;
+  if (traffic.executor === 'arrival-rate') {
+    const pool = new Pool(url.origin, {
+      connections: traffic.maxInFlight,
+      pipelining: 1,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+    const schedule = new ArrivalSchedule(traffic.stages);
+    targetRps = traffic.durationMs > 0 ? schedule.total() / (traffic.durationMs / 1000) : 0;
+    const ex = new ArrivalRateExecutor({ ...env, dispatcher: pool }, { schedule, preAllocated: traffic.preAllocated, maxInFlight: traffic.maxInFlight });
+    const rateCurve = new ArrivalSchedule(traffic.stages);
+    dispatchers = [pool];
+    run = () => ex.run();
+    inFlight = () => ex.inFlight;
+    targetRate = (ms) => rateCurve.rateAt(ms);
+    lag = ex.lag;
+  } else {
+    const ex = new VusExecutor(env, {
+      vus: traffic.vus,
+      durationMs: traffic.durationMs,
+      thinkTimeMs: traffic.thinkTimeMs,
+      connect: () => connectOne(url.origin, timeoutMs),
+      rng: rng.fork(2),
+    });
+    dispatchers = ex.clients();
+    run = () => ex.run();
+    inFlight = () => ex.inFlight;
+    targetRate = () => undefined;
+    targetRps = 0;
+  }
+
+  let lastLive = 0;
+  const liveTimer = setInterval(() => {
+    const now = clock();
+    recorder.sealBefore(now);
+    const taken = recorder.takeLive();
+    if (opts.onSecond) opts.onSecond(liveSecond(source.endpoints, taken, now - lastLive, Math.round(now / 1000), targetRate(now), inFlight()));
+    lastLive = now;
+  }, 1000);
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    graceTimer = setTimeout(() => void Promise.all(dispatchers.map((d) => d.destroy())), ABORT_GRACE_MS);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await run();
+  } finally {
+    clearInterval(liveTimer);
+    if (graceTimer) clearTimeout(graceTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(dispatchers.map((d) => d.close().catch(() => d.destroy())));
+  }
+  const aborted = opts.signal?.aborted === true;
+  const plannedMs = traffic.durationMs;
+  const durationMs = aborted ? Math.min(plannedMs, clock()) : plannedMs;
+  recorder.sealAll();
+  return new LoadResult({
+    endpoints: source.endpoints,
+    durationMs,
+    startEpochMs,
+    targetRps,
+    seconds: rowsToSeconds(recorder.rows),
+    schedulingLag: lag && lag.totalCount > 0 ? encodeHistogram(lag) : undefined,
+    aborted,
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * The `kubernetes` platform (kind or GKE): renders deploy/overlays/<overlay>, applies it
+ * server-side into an opted-in namespace of the named context, waits for readiness,
+ * watches HPAs, Rollouts, pods and Events, rolls model versions through the Rollout, and
+ * injects faults as Chaos Mesh resources that are always deleted again.
+ */
+import { fileURLToPath } from 'node:url';
+import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { invalidInput } from '../../errors.js';
+import type { ResolvedFault } from '../../scenario/fault-spec.js';
+import type { StackSpec } from '../../scenario/types.js';
+import type { TeardownStack } from '../../runner/teardown.js';
+import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
+import { applyObjects, deleteObject } from './apply.js';
+import { injectChaos } from './chaos-lifecycle.js';
+import { pinContext, requireOptIn } from './kube-context.js';
+import { renderOverlay } from './kustomize.js';
+import { objectRef, type K8sObject } from './manifest.js';
+import { ClusterObserver } from './observer.js';
+import { pickPod, portForward, type Forward } from './port-forward.js';
+import { waitForReady } from './readiness.js';
+import { applyOrder, tailorStack } from './stack-manifests.js';
+
+/** How to reach the cluster and what to deploy. */
+export interface KubernetesPlatformOptions {
+  /** The kubeconfig context to act in; required (nothing else is ever touched). */
+  readonly context: string | undefined;
+  readonly namespace: string;
+  readonly overlay: 'kind' | 'gke';
+  /** A loaded KubeConfig (tests); default: $KUBECONFIG / ~/.kube/config. */
+  readonly kubeConfig?: KubeConfig;
+  /** The deploy/ folder; default the repository's. */
+  readonly deployDir?: string;
+  /** Prometheus' base URL; default a port-forward to the prometheus pod. */
+  readonly prometheusUrl?: string;
+  /** The gateway's base URL; default a port-forward to a gateway pod. */
+  readonly gatewayUrl?: string;
+  /** Server-side apply force on field conflicts (default false for the stack, true for chaos). */
+  readonly forceConflicts?: boolean;
+  /** Readiness timeout (default 300 s). */
+  readonly readyTimeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+/** The repository's deploy/ folder (two levels above src/ or dist/). */
+export function defaultDeployDir(): string {
+  return fileURLToPath(new URL('../../../deploy/', import.meta.url));
+}
+
+/** Renders an overlay for a namespace, in apply order; needs no cluster (`deploy --dry-run`). */
+export function renderStack(opts: { overlay: string; namespace: string; deployDir?: string; stack?: StackSpec; timeScale?: number }): K8sObject[] {
+  const objects = renderOverlay(opts.deployDir ?? defaultDeployDir(), opts.overlay);
+  return applyOrder(tailorStack(objects, { namespace: opts.namespace, ...(opts.stack ? { stack: opts.stack } : {}), timeScale: opts.timeScale ?? 1 }));
+}
+
+const SERVICE_PORTS: Readonly<Record<string, number>> = { gateway: 8080, tabular: 8080, fallback: 8080, triton: 8000, generative: 8000, redis: 6379, prometheus: 9090 };
+
+export class KubernetesPlatform implements Platform {
+  readonly name = 'kubernetes' as const;
+  readonly kc: KubeConfig;
+  private applied: K8sObject[] = [];
+  private observer: ClusterObserver | undefined;
+  private readonly forwards: Forward[] = [];
+  private readonly pendingListeners = new Set<(e: PlatformEvent) => void>();
+  private runId = 'manual';
+  private teardown: TeardownStack | undefined;
+
+  constructor(private readonly opts: KubernetesPlatformOptions) {
+    this.kc = pinContext(opts.context, opts.kubeConfig);
+  }
+
+  /** The manifests `up` would apply. */
+  render(up?: Pick<UpOptions, 'stack' | 'timeScale'>): K8sObject[] {
+    return renderStack({ overlay: this.opts.overlay, namespace: this.opts.namespace, ...(this.opts.deployDir ? { deployDir: this.opts.deployDir } : {}), ...(up?.stack ? { stack: up.stack } : {}), timeScale: up?.timeScale ?? 1 });
+  }
+
+  async up(opts: UpOptions): Promise<StackEndpoints> {
+    this.runId = opts.runId;
+    this.teardown = opts.teardown;
+    const objects = this.render(opts);
+    await requireOptIn(this.kc, this.opts.namespace, objects);
+    // Registered before the first request, so a half-applied stack is still removed.
+    opts.teardown.push(`delete the ${this.opts.overlay} stack in ${this.opts.namespace}`, () => this.down());
+    this.applied = objects;
+    await applyObjects(this.kc, objects, { force: this.opts.forceConflicts ?? false });
+    await waitForReady(this.kc, objects, { timeoutMs: this.opts.readyTimeoutMs ?? 300_000, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    await this.startObserver();
+    return this.endpoints();
+  }
+
+  /** Starts the watches (also usable without `up`, against a stack deployed earlier). */
+  async startObserver(): Promise<void> {
+    if (this.observer) return;
+    this.observer = new ClusterObserver(this.kc, this.opts.namespace);
+    for (const l of this.pendingListeners) this.observer.onEvent(l);
+    await this.observer.start();
+  }
+
+  private async endpoints(): Promise<StackEndpoints> {
+    const ns = this.opts.namespace;
+    const services = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([s, port]) => [s, `http://${s}.${ns}.svc:${port}`]));
+    const forwardTo = async (service: string): Promise<string> => {
+      const f = await portForward(this.kc, ns, await pickPod(this.kc, ns, service), SERVICE_PORTS[service]!);
+      this.forwards.push(f);
+      return f.url;
+    };
+    const gateway = this.opts.gatewayUrl ?? (await forwardTo('gateway'));
+    const prometheus = this.opts.prometheusUrl ?? (await forwardTo('prometheus'));
+    return { gateway, prometheus, services: { ...services, gateway, prometheus } };
+  }
+
+  async down(): Promise<void> {
+    this.observer?.stop();
+    this.observer = undefined;
+    for (const f of this.forwards.splice(0)) await f.close();
+    // Reverse apply order; the namespace last (deleting it first would hide the rest).
+    const objects = [...this.applied].reverse();
+    this.applied = [];
+    const errors: string[] = [];
+    for (const o of objects) {
+      try {
+        await deleteObject(this.kc, o);
+      } catch (err) {
+        errors.push(`${objectRef(o)}: ${(err as Error).message}`);
+      }
+    }
+    if (errors.length > 0) throw invalidInput(`teardown left objects behind`, errors);
+  }
+
+  private workloads(): KubernetesObjectApi {
+    return KubernetesObjectApi.makeApiClient(this.kc);
+  }
+
+  /** The Deployment or Rollout object of a service. */
+  private async workload(service: string): Promise<K8sObject> {
+    const api = this.workloads();
+    for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['argoproj.io/v1alpha1', 'Rollout']] as const) {
+      try {
+        return (await api.read({ apiVersion, kind, metadata: { name: service, namespace: this.opts.namespace } })) as K8sObject;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    }
+    throw invalidInput(`service ${JSON.stringify(service)}: no Deployment or Rollout of that name in ${this.opts.namespace}`);
+  }
+
+  async replicas(service: string): Promise<number> {
+    const w = await this.workload(service);
+    return Number((w.status as { replicas?: number } | undefined)?.replicas ?? 0);
+  }
+
+  async status(): Promise<StackStatus> {
+    const services: ServiceStatus[] = [];
+    for (const name of ['gateway', 'tabular', 'fallback', 'triton', 'generative', 'redis', 'prometheus']) {
+      let w: K8sObject;
+      try {
+        w = await this.workload(name);
+      } catch {
+        continue;
+      }
+      const st = (w.status ?? {}) as { replicas?: number; readyReplicas?: number };
+      services.push({
+        name,
+        replicas: st.replicas ?? 0,
+        ready: st.readyReplicas ?? 0,
+        restarts: this.observer?.restartsOf(name) ?? 0,
+        endpoints: [`http://${name}.${this.opts.namespace}.svc:${SERVICE_PORTS[name] ?? 8080}`],
+        ...(w.metadata.labels?.['peakready.io/model-version'] ? { version: w.metadata.labels['peakready.io/model-version'] } : {}),
+      });
+    }
+    return { services, activeFaults: [...this.activeFaults.values()] };
+  }
+
+  private readonly activeFaults = new Map<string, { id: string; kind: string; target: string; sinceMs: number }>();
+
+  /** Rolls `version` out through the service's Rollout (env MODEL_VERSION + version label). */
+  async deployVersion(service: string, version: string): Promise<Revert> {
+    const w = await this.workload(service);
+    if (w.kind !== 'Rollout') throw invalidInput(`service ${service}: versions roll out through an Argo Rollout, but ${objectRef(w)} is not one`);
+    const containers = ((w.spec as any)?.template?.spec?.containers ?? []) as { env?: { name: string; value?: string }[] }[];
+    const envIndex = containers[0]?.env?.findIndex((e) => e.name === 'MODEL_VERSION') ?? -1;
+    if (envIndex < 0) throw invalidInput(`${objectRef(w)}: spec.template.spec.containers[0].env has no MODEL_VERSION`);
+    const previous = containers[0]!.env![envIndex]!.value ?? '';
+    const setVersion = (v: string): Promise<void> =>
+      this.jsonPatchRollout(service, [
+        { op: 'replace', path: `/spec/template/spec/containers/0/env/${envIndex}/value`, value: v },
+        // The analysis reads the version it judges from this label.
+        { op: 'add', path: '/metadata/labels/peakready.io~1model-version', value: v },
+      ]);
+    await setVersion(version);
+    let reverted = false;
+    return async () => {
+      if (reverted) return;
+      reverted = true;
+      await setVersion(previous);
+    };
+  }
+
+  /** JSON6902 on a Rollout: lists in CRDs are atomic under apply, so only this edits one env value. */
+  private async jsonPatchRollout(name: string, ops: readonly { op: string; path: string; value: unknown }[]): Promise<void> {
+    const api = this.kc.makeApiClient(CustomObjectsApi);
+    await api.patchNamespacedCustomObject(
+      { group: 'argoproj.io', version: 'v1alpha1', namespace: this.opts.namespace, plural: 'rollouts', name, body: ops, fieldManager: 'peakready' },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+  }
+
+  async inject(fault: ResolvedFault): Promise<Revert> {
+    const { revert } = await injectChaos(fault, { kc: this.kc, namespace: this.opts.namespace, runId: this.runId, ...(this.teardown ? { teardown: this.teardown } : {}) });
+    this.activeFaults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, sinceMs: Date.now() });
+    return async () => {
+      await revert();
+      this.activeFaults.delete(fault.id);
+    };
+  }
+
+  onEvent(listener: (event: PlatformEvent) => void): () => void {
+    this.pendingListeners.add(listener);
+    const off = this.observer?.onEvent(listener);
+    return () => {
+      this.pendingListeners.delete(listener);
+      off?.();
+    };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Distributed load: the engine runs as an Indexed Job of N runners in the cluster. Each
+ * runner drives 1/N of the arrival rate (the load CLI splits by `--runner-index` and
+ * `--runners`) and ends its log with one result line holding its HDR histograms; the
+ * harness merges them (runner-results.ts) so percentiles and SLOs are global, not per
+ * runner as with k6-operator (grafana/k6-operator#413).
+ */
+import { RUN_ID_LABEL } from '../../faults/chaos-mesh/chaos-invariants.js';
+import { dnsLabel } from '../../faults/chaos-mesh/fault-to-chaos.js';
+import type { K8sObject } from './manifest.js';
+
+export interface LoadRunnerOptions {
+  readonly runId: string;
+  readonly namespace: string;
+  /** How many runners (pods); 1..100. */
+  readonly runners: number;
+  /** The stack image (it holds the whole CLI). */
+  readonly image: string;
+  /** The scenario bundled to one ES module (esbuild), mounted at /scenario/scenario.mjs. */
+  readonly scenarioBundle: string;
+  /** Planned traffic duration; the Job's deadline adds 5 minutes to it. */
+  readonly durationMs: number;
+  readonly seed: number;
+  /** Base URL the runners send to; default the gateway Service. */
+  readonly target?: string;
+}
+
+export const RUNNER_CONTAINER = 'runner';
+
+/** The ConfigMap (scenario bundle) and the Indexed Job, in apply order. */
+export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
+  if (!Number.isInteger(opts.runners) || opts.runners < 1 || opts.runners > 100) {
+    throw new RangeError(`--load-runners: expected an integer 1..100, got ${opts.runners}`);
+  }
+  const run = dnsLabel(opts.runId);
+  const name = dnsLabel(`pr-load-${run}`, 52); // Job names leave room for the pod suffix.
+  const labels = { [RUN_ID_LABEL]: run, 'app.kubernetes.io/managed-by': 'peakready', app: 'peakready-load' };
+  const target = opts.target ?? `http://gateway.${opts.namespace}.svc:8080`;
+  const configMap: K8sObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: opts.namespace, labels },
+    data: { 'scenario.mjs': opts.scenarioBundle },
+  };
+  const job: K8sObject = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: opts.namespace, labels },
+    spec: {
+      completionMode: 'Indexed',
+      completions: opts.runners,
+      parallelism: opts.runners,
+      // A runner that fails is a failed measurement: no retries that would skew the rate.
+      backoffLimit: 0,
+      activeDeadlineSeconds: Math.ceil(opts.durationMs / 1000) + 300,
+      ttlSecondsAfterFinished: 3600,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
+          containers: [
+            {
+              name: RUNNER_CONTAINER,
+              image: opts.image,
+              command: ['node', 'dist/cli/main.js'],
+              args: [
+                'load',
+                '--target', target,
+                '--scenario', '/scenario/scenario.mjs',
+                '--runners', String(opts.runners),
+                // Kubernetes sets JOB_COMPLETION_INDEX for Indexed Jobs and expands $(VAR) in args.
+                '--runner-index', '$(JOB_COMPLETION_INDEX)',
+                '--seed', String(opts.seed),
+                '--emit-histograms',
+              ],
+              resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+              volumeMounts: [{ name: 'scenario', mountPath: '/scenario', readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'scenario', configMap: { name } }],
+        },
+      },
+    },
+  };
+  return [configMap, job];
+}

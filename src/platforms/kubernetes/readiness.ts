@@ -1,0 +1,93 @@
+/**
+ * Waits until workloads are ready. A timeout names the object that is not, its status
+ * conditions and its latest Events, because "timed out" alone sends people to kubectl.
+ */
+import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import { PeakreadyError } from '../../errors.js';
+import { objectRef, type K8sObject } from './manifest.js';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Kinds whose readiness we wait for; others are ready once applied. */
+export const WAITED_KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout', 'DaemonSet']);
+
+/** Why `o` (as read from the API) is not ready yet, or null when it is. */
+export function notReadyReason(o: K8sObject): string | null {
+  const spec = (o.spec ?? {}) as { replicas?: number };
+  const status = (o.status ?? {}) as Record<string, unknown> & { observedGeneration?: number; conditions?: Condition[] };
+  const want = spec.replicas ?? 1;
+  const generation = (o.metadata as { generation?: number }).generation;
+  if (generation !== undefined && Number(status.observedGeneration ?? 0) < generation) return `controller has not observed generation ${generation} yet`;
+  if (o.kind === 'Rollout') {
+    const phase = status.phase as string | undefined;
+    return phase === 'Healthy' ? null : `phase ${phase ?? 'unknown'}${status.message ? ` (${String(status.message)})` : ''}`;
+  }
+  if (o.kind === 'DaemonSet') {
+    const desired = Number(status.desiredNumberScheduled ?? 0);
+    const ready = Number(status.numberReady ?? 0);
+    return desired > 0 && ready >= desired ? null : `${ready}/${desired} pods ready`;
+  }
+  const updated = Number(status.updatedReplicas ?? 0);
+  const ready = Number(status.readyReplicas ?? 0);
+  const available = o.kind === 'StatefulSet' ? ready : Number(status.availableReplicas ?? 0);
+  if (updated >= want && ready >= want && available >= want) return null;
+  return `${ready}/${want} replicas ready, ${updated} updated, ${available} available`;
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Formats conditions and the latest Events of an object for a timeout message. */
+export async function describeNotReady(kc: KubeConfig, o: K8sObject, why: string): Promise<string[]> {
+  const lines = [`${objectRef(o)}: ${why}`];
+  for (const c of ((o.status as { conditions?: Condition[] } | undefined)?.conditions ?? [])) {
+    lines.push(`  condition ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`);
+  }
+  try {
+    const core = kc.makeApiClient(CoreV1Api);
+    const list = await core.listNamespacedEvent({ namespace: o.metadata.namespace ?? 'default', fieldSelector: `involvedObject.name=${o.metadata.name}` });
+    const time = (e: (typeof list.items)[number]): number => new Date(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0)).getTime();
+    const latest = [...list.items].sort((a, b) => time(b) - time(a)).slice(0, 5);
+    for (const e of latest) lines.push(`  event ${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.replace(/\s+:/, ':'));
+    if (latest.length === 0) lines.push('  no events');
+  } catch (err) {
+    lines.push(`  (events unavailable: ${(err as Error).message})`);
+  }
+  return lines;
+}
+
+/** Polls every workload among `objects` until all are ready or the timeout passes. */
+export async function waitForReady(kc: KubeConfig, objects: readonly K8sObject[], opts: WaitOptions): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const pending = objects.filter((o) => WAITED_KINDS.has(o.kind));
+  const deadline = Date.now() + opts.timeoutMs;
+  const pollMs = opts.pollMs ?? 1000;
+  let last = new Map<K8sObject, { live: K8sObject; why: string }>();
+  while (true) {
+    const next = new Map<K8sObject, { live: K8sObject; why: string }>();
+    for (const o of pending) {
+      const live = (await api.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default' } })) as K8sObject;
+      const why = notReadyReason(live);
+      if (why) next.set(o, { live, why });
+    }
+    last = next;
+    if (last.size === 0) return;
+    if (Date.now() >= deadline || opts.signal?.aborted) break;
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+  }
+  const problems: string[] = [];
+  for (const { live, why } of last.values()) problems.push(...(await describeNotReady(kc, live, why)));
+  const names = [...last.values()].map((v) => objectRef(v.live)).join(', ');
+  throw new PeakreadyError('ENVIRONMENT', `not ready after ${Math.round(opts.timeoutMs / 1000)}s: ${names}`, {
+    problems,
+    hint: 'kubectl describe the objects above; raise --ready-timeout if images are still pulling',
+  });
+}

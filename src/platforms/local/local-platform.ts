@@ -1,0 +1,379 @@
+/**
+ * The local platform: the reference stack as real processes on loopback (the embedded
+ * default, no cluster). Redis and Prometheus from Debian's binaries, each service's replicas
+ * under the supervisor behind a service proxy, an HPA per autoscaled service, a canary
+ * rollout controller per versioned service, and the local fault back ends.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { environmentError, invalidInput } from '../../errors.js';
+import type { ResolvedFault } from '../../scenario/fault-spec.js';
+import { parseDuration } from '../../scenario/duration.js';
+import type { TeardownStack } from '../../runner/teardown.js';
+import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
+import type { LocalFaultTarget } from '../../faults/fault.js';
+import { localFault } from '../../faults/registry.js';
+import { modelAccuracyCheck } from './analysis.js';
+import { Autoscaler } from './autoscaler.js';
+import { requireBinary } from './binaries.js';
+import { procStartTime, signalProcess, waitGone } from './proc-info.js';
+import { startPrometheus, type RunningPrometheus } from './prometheus-runner.js';
+import { startRedis, type RunningBinary } from './redis-runner.js';
+import { serviceEntry } from './repo-root.js';
+import { RolloutController } from './rollout-controller.js';
+import { RunState } from './run-state.js';
+import { ServiceProxy } from './service-proxy.js';
+import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, serviceArgs, VERSIONED_SERVICES } from './stack-layout.js';
+import { Supervisor } from './supervisor.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+export interface LocalPlatformOptions {
+  /** Services to run (default all five); tests run a reduced stack. */
+  readonly services?: readonly string[];
+  /** Replaces `node dist/stack/<svc>/main.js` (tests use a fixture service). */
+  readonly command?: (service: string) => { readonly command: string; readonly args: readonly string[] };
+  /** Folder of run-state files (default <repo>/.peakready/run-state). */
+  readonly stateDir?: string;
+  readonly startTimeoutMs?: number;
+  readonly autoscalerSyncMs?: number;
+}
+
+interface ActiveFault {
+  readonly id: string;
+  readonly kind: string;
+  readonly target: string;
+  readonly since: number;
+  readonly revert: Revert;
+}
+
+/** Creates the local platform (nothing starts until `up`). */
+export function createLocalPlatform(opts: LocalPlatformOptions = {}): LocalPlatform {
+  return new LocalPlatform(opts);
+}
+
+export class LocalPlatform implements Platform {
+  readonly name = 'local' as const;
+  /** Milliseconds from `up` to every service ready (the last run). */
+  upMs: number | undefined;
+  runState: RunState | undefined;
+  supervisor: Supervisor | undefined;
+  readonly proxies = new Map<string, ServiceProxy>();
+  readonly autoscalers = new Map<string, Autoscaler>();
+  readonly rollouts = new Map<string, RolloutController>();
+  private readonly listeners = new Set<(e: PlatformEvent) => void>();
+  private readonly faults = new Map<string, ActiveFault>();
+  private readonly helpers = new Set<() => Promise<void>>();
+  private redis: RunningBinary | undefined;
+  private redisProxy: TcpProxy | undefined;
+  private prometheus: RunningPrometheus | undefined;
+  private teardown: TeardownStack | undefined;
+  private endpoints: StackEndpoints | undefined;
+  private tmp: string | undefined;
+  private downing: Promise<void> | undefined;
+  private up_: UpOptions | undefined;
+
+  constructor(private readonly opts: LocalPlatformOptions) {}
+
+  get services(): readonly string[] {
+    return this.opts.services ?? APP_SERVICES;
+  }
+
+  async up(up: UpOptions): Promise<StackEndpoints> {
+    if (this.up_) throw new Error('local platform is already up');
+    this.up_ = up;
+    this.teardown = up.teardown;
+    up.teardown.push('local platform', () => this.down());
+    const t0 = performance.now();
+    requireBinary('redis-server');
+    requireBinary('prometheus');
+    requireBinary('setpriv');
+    if (!this.opts.command) {
+      for (const s of this.services) {
+        if (!existsSync(serviceEntry(s))) throw environmentError(`stack service ${s} is not built (${serviceEntry(s)} missing)`, 'run `npm run build` first');
+      }
+    }
+    const runState = new RunState(up.runId, this.opts.stateDir);
+    this.runState = runState;
+    this.tmp = mkdtempSync(join(tmpdir(), 'peakready-local-'));
+    runState.trackTempDir(this.tmp);
+
+    for (const s of this.services) {
+      const proxy = new ServiceProxy(s);
+      await proxy.start();
+      this.proxies.set(s, proxy);
+    }
+    const redisProxy = new TcpProxy(() => this.redis?.port ?? 1);
+    this.redisProxy = redisProxy;
+    await redisProxy.start();
+    const urls = Object.fromEntries([...this.proxies].map(([s, p]) => [s, p.url]));
+    const layout = { urls, redisUrl: `redis://127.0.0.1:${redisProxy.port}`, gatewayFlags: gatewayOptionFlags(up.stack.gateway, this.tmp) };
+
+    const supervisor = new Supervisor({
+      runState,
+      emit: (e) => this.emit(e),
+      startTimeoutMs: this.opts.startTimeoutMs ?? 20_000,
+      specFor: (service, version) => {
+        const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: [serviceEntry(service)] };
+        return {
+          command: cmd.command,
+          args: [...cmd.args, '--port', '0', ...serviceArgs(service, version, layout)],
+          deathLink: 'lifeline',
+          ready: { path: '/ready' },
+        };
+      },
+    });
+    this.supervisor = supervisor;
+    supervisor.onChange(() => this.syncRouting());
+
+    const starts: Promise<unknown>[] = [
+      startRedis(runState).then((r) => (this.redis = r)),
+      startPrometheus(runState).then((p) => {
+        this.prometheus = p;
+        this.syncRouting();
+      }),
+    ];
+    for (const s of this.services) {
+      for (let i = 0; i < this.initialReplicas(s); i++) starts.push(supervisor.addReplica(s, DEFAULT_VERSION));
+    }
+    const results = await Promise.allSettled(starts);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const reason = failed.reason as unknown;
+      if (reason instanceof Error && reason.name === 'PeakreadyError') throw reason;
+      throw environmentError(`the local stack failed to start: ${reason instanceof Error ? reason.message : String(reason)}`, 'see the service output above; `peakready clean` removes leftovers', reason);
+    }
+    this.upMs = performance.now() - t0;
+
+    const prometheusUrl = this.prometheus!.url;
+    for (const [service, a] of Object.entries(up.stack.autoscaling ?? {})) {
+      if (!this.services.includes(service)) throw invalidInput(`stack.autoscaling.${service}: expected one of ${this.services.join(', ')}`);
+      const scaler = new Autoscaler({
+        service,
+        supervisor,
+        prometheusUrl,
+        minReplicas: a.min,
+        maxReplicas: a.max,
+        ...(a.targetRps === undefined ? {} : { targetRps: a.targetRps }),
+        ...(a.targetCpu === undefined ? {} : { targetCpu: a.targetCpu }),
+        timeScale: up.timeScale,
+        ...(this.opts.autoscalerSyncMs === undefined ? {} : { syncMs: this.opts.autoscalerSyncMs }),
+        version: () => this.rollouts.get(service)?.stableVersion ?? DEFAULT_VERSION,
+        emit: (e) => this.emit(e),
+      });
+      this.autoscalers.set(service, scaler);
+      scaler.start();
+    }
+    this.endpoints = {
+      gateway: this.proxies.get('gateway')?.url ?? '',
+      prometheus: prometheusUrl,
+      services: { ...urls, redis: `redis://127.0.0.1:${redisProxy.port}`, prometheus: prometheusUrl },
+    };
+    runState.set({ ...(this.endpoints.gateway ? { gatewayUrl: this.endpoints.gateway } : {}) });
+    return this.endpoints;
+  }
+
+  private initialReplicas(service: string): number {
+    const configured = this.up_?.stack.replicas?.[service] ?? DEFAULT_REPLICAS[service as keyof typeof DEFAULT_REPLICAS] ?? 1;
+    const a = this.up_?.stack.autoscaling?.[service];
+    return a ? Math.min(a.max, Math.max(a.min, configured)) : configured;
+  }
+
+  /** Ready replicas → proxies; every replica with a port → Prometheus targets. */
+  private syncRouting(): void {
+    const sup = this.supervisor;
+    if (!sup) return;
+    for (const [service, proxy] of this.proxies) {
+      const backends = (track: 'stable' | 'canary') =>
+        sup
+          .replicas(service, track)
+          .filter((r) => r.process.ready && r.process.port !== undefined)
+          .map((r) => ({ id: r.id, version: r.version, port: r.process.port! }));
+      proxy.setBackends(backends('stable'), backends('canary'));
+    }
+    this.prometheus?.setTargets(
+      sup.all().flatMap((r) => (r.process.port === undefined ? [] : [{ port: r.process.port, service: r.service, replica: r.id, version: r.version }])),
+    );
+  }
+
+  async down(): Promise<void> {
+    if (!this.up_) return;
+    this.downing ??= (async () => {
+      for (const a of this.autoscalers.values()) a.stop();
+      await Promise.all([...this.rollouts.values()].map((r) => r.abort('platform going down')));
+      for (const f of [...this.faults.values()].reverse()) await f.revert().catch(() => undefined);
+      await Promise.all([...this.helpers].map((stop) => stop()));
+      // Proxies and Prometheus first: their keep-alive connections would otherwise make
+      // every replica wait out its drain deadline.
+      await Promise.all([...[...this.proxies.values()].map((p) => p.close()), this.redisProxy?.close(), this.prometheus?.stop()]);
+      await Promise.all([this.supervisor?.shutdown(), this.redis?.stop()]);
+      if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+      this.runState?.remove();
+    })();
+    return this.downing;
+  }
+
+  async status(): Promise<StackStatus> {
+    const sup = this.supervisor;
+    const services: ServiceStatus[] = this.services.map((name) => {
+      const reps = sup?.replicas(name) ?? [];
+      const version = this.rollouts.get(name)?.stableVersion ?? DEFAULT_VERSION;
+      return {
+        name,
+        replicas: reps.length,
+        ready: reps.filter((r) => r.process.ready).length,
+        restarts: sup?.restarts(name) ?? 0,
+        endpoints: reps.flatMap((r) => (r.process.port === undefined ? [] : [`http://127.0.0.1:${r.process.port} (${r.id}${r.track === 'canary' ? ', canary' : ''})`])),
+        version,
+      };
+    });
+    for (const [name, b] of [['redis', this.redis], ['prometheus', this.prometheus]] as const) {
+      if (!b) continue;
+      services.push({ name, replicas: 1, ready: b.process.ready ? 1 : 0, restarts: b.process.restarts, endpoints: [`127.0.0.1:${b.port}`] });
+    }
+    const activeFaults = [...this.faults.values()].map((f) => ({ id: f.id, kind: f.kind, target: f.target, sinceMs: Date.now() - f.since }));
+    const breakers = await this.breakers();
+    return { services, activeFaults, ...(breakers ? { breakers } : {}) };
+  }
+
+  private async breakers(): Promise<Record<string, string> | undefined> {
+    const gw = this.proxies.get('gateway');
+    if (!gw) return undefined;
+    try {
+      const res = await fetch(`${gw.url}/model/status`, { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json()) as { breakers?: Record<string, unknown> };
+      const names = ['closed', 'half-open', 'open'];
+      return Object.fromEntries(Object.entries(body.breakers ?? {}).map(([k, v]) => [k, typeof v === 'number' ? (names[v] ?? String(v)) : String(v)]));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async replicas(service: string): Promise<number> {
+    return this.supervisor?.replicas(service).length ?? 0;
+  }
+
+  /** The rollout controller of a service (created on first use). */
+  rollout(service: string): RolloutController {
+    let rc = this.rollouts.get(service);
+    if (!rc) {
+      const up = this.requireUp();
+      const pause = up.stack.rollout?.pause;
+      rc = new RolloutController(
+        {
+          service,
+          supervisor: this.supervisor!,
+          proxy: this.proxies.get(service)!,
+          prometheusUrl: this.prometheus!.url,
+          ...(up.stack.rollout?.steps ? { steps: up.stack.rollout.steps } : {}),
+          pauseMs: (pause ? parseDuration(pause, 'stack.rollout.pause') : 600_000) * up.timeScale,
+          analysis: (v) => modelAccuracyCheck(v, up.timeScale),
+          emit: (e) => this.emit(e),
+        },
+        DEFAULT_VERSION,
+      );
+      this.rollouts.set(service, rc);
+    }
+    return rc;
+  }
+
+  async deployVersion(service: string, version: string): Promise<Revert> {
+    if (!VERSIONED_SERVICES.includes(service) || !this.services.includes(service)) {
+      throw invalidInput(`events.deploy.service: expected one of ${VERSIONED_SERVICES.join(', ')}, got ${JSON.stringify(service)}`);
+    }
+    const rc = this.rollout(service);
+    const previous = rc.stableVersion;
+    await rc.start(version);
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      await rc.abort('reverted');
+      if (rc.stableVersion !== previous) await rc.setStable(previous);
+    };
+  }
+
+  async inject(fault: ResolvedFault): Promise<Revert> {
+    const teardown = this.requireUp().teardown;
+    if (this.faults.has(fault.id)) throw invalidInput(`faults.${fault.id}: a fault with this id is already active`);
+    // Validates target and parameters before anything changes.
+    const prepared = localFault(fault.kind).prepare(this.faultTarget(), fault);
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const undo = teardown.push(`fault ${fault.id}`, async () => {
+      clearTimeout(timer);
+      await prepared.revert();
+      if (ended) return;
+      ended = true;
+      this.faults.delete(fault.id);
+      this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'end' });
+    });
+    this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, since: Date.now(), revert: undo });
+    this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'start' });
+    try {
+      await prepared.act();
+    } catch (err) {
+      await undo();
+      throw err;
+    }
+    if (fault.kind === 'kill-replica' && fault.durationMs === 0) await undo(); // instantaneous
+    else if (fault.durationMs > 0) timer = setTimeout(() => void undo(), fault.durationMs);
+    return undo;
+  }
+
+  /** Reverts every active fault (`chaos clear`). */
+  async clearFaults(): Promise<void> {
+    for (const f of [...this.faults.values()].reverse()) await f.revert();
+  }
+
+  onEvent(listener: (event: PlatformEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: PlatformEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a broken listener never breaks the platform */
+      }
+    }
+  }
+
+  private requireUp(): UpOptions {
+    if (!this.up_ || !this.supervisor || !this.prometheus) throw new Error('local platform is not up');
+    return this.up_;
+  }
+
+  private faultTarget(): LocalFaultTarget {
+    const sup = this.supervisor!;
+    return {
+      services: [...this.services, 'redis'],
+      addToxic: (service, id, toxic) => {
+        const p = this.proxies.get(service);
+        if (!p) throw invalidInput(`fault target ${service}: has no proxy`);
+        return p.addToxic(id, toxic);
+      },
+      processes: (service) => (service === 'redis' && this.redis ? [this.redis.process] : sup.replicas(service).map((r) => r.process)),
+      setRedisOutage: (on) => this.redisProxy?.setOutage(on),
+      spawnHelper: async (label, args) => {
+        // stdin is the helper's lifeline: it closes when the harness dies.
+        const child = spawn(process.execPath, [...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+        const pid = child.pid;
+        if (pid === undefined) throw environmentError(`cannot start ${label}`);
+        const start = procStartTime(pid);
+        this.runState?.trackProcess(pid, label);
+        const stop = async () => {
+          this.helpers.delete(stop);
+          signalProcess(pid, 'SIGKILL');
+          await waitGone(pid, start, 2000);
+          this.runState?.untrackProcess(pid);
+        };
+        this.helpers.add(stop);
+        return stop;
+      },
+    };
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Where the repository (or installed package) lives, so the platform can start
+ * `dist/stack/<service>/main.js` whether the harness runs from src/ (tests) or dist/.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+/** Repository root: this file sits at <root>/{src,dist}/platforms/local/. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Entry file of a stack service as built by scripts/build.mjs. */
+export function serviceEntry(service: string, root = REPO_ROOT): string {
+  return join(root, 'dist', 'stack', service, 'main.js');
+}

@@ -1,0 +1,132 @@
+/**
+ * The supervisor: replicas of each service as managed child processes (a Deployment's
+ * pods, locally). Replicas carry a version and a track (stable or canary) so the service
+ * proxy can split traffic and the rollout controller can add and remove canaries; the
+ * autoscaler adds and removes stable replicas. Every change is announced to listeners
+ * (proxies, Prometheus service discovery) and as platform events.
+ */
+import type { PlatformEvent } from '../platform.js';
+import { ManagedProcess, type ProcessSpec } from './managed-process.js';
+import type { RunState } from './run-state.js';
+
+export type Track = 'stable' | 'canary';
+
+export interface Replica {
+  readonly id: string;
+  readonly service: string;
+  readonly version: string;
+  readonly track: Track;
+  readonly process: ManagedProcess;
+}
+
+/** Builds the process of one replica of `service` at `version`. */
+export type SpecFactory = (service: string, version: string) => ProcessSpec;
+
+export interface SupervisorOptions {
+  readonly specFor: SpecFactory;
+  readonly runState?: RunState;
+  readonly emit?: (event: PlatformEvent) => void;
+  /** Per-replica start deadline. */
+  readonly startTimeoutMs?: number;
+}
+
+export class Supervisor {
+  private readonly replicasById = new Map<string, Replica>();
+  private readonly counters = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  /** Called after any replica starts, stops, changes port or readiness. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Replicas of a service (all tracks unless one is given), in start order. */
+  replicas(service: string, track?: Track): Replica[] {
+    return [...this.replicasById.values()].filter((r) => r.service === service && (track === undefined || r.track === track));
+  }
+
+  all(): Replica[] {
+    return [...this.replicasById.values()];
+  }
+
+  services(): string[] {
+    return [...new Set(this.all().map((r) => r.service))];
+  }
+
+  /** Starts one replica; resolves when it is ready. */
+  async addReplica(service: string, version: string, track: Track = 'stable', waitReady = true): Promise<Replica> {
+    if (this.closed) throw new Error('supervisor is shut down');
+    const n = this.counters.get(service) ?? 0;
+    this.counters.set(service, n + 1);
+    const id = `${service}-${version}-${n}`;
+    const rs = this.opts.runState;
+    const emit = this.opts.emit;
+    const proc = new ManagedProcess(id, this.opts.specFor(service, version), {
+      onSpawn: (pid) => rs?.trackProcess(pid, id),
+      onExit: (pid) => {
+        rs?.untrackProcess(pid);
+        this.changed();
+      },
+      onPort: (pid, port) => {
+        rs?.setPort(pid, port);
+        this.changed();
+      },
+      onReady: (ready) => {
+        emit?.({ t: Date.now(), type: 'ready', service, replica: id, ready });
+        this.changed();
+      },
+      onRestart: (restarts) => emit?.({ t: Date.now(), type: 'restart', service, replica: id, restarts }),
+    });
+    const replica: Replica = { id, service, version, track, process: proc };
+    this.replicasById.set(id, replica);
+    this.changed();
+    if (waitReady) {
+      try {
+        await proc.start(this.opts.startTimeoutMs ?? 15_000);
+      } catch (err) {
+        await this.removeReplica(id);
+        throw err;
+      }
+    } else {
+      void proc.start(this.opts.startTimeoutMs ?? 15_000).catch(() => undefined);
+    }
+    return replica;
+  }
+
+  /** Stops and forgets a replica (scale-in, canary removal). */
+  async removeReplica(id: string): Promise<void> {
+    const r = this.replicasById.get(id);
+    if (!r) return;
+    this.replicasById.delete(id);
+    this.changed();
+    await r.process.stop();
+  }
+
+  /** Total restarts across a service's replicas. */
+  restarts(service: string): number {
+    return this.replicas(service).reduce((s, r) => s + r.process.restarts, 0);
+  }
+
+  /** Stops every replica (in parallel). */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const all = this.all();
+    this.replicasById.clear();
+    await Promise.all(all.map((r) => r.process.stop()));
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        /* a listener's failure must not break supervision */
+      }
+    }
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * runScenario: the run order, after Chaos Toolkit.
+ *
+ *   platform up → steady state before (a gate) → load + fault timeline + events, with
+ *   safeguards → faults reverted → steady state after → SLO evaluation → journal → reporters
+ *
+ * Every setup registers its undo on the teardown stack before it acts; the stack unwinds
+ * on success, failure, abort and SIGINT/SIGTERM. The journal is the single result.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PeakreadyError } from '../errors.js';
+import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
+import { runLoad } from '../load/run-load.js';
+import type { LoadResult } from '../load/load-result.js';
+import type { LiveSecond } from '../load/live.js';
+import type { Platform, PlatformEvent, StackEndpoints } from '../platforms/platform.js';
+import type { Reporter } from '../report/reporter.js';
+import type { RunEvent } from '../report/run-event.js';
+import { ReporterMultiplexer } from '../report/multiplexer.js';
+import type { ResolvedScenario } from '../scenario/types.js';
+import { evaluateSlos, resilienceScore, verdictOf } from '../slo/evaluate.js';
+import { VERSION } from '../version.js';
+import { FaultTimeline, type TimelineRecord } from './fault-timeline.js';
+import { Safeguards } from './safeguards.js';
+import { SeriesSampler } from './series-sampler.js';
+import { guardSignals, sleep } from './signals.js';
+import { checkSteadyState } from './steady-state.js';
+import { TeardownStack } from './teardown.js';
+
+export interface RunOptions {
+  readonly scenario: ResolvedScenario;
+  readonly platform: Platform;
+  /** Output folder; created when missing. */
+  readonly outDir: string;
+  readonly seed: number;
+  /** Reporters to feed (the runner adds nothing itself); see report/default-reporters.ts. */
+  readonly reporters: readonly Reporter[];
+  readonly signal?: AbortSignal;
+  /** Progress lines for a human (stderr in the CLI). */
+  readonly log?: (line: string) => void;
+  /** Live stats once a second (the CLI's TTY line). */
+  readonly onSecond?: (s: LiveSecond) => void;
+  /** Pause after traffic ends before the steady-state check, so recovery can settle (ms, default 2000 × time scale, min 500). */
+  readonly settleMs?: number;
+}
+
+export interface RunOutcome {
+  readonly journal: Journal;
+  readonly outDir: string;
+  /** 0 every SLO met; 1 an SLO or the steady state failed, or a halt; 3 environment error; 130 interrupted. */
+  readonly exitCode: number;
+}
+
+/** Runs one scenario end to end and returns its journal; never throws for SLO failures. */
+export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+  const { scenario, platform } = opts;
+  const log = opts.log ?? (() => {});
+  const outDir = resolve(opts.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const startedAt = new Date().toISOString();
+  const teardown = new TeardownStack();
+  const guard = guardSignals(opts.signal);
+  const reporters = new ReporterMultiplexer(opts.reporters, (f) =>
+    log(`reporter ${f.reporter} failed in ${f.hook}: ${f.error instanceof Error ? f.error.message : String(f.error)}`),
+  );
+  const emit = (e: RunEvent) => reporters.onEvent(e);
+
+  const platformEvents: PlatformEvent[] = [];
+  const timelineEvents: TimelineEvent[] = [];
+  const faults: TimelineFault[] = [];
+  let before: ProbeResult[] = [];
+  let after: ProbeResult[] = [];
+  let status: RunStatus = 'completed';
+  let reason: string | undefined;
+  let exitOverride: number | undefined;
+  let load: LoadResult | undefined;
+  let trafficStartEpochMs: number | undefined;
+  let trafficT0 = 0;
+  let sampler: SeriesSampler | undefined;
+  let slos: SloResult[] = [];
+  let endpoints: StackEndpoints | undefined;
+
+  const relMs = (epochMs: number) => (trafficStartEpochMs === undefined ? epochMs - Date.parse(startedAt) : epochMs - trafficStartEpochMs);
+  const addEvent = (type: string, message: string, data?: Record<string, unknown>, atMs?: number) => {
+    const ev: TimelineEvent = { atMs: atMs ?? relMs(Date.now()), type, message, ...(data ? { data } : {}) };
+    timelineEvents.push(ev);
+    void emit({ type: 'event', event: ev });
+  };
+
+  await reporters.onBegin({
+    type: 'begin',
+    schema: 'peakready.events/v1',
+    runId,
+    scenario: { name: scenario.name, description: scenario.description, file: scenario.file },
+    platform: platform.name,
+    seed: opts.seed,
+    timeScale: scenario.timeScale,
+    startedAt,
+    tool: { name: 'peakready', version: VERSION },
+    targetRps: plannedRps(scenario),
+  });
+
+  const unsubscribe = platform.onEvent((e) => {
+    platformEvents.push(e);
+    const summary = describePlatformEvent(e);
+    if (summary) addEvent(e.type, summary, { ...e } as Record<string, unknown>, relMs(e.t));
+  });
+  teardown.push('platform event subscription', unsubscribe);
+
+  try {
+    // 1. Platform up. Its own teardown goes on our stack before it starts anything.
+    log(`starting the stack on the ${platform.name} platform…`);
+    const upStarted = performance.now();
+    endpoints = await platform.up({ stack: scenario.stack, timeScale: scenario.timeScale, runId, teardown, signal: guard.signal });
+    addEvent('stack-up', `stack ready in ${((performance.now() - upStarted) / 1000).toFixed(1)} s`);
+    log(`stack ready in ${((performance.now() - upStarted) / 1000).toFixed(1)} s; gateway ${endpoints.gateway}`);
+    throwIfAborted(guard.signal);
+
+    // 2. Steady state before: a gate.
+    before = await checkSteadyState(scenario.steadyState, endpoints);
+    for (const probe of before) void emit({ type: 'probe', stage: 'before', probe });
+    const failedBefore = before.filter((p) => !p.ok);
+    if (failedBefore.length > 0) {
+      status = 'steady-state-failed';
+      reason = `steady state not met before any fault: ${failedBefore.map((p) => `${p.name} (${p.observed}, expected ${p.expected})`).join('; ')}`;
+      log(reason);
+    } else {
+      // 3. Load + fault timeline + events, with safeguards.
+      const target = scenario.target.startsWith('http') ? scenario.target : (endpoints.services[scenario.target] ?? endpoints.gateway);
+      const halt = new AbortController();
+      const loadSignal = AbortSignal.any([guard.signal, halt.signal]);
+      const safeguards = new Safeguards(scenario.safety.halt);
+      const timeline = new FaultTimeline(scenario, platform, teardown, {
+        onStart: (rec) => {
+          const f = toTimelineFault(rec, scenario.timeScale);
+          void emit({ type: 'fault', edge: 'start', fault: f });
+          log(`${rec.kind} ${rec.id} started at ${(rec.startMs / 1000).toFixed(1)} s`);
+        },
+        onEnd: (rec) => {
+          if (rec.kind === 'fault') void emit({ type: 'fault', edge: 'end', fault: toTimelineFault(rec, scenario.timeScale) });
+        },
+        onError: (rec, err) => addEvent('fault-error', `${rec.kind} ${rec.id} failed to start: ${err instanceof Error ? err.message : String(err)}`, { id: rec.id }),
+      });
+      for (const phase of scenario.phases) void emit({ type: 'phase', phase });
+
+      trafficT0 = performance.now();
+      trafficStartEpochMs = Date.now();
+      void emit({ type: 'traffic-start', epochMs: trafficStartEpochMs });
+      sampler = new SeriesSampler(platform, trafficT0);
+      sampler.start();
+      timeline.start(trafficT0);
+      log(`traffic started: ${scenario.phases.map((p) => p.name).join(' → ') || 'one stage'} (${(scenario.traffic.durationMs / 1000).toFixed(0)} s)`);
+      try {
+        load = await runLoad(scenario, {
+          target,
+          seed: opts.seed,
+          signal: loadSignal,
+          onSecond: (s) => {
+            opts.onSecond?.(s);
+            const why = safeguards.observe(Math.max(0, s.t * 1000 - 1000), s);
+            if (why && !halt.signal.aborted) {
+              status = 'aborted';
+              reason = why;
+              addEvent('halt', why);
+              log(`halting: ${why}`);
+              halt.abort(new Error(why));
+            }
+          },
+        });
+      } finally {
+        // 4. Faults reverted, always (the teardown stack is the backstop if this throws).
+        await timeline.stop();
+        sampler.stop();
+        for (const rec of timeline.records) if (rec.kind === 'fault') faults.push(toTimelineFault(rec, scenario.timeScale));
+        for (const rec of timeline.records) {
+          if (rec.kind === 'event') {
+            const d = rec.detail as { service: string; version: string };
+            timelineEvents.push({ atMs: rec.startMs, type: 'deploy', message: `deploy ${d.service} ${d.version}`, data: { id: rec.id, service: d.service, version: d.version } });
+          }
+        }
+      }
+      throwIfAborted(guard.signal);
+      if (load) for (const sample of load.timeline()) void emit({ type: 'second', sample });
+
+      // 5. Steady state after, once recovery had a moment.
+      await sleep(opts.settleMs ?? Math.max(500, 2000 * scenario.timeScale), guard.signal);
+      after = await checkSteadyState(scenario.steadyState, endpoints);
+      for (const probe of after) void emit({ type: 'probe', stage: 'after', probe });
+
+      // 6. SLOs.
+      if (load && status === 'completed') {
+        slos = await evaluateSlos(scenario.slos, {
+          client: load,
+          timeline: { phases: scenario.phases, faults, events: timelineEvents },
+          platformEvents,
+          trafficStartEpochMs,
+          prometheus: { url: endpoints.prometheus },
+          series: sampler.series(),
+          timeScale: scenario.timeScale,
+        });
+        for (const result of slos) void emit({ type: 'slo', result });
+      }
+    }
+  } catch (err) {
+    if (guard.received() || guard.signal.aborted) {
+      status = 'interrupted';
+      reason = `interrupted by ${guard.received() ?? 'abort'}`;
+    } else {
+      status = 'error';
+      reason = err instanceof Error ? err.message : String(err);
+      exitOverride = err instanceof PeakreadyError ? err.exitCode : 3;
+      log(`run failed: ${reason}`);
+    }
+  } finally {
+    sampler?.stop();
+    const errors = await teardown.unwind();
+    for (const e of errors) log(e.message);
+    guard.dispose();
+  }
+
+  const verdict: Verdict = status === 'completed' ? (after.some((p) => !p.ok) ? 'fail' : verdictOf(slos)) : status === 'error' ? 'error' : 'fail';
+  if (status === 'completed' && after.some((p) => !p.ok)) reason = `steady state not met after the faults: ${after.filter((p) => !p.ok).map((p) => p.name).join(', ')}`;
+  const totals = load
+    ? (() => {
+        const all = load.window(0, load.durationMs);
+        return {
+          requests: all?.requests ?? 0,
+          errors: all?.errors ?? 0,
+          dropped: all?.dropped ?? 0,
+          achievedRps: load.durationMs > 0 ? Math.round(((all?.requests ?? 0) / (load.durationMs / 1000)) * 10) / 10 : 0,
+          targetRps: plannedRps(scenario),
+        };
+      })()
+    : { requests: 0, errors: 0, dropped: 0, achievedRps: 0, targetRps: plannedRps(scenario) };
+
+  const journal: Journal = {
+    schema: JOURNAL_SCHEMA,
+    runId,
+    tool: { name: 'peakready', version: VERSION },
+    scenario: { name: scenario.name, description: scenario.description, file: scenario.file },
+    platform: platform.name,
+    seed: opts.seed,
+    timeScale: scenario.timeScale,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    trafficStartEpochMs,
+    status,
+    verdict,
+    ...(reason ? { reason } : {}),
+    phases: scenario.phases,
+    faults,
+    events: timelineEvents.sort((a, b) => a.atMs - b.atMs),
+    steadyState: { before, after },
+    endpoints: load?.endpointResults() ?? [],
+    timeline: load?.timeline() ?? [],
+    series: sampler?.series() ?? [],
+    slos,
+    resilienceScore: resilienceScore(slos),
+    totals,
+  };
+  await reporters.onEnd(journal);
+
+  const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
+  return { journal, outDir, exitCode };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
+
+function plannedRps(s: ResolvedScenario): number {
+  const t = s.traffic;
+  if (t.executor !== 'arrival-rate' || t.durationMs <= 0) return 0;
+  const total = t.stages.reduce((sum, st) => sum + ((st.fromRate + st.toRate) / 2) * (st.durationMs / 1000), 0);
+  return Math.round((total / (t.durationMs / 1000)) * 10) / 10;
+}
+
+function toTimelineFault(rec: TimelineRecord, timeScale: number): TimelineFault {
+  const d = rec.detail as { kind?: string; target?: string; service?: string; durationMs?: number; params?: Record<string, unknown> };
+  const planned = rec.startMs + (d.durationMs ?? 0);
+  return {
+    id: rec.id,
+    kind: d.kind ?? 'deploy',
+    target: d.target ?? d.service ?? '',
+    startMs: rec.startMs,
+    endMs: rec.endMs >= 0 ? rec.endMs : planned,
+    params: { ...(d.params ?? {}), ...(rec.error ? { error: rec.error } : {}), timeScale },
+  };
+}
+
+function describePlatformEvent(e: PlatformEvent): string | undefined {
+  switch (e.type) {
+    case 'replicas':
+      return `${e.service} scaled ${e.from} → ${e.to} (${e.reason})`;
+    case 'restart':
+      return `${e.service} replica ${e.replica} restarted (${e.restarts} restarts)`;
+    case 'rollout':
+      return `${e.service} rollout ${e.phase} at weight ${e.weight}% (${e.version})${e.message ? `: ${e.message}` : ''}`;
+    case 'analysis':
+      return `${e.service} analysis ${e.metric}: ${e.result} (${JSON.stringify(e.value)})`;
+    case 'fault':
+      return undefined; // the timeline records faults itself
+    case 'ready':
+      return undefined; // too chatty for the report; restarts and replicas carry the story
+  }
+}
+
+/** Default output folder: reports/<scenario>-<UTC timestamp>/. */
+export function defaultOutDir(scenarioName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const safe = scenarioName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
+  return join('reports', `${safe}-${stamp}`);
+}

@@ -1,0 +1,52 @@
+/**
+ * SIGINT / SIGTERM during a run: the first signal aborts the run (faults are reverted and
+ * the stack torn down by the teardown stack, exit 130); a second one is left to the default
+ * handler so a stuck teardown can still be killed by the user.
+ */
+export interface SignalGuard {
+  readonly signal: AbortSignal;
+  /** The signal that interrupted the run, if any. */
+  readonly received: () => NodeJS.Signals | undefined;
+  dispose(): void;
+}
+
+export function guardSignals(parent?: AbortSignal): SignalGuard {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (received) {
+      // Second signal: stop intercepting so the next one terminates the process.
+      dispose();
+      return;
+    }
+    received = sig;
+    process.stderr.write(`\npeakready: ${sig} received, reverting faults and stopping the stack…\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  const onParentAbort = () => controller.abort(parent?.reason);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  function dispose() {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    parent?.removeEventListener('abort', onParentAbort);
+  }
+  return { signal: controller.signal, received: () => received, dispose };
+}
+
+/** Resolves after `ms`, or rejects early when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Loads a scenario file: esbuild bundles the TypeScript (so `scenarios/*.ts` runs without a
+ * compile step), the bundle is imported, and its default export is validated and resolved.
+ */
+import { build, type Message } from 'esbuild';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { invalidInput, PeakreadyError } from '../errors.js';
+import { resolveScenario } from './resolve.js';
+import type { ResolvedScenario } from './types.js';
+
+export interface LoadScenarioOptions {
+  /** Multiplies every timeline duration. Default 1. */
+  readonly timeScale?: number;
+  /** Multiplies every arrival rate. Default 1. */
+  readonly rateScale?: number;
+}
+
+function formatMessage(m: Message, cwd: string): string {
+  const loc = m.location;
+  return loc ? `${loc.file}:${loc.line}:${loc.column + 1}: ${m.text}` : `${relative(cwd, m.text)}`;
+}
+
+function checkScale(name: string, v: number | undefined): string[] {
+  return v === undefined || (Number.isFinite(v) && v > 0) ? [] : [`--${name}: expected a number > 0, got ${String(v)}`];
+}
+
+/** Imports a scenario file's default export (the value the user wrote, not yet validated). */
+export async function importScenarioFile(path: string): Promise<unknown> {
+  const abs = resolvePath(path);
+  const shown = relative(process.cwd(), abs) || abs;
+  if (!existsSync(abs)) throw invalidInput(`${shown}: scenario file not found`, [], 'pass the path of a scenario .ts file, e.g. scenarios/holiday-peak.ts');
+  // The bundle sits next to the source so its package imports resolve from the same node_modules.
+  const out = join(dirname(abs), `.${basename(abs)}.${randomBytes(4).toString('hex')}.peakready.mjs`);
+  try {
+    try {
+      await build({
+        entryPoints: [abs],
+        outfile: out,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        logLevel: 'silent',
+        absWorkingDir: process.cwd(),
+      });
+    } catch (err) {
+      const errors = (err as { errors?: Message[] }).errors;
+      if (!errors) throw err;
+      throw invalidInput(`${shown}: the scenario does not compile`, errors.map((m) => formatMessage(m, process.cwd())));
+    }
+    const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
+    if (mod.default === undefined) {
+      throw invalidInput(`${shown}: expected a default export (export default defineScenario({...})), got none`);
+    }
+    return mod.default;
+  } catch (err) {
+    if (err instanceof PeakreadyError) throw err;
+    throw invalidInput(`${shown}: the scenario failed to load: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+/** Loads, validates (every problem at once) and resolves a scenario file. */
+export async function loadScenarioFile(path: string, opts: LoadScenarioOptions = {}): Promise<ResolvedScenario> {
+  const scaleProblems = [...checkScale('time-scale', opts.timeScale), ...checkScale('rate-scale', opts.rateScale)];
+  if (scaleProblems.length > 0) throw invalidInput('invalid scale', scaleProblems);
+  const value = await importScenarioFile(path);
+  const shown = relative(process.cwd(), resolvePath(path)) || path;
+  return resolveScenario(value as never, { ...opts, file: shown });
+}

@@ -1,0 +1,63 @@
+/**
+ * Platform-side signals: replica counts and rollout phases from platform events (and the
+ * runner's sampled series), restarts counted from restart events.
+ */
+import type { PlatformEvent } from '../platforms/platform.js';
+import type { SloMetric } from '../scenario/slo-spec.js';
+import type { EvaluationContext } from './context.js';
+import { StepSignal, type StepPoint } from './step-signal.js';
+
+/** Name of a journal series the runner samples for a metric: "replicas:tabular", "breaker:tabular". */
+export function seriesName(metric: SloMetric): string | undefined {
+  if (metric.kind === 'replicas') return `replicas:${metric.service}`;
+  if (metric.kind === 'breaker-state') return `breaker:${metric.upstream}`;
+  return undefined;
+}
+
+const rel = (ctx: EvaluationContext, t: number): number => t - ctx.trafficStartEpochMs;
+
+/** Replica count over time from `replicas` events; before the first one, its `from`. */
+export function replicasSignal(ctx: EvaluationContext, service: string): StepSignal | undefined {
+  const evs = ctx.platformEvents
+    .filter((e): e is Extract<PlatformEvent, { type: 'replicas' }> => e.type === 'replicas' && e.service === service)
+    .sort((a, b) => a.t - b.t);
+  if (evs.length === 0) return undefined;
+  return new StepSignal(
+    evs.map((e) => ({ tMs: rel(ctx, e.t), value: e.to })),
+    evs[0]!.from,
+  );
+}
+
+/** Rollout phase and canary weight over time from `rollout` events. */
+export function rolloutSignal(ctx: EvaluationContext, service: string): StepSignal | undefined {
+  const points: StepPoint[] = ctx.platformEvents
+    .filter((e): e is Extract<PlatformEvent, { type: 'rollout' }> => e.type === 'rollout' && e.service === service)
+    .map((e) => ({ tMs: rel(ctx, e.t), value: { phase: e.phase, weight: e.weight } }));
+  return points.length === 0 ? undefined : new StepSignal(points);
+}
+
+/**
+ * Restart times of a service. Undefined when the platform reported no events at all (then
+ * "no restart events" would mean "not observed", not "zero restarts").
+ */
+export function restartTimes(ctx: EvaluationContext, service: string): number[] | undefined {
+  if (ctx.platformEvents.length === 0) return undefined;
+  return ctx.platformEvents.filter((e) => e.type === 'restart' && e.service === service).map((e) => rel(ctx, e.t));
+}
+
+/** Restarts as a cumulative count since `sinceMs`, as a step signal (for timing assertions). */
+export function restartsSince(times: readonly number[], sinceMs: number): StepSignal {
+  const after = times.filter((t) => t > sinceMs).sort((a, b) => a - b);
+  return new StepSignal(
+    after.map((t, i) => ({ tMs: t, value: i + 1 })),
+    0,
+  );
+}
+
+/** A runner-sampled series (journal.series, t in seconds) as a step signal. */
+export function seriesSignal(ctx: EvaluationContext, metric: SloMetric): StepSignal | undefined {
+  const name = seriesName(metric);
+  const s = name === undefined ? undefined : ctx.series?.find((x) => x.name === name);
+  if (!s || s.points.length === 0) return undefined;
+  return new StepSignal(s.points.map(([t, v]) => ({ tMs: t * 1000, value: v })));
+}

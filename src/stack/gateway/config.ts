@@ -1,0 +1,190 @@
+/**
+ * Gateway configuration: flags (with env fallbacks) for the wiring, an optional JSON file
+ * (`--config`) for the thresholds. Defaults keep tests quick (half-open after 2 s) while
+ * matching the seed's numbers (fallback policy, 30-minute cache TTL, 50-instance batches).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The upstreams the gateway calls; `fallback` is the lighter model behind the predict routes. */
+export const UPSTREAM_NAMES = ['tabular', 'fallback', 'triton', 'generative'] as const;
+export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
+
+const breakerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('consecutive'), failures: z.number().int().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('sampling'),
+      threshold: z.number().gt(0).max(1),
+      durationMs: z.number().int().min(100),
+      minimumRps: z.number().min(0).optional(),
+    })
+    .strict(),
+]);
+
+const upstreamSchema = z
+  .object({
+    timeoutMs: z.number().int().min(1),
+    halfOpenAfterMs: z.number().int().min(1),
+    breaker: breakerSchema,
+    bulkhead: z.object({ limit: z.number().int().min(1), queue: z.number().int().min(0) }).strict(),
+    connections: z.number().int().min(1),
+  })
+  .strict();
+
+const policySchema = z
+  .object({
+    /** The seed's `error_count > 10`, counted inside the window. */
+    maxErrors: z.number().int().min(0),
+    /** The seed's `avg_latency > 0.5` s over the last 100 requests. */
+    maxAvgLatencyMs: z.number().min(0),
+    /** The seed's `error_rate > 0.05`. */
+    maxErrorRate: z.number().min(0).max(1),
+    /** How many recent primary calls the window holds (the seed's "last 100"). */
+    windowSize: z.number().int().min(1),
+    /** Calls older than this leave the window, so the policy recovers (the seed never did). */
+    windowMs: z.number().int().min(1),
+    /** Rates and averages need this many calls before they can trip the policy. */
+    minSamples: z.number().int().min(1),
+    /** While the policy diverts, one call per interval still probes the primary. */
+    probeIntervalMs: z.number().int().min(1),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    upstreams: z.partialRecord(z.enum(UPSTREAM_NAMES), upstreamSchema.partial()).optional(),
+    fallbackPolicy: policySchema.partial().optional(),
+    cache: z.object({ ttlSeconds: z.number().int().min(1), commandTimeoutMs: z.number().int().min(1) }).partial().strict().optional(),
+    maxBatch: z.number().int().min(1).optional(),
+    maxTokens: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type BreakerConfig = z.infer<typeof breakerSchema>;
+export type UpstreamPolicyConfig = z.infer<typeof upstreamSchema>;
+export type FallbackPolicyConfig = z.infer<typeof policySchema>;
+
+/** Everything the gateway needs to run, resolved (no optional thresholds left). */
+export interface GatewayConfig {
+  readonly urls: Readonly<Record<UpstreamName, string | undefined>>;
+  readonly canary: { readonly url: string | undefined; readonly weight: number };
+  readonly redisUrl: string | undefined;
+  readonly upstreams: Readonly<Record<UpstreamName, UpstreamPolicyConfig>>;
+  readonly fallbackPolicy: FallbackPolicyConfig;
+  readonly cache: { readonly ttlSeconds: number; readonly commandTimeoutMs: number };
+  readonly maxBatch: number;
+  readonly maxTokens: number;
+  readonly switches: { readonly fallback: boolean; readonly breaker: boolean; readonly cache: boolean };
+}
+
+const base = { halfOpenAfterMs: 2000, breaker: { kind: 'consecutive', failures: 5 } as BreakerConfig };
+
+export const DEFAULT_UPSTREAMS: Record<UpstreamName, UpstreamPolicyConfig> = {
+  tabular: { ...base, timeoutMs: 1000, bulkhead: { limit: 128, queue: 256 }, connections: 64 },
+  fallback: { ...base, timeoutMs: 1000, bulkhead: { limit: 128, queue: 256 }, connections: 32 },
+  triton: { ...base, timeoutMs: 2000, bulkhead: { limit: 64, queue: 128 }, connections: 32 },
+  generative: { ...base, timeoutMs: 30_000, bulkhead: { limit: 32, queue: 64 }, connections: 32 },
+};
+
+export const DEFAULT_FALLBACK_POLICY: FallbackPolicyConfig = {
+  maxErrors: 10,
+  maxAvgLatencyMs: 500,
+  maxErrorRate: 0.05,
+  windowSize: 100,
+  windowMs: 30_000,
+  minSamples: 20,
+  probeIntervalMs: 1000,
+};
+
+/** Raw flag values as `parseServiceArgs` returns them. */
+export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+/** Flag table for `parseServiceArgs` (besides --port/--host). */
+export const GATEWAY_FLAGS = {
+  'tabular-url': { type: 'string' },
+  'fallback-url': { type: 'string' },
+  'triton-url': { type: 'string' },
+  'generative-url': { type: 'string' },
+  'canary-url': { type: 'string' },
+  'canary-weight': { type: 'string' },
+  'redis-url': { type: 'string' },
+  config: { type: 'string' },
+  'max-batch': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'half-open-after-ms': { type: 'string' },
+  'no-fallback': { type: 'boolean' },
+  'no-breaker': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+} as const;
+
+/** Builds the resolved configuration; throws an Error naming the flag or file field on bad input. */
+export function resolveGatewayConfig(flags: FlagValues, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const str = (flag: string, envName?: string): string | undefined => {
+    const v = flags[flag];
+    if (typeof v === 'string' && v !== '') return v;
+    const e = envName ? env[envName] : undefined;
+    return e !== undefined && e !== '' ? e : undefined;
+  };
+  const url = (flag: string, envName?: string): string | undefined => {
+    const v = str(flag, envName);
+    if (v === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      throw new Error(`--${flag}: expected an http(s) URL like http://127.0.0.1:8080, got ${JSON.stringify(v)}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && parsed.protocol !== 'redis:') {
+      throw new Error(`--${flag}: expected an http(s) URL, got ${JSON.stringify(v)}`);
+    }
+    return v.replace(/\/+$/, '');
+  };
+  const int = (flag: string, min: number, max: number): number | undefined => {
+    const v = str(flag);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: expected an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+
+  const file = readConfigFile(str('config'));
+  const upstreams = {} as Record<UpstreamName, UpstreamPolicyConfig>;
+  const halfOpen = int('half-open-after-ms', 1, 3_600_000);
+  for (const name of UPSTREAM_NAMES) {
+    const merged = { ...DEFAULT_UPSTREAMS[name], ...(file.upstreams?.[name] ?? {}) };
+    upstreams[name] = halfOpen === undefined ? merged : { ...merged, halfOpenAfterMs: halfOpen };
+  }
+  return {
+    urls: {
+      tabular: url('tabular-url', 'TABULAR_URL'),
+      fallback: url('fallback-url', 'FALLBACK_URL'),
+      triton: url('triton-url', 'TRITON_URL'),
+      generative: url('generative-url', 'GENERATIVE_URL'),
+    },
+    canary: { url: url('canary-url', 'CANARY_URL'), weight: int('canary-weight', 0, 100) ?? 0 },
+    redisUrl: url('redis-url', 'REDIS_URL'),
+    upstreams,
+    fallbackPolicy: { ...DEFAULT_FALLBACK_POLICY, ...(file.fallbackPolicy ?? {}) },
+    cache: { ttlSeconds: 1800, commandTimeoutMs: 50, ...(file.cache ?? {}) },
+    maxBatch: int('max-batch', 1, 10_000) ?? file.maxBatch ?? 50,
+    maxTokens: int('max-tokens', 1, 1_000_000) ?? file.maxTokens ?? 256,
+    switches: { fallback: flags['no-fallback'] !== true, breaker: flags['no-breaker'] !== true, cache: flags['no-cache'] !== true },
+  };
+}
+
+function readConfigFile(path: string | undefined): z.infer<typeof fileSchema> {
+  if (path === undefined) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`--config ${path}: cannot read JSON: ${(err as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${path}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(problems.join('\n'));
+  }
+  return parsed.data;
+}

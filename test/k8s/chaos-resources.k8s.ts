@@ -1,0 +1,155 @@
+/**
+ * Chaos Mesh resources against the real API server (CRDs from ../shared/crds) and,
+ * when scripts/k8s/up.sh started it, the real Chaos Mesh controller-manager: every
+ * fault kind of the vocabulary is accepted, found by its run-id label and deleted;
+ * a pod-kill removes a pod and the ReplicaSet replaces it.
+ *
+ * Only pod-kill acts here: it works through the API. The other kinds need the chaos
+ * daemon on the node, which fake nodes do not have, so their selectors match no pod.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { apiMessage, apply, connect, createNamespace, deleteNamespace, isStatus, until, type TestCluster } from './helpers/cluster.js';
+
+const GROUP = 'chaos-mesh.org';
+const VERSION = 'v1alpha1';
+const RUN_LABEL = 'peakready.io/run-id';
+const controllerRunning = process.env.PEAKREADY_K8S_CHAOS_MESH === '1';
+
+let c: TestCluster;
+let ns: string;
+const runId = `k8s-test-${Date.now().toString(36)}`;
+
+interface ChaosSpec {
+  readonly kind: string;
+  readonly plural: string;
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+}
+
+/** One resource per fault kind of the vocabulary, each healing on its own (`duration`). */
+function vocabulary(namespace: string): ChaosSpec[] {
+  const nobody = { namespaces: [namespace], labelSelectors: { app: 'no-such-pod' } };
+  return [
+    { kind: 'PodChaos', plural: 'podchaos', name: 'pod-failure', spec: { action: 'pod-failure', mode: 'one', duration: '30s', selector: nobody } },
+    { kind: 'NetworkChaos', plural: 'networkchaos', name: 'net-delay', spec: { action: 'delay', mode: 'all', duration: '30s', selector: nobody, delay: { latency: '200ms', jitter: '20ms' } } },
+    { kind: 'NetworkChaos', plural: 'networkchaos', name: 'net-loss', spec: { action: 'loss', mode: 'all', duration: '30s', selector: nobody, loss: { loss: '25' } } },
+    {
+      kind: 'NetworkChaos',
+      plural: 'networkchaos',
+      name: 'net-partition',
+      spec: { action: 'partition', mode: 'all', duration: '30s', selector: nobody, direction: 'both', target: { mode: 'all', selector: nobody } },
+    },
+    { kind: 'HTTPChaos', plural: 'httpchaos', name: 'http-abort', spec: { mode: 'all', duration: '30s', selector: nobody, target: 'Request', port: 8080, abort: true } },
+    { kind: 'HTTPChaos', plural: 'httpchaos', name: 'http-delay', spec: { mode: 'all', duration: '30s', selector: nobody, target: 'Request', port: 8080, delay: '500ms' } },
+    { kind: 'StressChaos', plural: 'stresschaos', name: 'stress-cpu', spec: { mode: 'one', duration: '30s', selector: nobody, stressors: { cpu: { workers: 1, load: 80 } } } },
+    { kind: 'StressChaos', plural: 'stresschaos', name: 'stress-mem', spec: { mode: 'one', duration: '30s', selector: nobody, stressors: { memory: { workers: 1, size: '256MB' } } } },
+  ];
+}
+
+function manifest(s: ChaosSpec, namespace: string): Record<string, unknown> {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: s.kind,
+    metadata: { name: s.name, namespace, labels: { [RUN_LABEL]: runId } },
+    spec: s.spec,
+  };
+}
+
+async function listByRun(plural: string): Promise<string[]> {
+  const res = (await c.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural, labelSelector: `${RUN_LABEL}=${runId}` })) as {
+    items: { metadata: { name: string } }[];
+  };
+  return res.items.map((i) => i.metadata.name);
+}
+
+beforeAll(async () => {
+  c = connect();
+  ns = await createNamespace(c, 'chaos');
+});
+afterAll(async () => {
+  if (c) await deleteNamespace(c, ns);
+});
+
+describe('Chaos Mesh resources', () => {
+  it('every fault kind of the vocabulary is accepted, found by its run-id label, and deleted by it', async () => {
+    const specs = vocabulary(ns);
+    for (const s of specs) await apply(c, manifest(s, ns));
+    const plurals = [...new Set(specs.map((s) => s.plural))];
+    const found = (await Promise.all(plurals.map(listByRun))).flat().sort();
+    expect(found).toEqual(specs.map((s) => s.name).sort());
+    // The label sweep of `peakready clean`: delete by label, kind by kind.
+    for (const plural of plurals) {
+      await c.custom.deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural, labelSelector: `${RUN_LABEL}=${runId}` });
+    }
+    await until('every chaos resource of the run to be gone', async () => {
+      const left = (await Promise.all(plurals.map(listByRun))).flat();
+      return left.length === 0 ? true : undefined;
+    }, { describe: async () => (await Promise.all(plurals.map(listByRun))).flat().join(', ') });
+  });
+
+  it('a chaos resource with a wrong field is refused by the CRD schema, naming the field', async () => {
+    const bad = manifest({ kind: 'PodChaos', plural: 'podchaos', name: 'bad', spec: { action: 'pod-explode', mode: 'one', selector: { namespaces: [ns] } } }, ns);
+    const err = await apply(c, bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeDefined();
+    expect(apiMessage(err)).toContain('spec.action');
+  });
+
+  it(
+    controllerRunning
+      ? 'pod-kill removes a pod and the ReplicaSet replaces it (Chaos Mesh controller)'
+      : 'without the Chaos Mesh controller a pod-kill is stored but kills nothing',
+    async () => {
+      const d: V1Deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'fallback', namespace: ns },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'fallback' } },
+          template: { metadata: { labels: { app: 'fallback' } }, spec: { containers: [{ name: 'fallback', image: 'registry.invalid/none:0' }] } },
+        },
+      };
+      await apply(c, d);
+      const podNames = async (): Promise<string[]> =>
+        (await c.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=fallback' })).items
+          .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'))
+          .map((p) => p.metadata?.name ?? '')
+          .sort();
+      const before = await until('3 ready fallback pods', async () => {
+        const names = await podNames();
+        return names.length === 3 ? names : undefined;
+      });
+      const kill = manifest(
+        { kind: 'PodChaos', plural: 'podchaos', name: 'kill-one', spec: { action: 'pod-kill', mode: 'one', selector: { namespaces: [ns], labelSelectors: { app: 'fallback' } } } },
+        ns,
+      );
+      await apply(c, kill);
+      try {
+        if (controllerRunning) {
+          const after = await until('a killed pod to be replaced by a new ready one', async () => {
+            const names = await podNames();
+            return names.length === 3 && names.some((n) => !before.includes(n)) ? names : undefined;
+          }, { describe: async () => (await podNames()).join(', ') });
+          expect(after.filter((n) => before.includes(n))).toHaveLength(2);
+        } else {
+          await new Promise((r) => setTimeout(r, 3_000));
+          expect(await podNames()).toEqual(before);
+        }
+      } finally {
+        await c.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'podchaos', name: 'kill-one' });
+      }
+      await until('the PodChaos to be deleted (its finalizer released)', async () => {
+        try {
+          await c.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'podchaos', name: 'kill-one' });
+          return undefined;
+        } catch (err) {
+          return isStatus(err, 404) ? true : undefined;
+        }
+      });
+    },
+  );
+});

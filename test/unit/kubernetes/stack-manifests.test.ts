@@ -1,0 +1,42 @@
+/** Tailoring the rendered stack to a run: namespace, overrides, switched-off mechanisms, time scale. */
+import { describe, expect, it } from 'vitest';
+import { renderStack } from '../../../src/platforms/kubernetes/kubernetes-platform.js';
+
+const get = (objs: ReturnType<typeof renderStack>, kind: string, name: string): any => objs.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe('renderStack', () => {
+  it('moves everything, the Namespace and RBAC subjects included, to the run namespace', () => {
+    const objs = renderStack({ overlay: 'kind', namespace: 'ci-77' });
+    expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'ci-77', labels: { 'peakready.io/chaos': 'enabled' } } });
+    expect(objs.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'ci-77')).toBe(true);
+    expect(get(objs, 'RoleBinding', 'prometheus').subjects[0].namespace).toBe('ci-77');
+    expect(objs.every((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'peakready')).toBe(true);
+  });
+
+  it('applies replicas, autoscaling and canary-step overrides and scales pauses and analysis intervals', () => {
+    const objs = renderStack({
+      overlay: 'kind',
+      namespace: 'p',
+      timeScale: 0.1,
+      stack: { replicas: { tabular: 4 }, autoscaling: { gateway: { min: 3, max: 12, targetCpu: 60, targetRps: 40 } }, rollout: { steps: [25, 50], pause: '1m' } },
+    });
+    expect(get(objs, 'Rollout', 'tabular').spec.replicas).toBe(4);
+    const hpa = get(objs, 'HorizontalPodAutoscaler', 'gateway').spec;
+    expect([hpa.minReplicas, hpa.maxReplicas, hpa.metrics[0].resource.target.averageUtilization, hpa.metrics[2].pods.target.averageValue]).toEqual([3, 12, 60, '40']);
+    expect(get(objs, 'Rollout', 'tabular').spec.strategy.canary.steps).toEqual([{ setWeight: 25 }, { pause: { duration: '6s' } }, { setWeight: 50 }, { pause: { duration: '6s' } }]);
+    expect(get(objs, 'AnalysisTemplate', 'model-accuracy-check').spec.metrics.map((m: any) => m.interval)).toEqual(['30s', '30s']);
+  });
+
+  it('drops HPAs and the canary analysis and tells the gateway which mechanisms are off', () => {
+    const objs = renderStack({ overlay: 'kind', namespace: 'p', stack: { disable: ['autoscaler', 'analysis', 'fallback', 'cache'], gateway: { timeoutMs: 800 } } });
+    expect(objs.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(get(objs, 'Rollout', 'tabular').spec.strategy.canary.analysis).toBeUndefined();
+    const env = Object.fromEntries(get(objs, 'Deployment', 'gateway').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.PEAKREADY_DISABLE).toBe('fallback,cache');
+    expect(JSON.parse(env.PEAKREADY_GATEWAY_OPTIONS)).toEqual({ timeoutMs: 800 });
+  });
+
+  it('names the overlay choices when given an unknown one', () => {
+    expect(() => renderStack({ overlay: 'eks', namespace: 'p' })).toThrow(/--overlay eks: expected one of kind, gke/);
+  });
+});

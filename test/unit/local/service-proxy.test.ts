@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { ServiceProxy, type Backend } from '../../../src/platforms/local/service-proxy.js';
+
+/** A real HTTP backend on loopback answering with its own name. */
+async function backend(name: string, version = 'v1'): Promise<{ server: Server; b: Backend }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end(JSON.stringify({ name, version, body: req.headers['content-length'] })));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return { server, b: { id: name, version, port } };
+}
+
+async function call(proxy: ServiceProxy, path = '/x'): Promise<{ status: number; name?: string; version?: string; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${proxy.url}${path}`, { method: 'POST', body: '{"a":1}' });
+  const text = await res.text();
+  const json = res.status === 200 ? (JSON.parse(text) as { name: string; version: string }) : {};
+  return { status: res.status, ...json, ms: performance.now() - t0 };
+}
+
+describe('ServiceProxy', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setup(n: number, version = 'v1') {
+    const proxy = new ServiceProxy('svc');
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    const backends = [];
+    for (let i = 0; i < n; i++) {
+      const x = await backend(`r${i}`, version);
+      cleanups.push(() => new Promise<void>((r) => { x.server.closeAllConnections(); x.server.close(() => r()); }));
+      backends.push(x);
+    }
+    proxy.setBackends(backends.map((x) => x.b));
+    return { proxy, backends };
+  }
+
+  it('spreads requests round-robin over ready replicas and passes the body on', async () => {
+    const { proxy } = await setup(2);
+    const names = [];
+    for (let i = 0; i < 6; i++) names.push((await call(proxy)).name);
+    expect(new Set(names)).toEqual(new Set(['r0', 'r1']));
+    expect(names.filter((n) => n === 'r0')).toHaveLength(3);
+  });
+
+  it('routes around a replica that refuses connections', async () => {
+    const { proxy, backends } = await setup(2);
+    await new Promise<void>((r) => { backends[0]!.server.closeAllConnections(); backends[0]!.server.close(() => r()); });
+    const results = await Promise.all(Array.from({ length: 10 }, () => call(proxy)));
+    expect(results.every((r) => r.status === 200 && r.name === 'r1')).toBe(true);
+  });
+
+  it('answers 503 when no replica is ready', async () => {
+    const { proxy } = await setup(0);
+    expect((await call(proxy)).status).toBe(503);
+  });
+
+  it('latency toxic delays answers until it is removed', async () => {
+    const { proxy } = await setup(1);
+    const remove = proxy.addToxic('lat', { kind: 'latency', latencyMs: 300, jitterMs: 0, fraction: 1 });
+    expect((await call(proxy)).ms).toBeGreaterThanOrEqual(290);
+    remove();
+    expect((await call(proxy)).ms).toBeLessThan(290);
+  });
+
+  it('errors toxic answers the configured status for the configured share', async () => {
+    const { proxy } = await setup(1);
+    proxy.addToxic('err', { kind: 'errors', status: 500, fraction: 1 });
+    expect((await call(proxy)).status).toBe(500);
+    proxy.removeToxic('err');
+    expect((await call(proxy)).status).toBe(200);
+  });
+
+  it('reset toxic resets the connection', async () => {
+    const { proxy } = await setup(1);
+    proxy.addToxic('rst', { kind: 'reset', fraction: 1 });
+    await expect(call(proxy)).rejects.toThrow();
+  });
+
+  it('partition holds requests unanswered until it heals', async () => {
+    const { proxy } = await setup(1);
+    proxy.addToxic('part', { kind: 'partition' });
+    const pending = call(proxy).then(() => 'answered', () => 'closed');
+    const early = await Promise.race([pending, new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+    expect(early).toBe('waiting');
+    proxy.removeToxic('part');
+    expect(await pending).toBe('closed');
+    expect((await call(proxy)).status).toBe(200);
+  });
+
+  it('bandwidth toxic limits the byte rate of answers', async () => {
+    const { proxy } = await setup(1);
+    proxy.addToxic('bw', { kind: 'bandwidth', bytesPerSecond: 100 });
+    const r = await call(proxy); // ~40-byte answer at 100 B/s
+    expect(r.ms).toBeGreaterThanOrEqual(300);
+  });
+
+  it('splits traffic to canary replicas by weight, and weight 0 sends none', async () => {
+    const { proxy, backends } = await setup(1);
+    const canary = await backend('c0', 'v2');
+    cleanups.push(() => new Promise<void>((r) => { canary.server.closeAllConnections(); canary.server.close(() => r()); }));
+    proxy.setBackends([backends[0]!.b], [canary.b]);
+    proxy.setCanaryWeight(50);
+    const versions = [];
+    for (let i = 0; i < 60; i++) versions.push((await call(proxy)).version);
+    const share = versions.filter((v) => v === 'v2').length / 60;
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.8);
+    proxy.setCanaryWeight(0);
+    const before = proxy.stats().byVersion.v2;
+    for (let i = 0; i < 20; i++) expect((await call(proxy)).version).toBe('v1');
+    expect(proxy.stats().byVersion.v2).toBe(before);
+  });
+});

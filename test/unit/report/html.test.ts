@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Journal } from '../../../src/journal.js';
+import { renderHtml } from '../../../src/report/html-reporter.js';
+import { buildSampleJournal } from './fixtures/sample-journal.js';
+
+let journal: Journal;
+beforeAll(async () => {
+  journal = await buildSampleJournal();
+});
+
+describe('report.html', () => {
+  it('is one self-contained file: no external URLs, a CSP that forbids the network', () => {
+    const html = renderHtml(journal);
+    expect(html).not.toMatch(/\b(src|href)="(?!data:|#)/);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/@import|url\(/);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-[A-Za-z0-9+/=]+&#39;;/);
+  });
+
+  it('has the SLO table, a chart per metric with fault windows shaded, and the run metadata', () => {
+    const html = renderHtml(journal);
+    expect(html.match(/<tr class="slo /g)).toHaveLength(journal.slos.length);
+    for (const id of ['chart-rate', 'chart-latency', 'chart-errors', 'chart-fallback', 'chart-cache', 'chart-replicas', 'chart-breaker']) expect(html).toContain(`id="${id}"`);
+    // every non-empty chart shades both faults and marks the deploy event
+    const rate = html.slice(html.indexOf('id="chart-rate"'), html.indexOf('id="chart-latency"'));
+    expect(rate.match(/<rect class="fault"/g)).toHaveLength(2);
+    expect(rate.match(/<line class="event"/g)).toHaveLength(1);
+    expect(html).toContain(`<dt>Run id</dt><dd>${journal.runId}</dd>`);
+    expect(html).toContain('<dt>Seed</dt><dd>7</dd>');
+  });
+
+  it('renders a scenario named <script>alert(1)</script> as text', async () => {
+    const evil = await buildSampleJournal({
+      scenarioName: '<script>alert(1)</script>',
+      description: '"><img src=x onerror=alert(2)>',
+      eventMessage: "</title><script>alert('event')</script>",
+    });
+    const html = renderHtml(evil);
+    expect(html).toContain('<h1 id="scenario-name">&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
+    expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
+    // the only script element is the report's own
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toContain('<img');
+  });
+});
