@@ -2,7 +2,7 @@
  * The holiday-peak shape compressed into 52 seconds of traffic for CI: same phase names,
  * same mix, lower rates.
  */
-import { defineScenario, seedMix } from '../src/index.js';
+import { defineScenario, seedMix, slo } from '../src/index.js';
 
 export default defineScenario({
   name: 'ci-smoke',
@@ -25,8 +25,44 @@ export default defineScenario({
     ],
   },
   mix: seedMix({ popularShare: 0.4, popularProducts: 50, generateWeight: 3, maxTokens: 32 }),
-  faults: [],
-  events: [],
-  slos: [],
+  // Every behaviour the holiday run verifies, compressed: outage → fallback and breaker,
+  // latency past the gateway's timeout, a killed replica, a cache outage, a bad model
+  // version rolled out (and back), and a spike that needs scale-out.
+  faults: [
+    { id: 'tabular-outage', kind: 'unavailable', target: 'tabular', at: '3s', for: '6s' },
+    { id: 'triton-latency', kind: 'latency', target: 'triton', at: '18s', for: '6s', params: { latency: '2500ms', jitter: '100ms' } },
+    { id: 'kill-tabular', kind: 'kill-replica', target: 'tabular', at: '26s', params: { count: 1 } },
+    { id: 'redis-down', kind: 'redis-outage', target: 'redis', at: '31s', for: '6s' },
+  ],
+  events: [{ id: 'deploy-v2-bad', kind: 'deploy', service: 'tabular', version: 'v2-bad', at: '33s' }],
+  stack: {
+    replicas: { tabular: 2 },
+    autoscaling: { tabular: { min: 2, max: 4, targetRps: 15 } },
+    rollout: { steps: [20, 40, 60, 80], pause: '4s', analysisInterval: '1s' },
+  },
+  slos: [
+    // Fallback and breaker: the primary goes away, users do not notice.
+    slo.errorRate('predict').below('5%').during.fault('tabular-outage').named('predict keeps answering while tabular is down'),
+    slo.fallbackShare('predict').above('50%').within('5s').after.fault('tabular-outage').named('fallback engaged within 5s'),
+    slo.breaker('tabular').is('open').within('5s').after.fault('tabular-outage').named('tabular breaker opens within 5s'),
+    slo.fallbackShare('predict').below('10%').within('15s').after.fault('tabular-outage', 'end').named('primary serves again within 15s'),
+    // Timeout: triton slower than the gateway's 2 s budget is cut off and answered by the fallback.
+    slo.latency('detailed').p(99).below('3s').during.fault('triton-latency').named('detailed latency bounded by the timeout'),
+    slo.fallbackShare('detailed').above('50%').during.fault('triton-latency').named('detailed falls back on timeouts'),
+    // Restarts: a killed replica comes back.
+    slo.restarts('tabular').atLeast(1).named('killed tabular replica restarted'),
+    // Cache: carries repeated requests; its outage fails nothing.
+    slo.cacheHitRatio('predict').above('10%').named('prediction cache hit ratio'),
+    slo.errorRate().below('1%').during.fault('redis-down').named('no errors during the Redis outage'),
+    // Rollout: v2-bad fails analysis and is rolled back.
+    slo.rollout('tabular').rolledBack().within('20s').after.event('deploy-v2-bad').named('v2-bad rolled back within 20s'),
+    // Autoscaling: the flash sale gets more tabular replicas.
+    slo.replicas('tabular').atLeast(3).within('14s').after.phase('flash-sale').named('tabular scales out for the flash sale'),
+    // The whole run.
+    slo.errorRate().below('2%').named('error rate over the run'),
+    slo.dropped().atMost(0).named('no request dropped'),
+    slo.latency('predict').p(99).below('500ms').inPhase('morning-ramp').named('predict p99 in the morning ramp'),
+    slo.accuracy('v1').above(0.9).named('v1 model accuracy'),
+  ],
   steadyState: [],
 });

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     seed: (spec.seed + spec.index * 0x9e3779b1) >>> 0,
     signal: abort.signal,
     allowRemoteTarget: spec.allowRemoteTarget,
+    rawClient: spec.rawClient,
     onSecond: (live) => post({ type: 'live', live }),
     ...(source ? { source } : {}),
   });

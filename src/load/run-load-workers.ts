@@ -15,6 +15,8 @@ export interface WorkersOptions {
   readonly target: string;
   readonly seed: number;
   readonly allowRemoteTarget?: boolean;
+  /** Closed model over http: the lean built-in client instead of undici. */
+  readonly rawClient?: boolean;
   readonly signal?: AbortSignal;
   /** Live seconds summed over workers; p50/p99 are the highest worker's (an upper bound). */
   readonly onSecond?: (s: LiveSecond) => void;
@@ -46,7 +48,7 @@ export async function runLoadInWorkers(o: WorkersOptions): Promise<LoadResult> {
   const latest = new Map<number, LiveSecond>();
   const threads: Worker[] = [];
   const done = Array.from({ length: o.workers }, (_, index) => {
-    const spec: WorkerSpec = { scenario: o.scenario, target: o.target, seed: o.seed, index, count: o.workers, allowRemoteTarget: o.allowRemoteTarget ?? false };
+    const spec: WorkerSpec = { scenario: o.scenario, target: o.target, seed: o.seed, index, count: o.workers, allowRemoteTarget: o.allowRemoteTarget ?? false, rawClient: o.rawClient ?? false };
     const w = new Worker(url, { workerData: spec });
     threads.push(w);
     return new Promise<LoadData>((resolve, reject) => {

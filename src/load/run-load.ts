@@ -3,7 +3,7 @@
  * Knows nothing of faults or SLOs; the runner reads the result through LoadWindows.
  */
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { ArrivalRateExecutor } from './arrival-rate.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
@@ -14,7 +14,8 @@ import { SeededRandom } from './random.js';
 import { MixSource, type RequestSource } from './request-source.js';
 import { StatsRecorder } from './stats-recorder.js';
 import { checkTarget } from './target-guard.js';
-import { connectOne, VusExecutor } from './vus.js';
+import { RawHttpClient } from './raw-http-client.js';
+import { connectOne, VusExecutor, type Connection } from './vus.js';
 
 export interface RunLoadOptions {
   /** Base URL; the mix's paths are appended to it. */
@@ -27,6 +28,11 @@ export interface RunLoadOptions {
   readonly allowRemoteTarget?: boolean;
   /** Replaces the scenario's mix (the wrk-like single request form). */
   readonly source?: RequestSource;
+  /**
+   * Closed model over plain http: use the lean built-in HTTP/1.1 client instead of undici
+   * (the wrk-like form, where client overhead bounds the measured throughput).
+   */
+  readonly rawClient?: boolean;
 }
 
 // After an abort, in-flight requests get this long before their connections are closed.
@@ -47,7 +53,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   const clock = (): number => performance.now() - t0;
   const env = { source, recorder, clock, signal: opts.signal };
 
-  let dispatchers: Dispatcher[];
+  let dispatchers: Connection[];
   let run: () => Promise<void>;
   let inFlight: () => number;
   let targetRate: (ms: number) => number | undefined;
@@ -76,7 +82,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
       vus: traffic.vus,
       durationMs: traffic.durationMs,
       thinkTimeMs: traffic.thinkTimeMs,
-      connect: () => connectOne(url.origin, timeoutMs),
+      connect: opts.rawClient && url.protocol === 'http:' ? () => new RawHttpClient(url.origin, timeoutMs) : () => connectOne(url.origin, timeoutMs),
       rng: rng.fork(2),
     });
     dispatchers = ex.clients();

@@ -9,12 +9,19 @@ import type { RequestSource } from './request-source.js';
 import { RequestSlot, type SlotOwner } from './request-slot.js';
 import type { StatsRecorder } from './stats-recorder.js';
 
+/** One connection: an undici Client or the lean RawHttpClient. */
+export interface Connection {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: RequestSlot): boolean;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
 export interface VusOptions {
   readonly vus: number;
   readonly durationMs: number;
   readonly thinkTimeMs: { readonly min: number; readonly max: number };
   /** Opens one connection (called once per user). */
-  readonly connect: () => Dispatcher;
+  readonly connect: () => Connection;
   readonly rng: Random;
 }
 
@@ -26,7 +33,7 @@ export interface VusEnv {
 }
 
 class VirtualUser extends RequestSlot {
-  constructor(owner: SlotOwner, readonly client: Dispatcher) {
+  constructor(owner: SlotOwner, readonly client: Connection) {
     super(owner);
   }
 }
@@ -45,7 +52,7 @@ export class VusExecutor implements SlotOwner {
   }
 
   /** The connections, to close after the run. */
-  clients(): Dispatcher[] {
+  clients(): Connection[] {
     return this.users.map((u) => u.client);
   }
 

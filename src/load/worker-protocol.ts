@@ -16,6 +16,7 @@ export interface WorkerSpec {
   readonly index: number;
   readonly count: number;
   readonly allowRemoteTarget: boolean;
+  readonly rawClient: boolean;
 }
 
 export type FromWorker =

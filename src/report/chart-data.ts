@@ -3,11 +3,11 @@
  * errors, fallback share, cache hit ratio (per second, all endpoints), replicas and any
  * other server-side series the runner sampled.
  */
-import type { Journal, SecondSample } from '../journal.js';
-import type { ChartFrame, ChartInput, ChartLine } from './html-charts.js';
+import type { Journal, SecondSample, Series } from '../journal.js';
+import type { ChartFrame, ChartInput } from './html-charts.js';
 import { allEndpointSeconds, headerShare } from './report-format.js';
 
-const SERIES_COLORS = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be123c'];
+const SERIES_COLORS = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be123c', '#ca8a04', '#475569'];
 
 /** The time frame every chart shares. */
 export function chartFrame(j: Journal): ChartFrame {
@@ -95,15 +95,23 @@ export function chartInputs(j: Journal): ChartInput[] {
       lines: breakers.map((s, i) => ({ name: s.name.slice('breaker:'.length), color: SERIES_COLORS[(i + 3) % SERIES_COLORS.length]!, step: true, points: s.points })),
     });
   }
-  const others = j.series.filter((s) => !s.name.startsWith('replicas:') && !s.name.startsWith('breaker:'));
-  others.forEach((s, i) => {
+  // Other series group by their prefix ("restarts:tabular", "restarts:gateway" → one chart).
+  const groups = new Map<string, { unit: string; series: Series[] }>();
+  for (const s of j.series) {
+    if (s.name.startsWith('replicas:') || s.name.startsWith('breaker:')) continue;
+    const key = s.name.includes(':') ? s.name.slice(0, s.name.indexOf(':')) : s.name;
+    const g = groups.get(key) ?? { unit: s.unit, series: [] };
+    g.series.push(s);
+    groups.set(key, g);
+  }
+  [...groups.entries()].forEach(([key, g], i) => {
     charts.push({
       id: `chart-series-${i}`,
-      title: s.name,
-      subtitle: s.unit,
+      title: key.charAt(0).toUpperCase() + key.slice(1).replace(/-/g, ' '),
+      subtitle: g.unit,
       unit: 'count',
-      lines: [{ name: s.name, color: SERIES_COLORS[i % SERIES_COLORS.length]!, points: s.points }],
-    } satisfies ChartInput & { lines: ChartLine[] });
+      lines: g.series.map((s, k) => ({ name: s.name.includes(':') ? s.name.slice(key.length + 1) : s.name, color: SERIES_COLORS[k % SERIES_COLORS.length]!, step: true, points: s.points })),
+    });
   });
   return charts;
 }

@@ -205,12 +205,13 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       }
     }
   } catch (err) {
-    if (guard.received() || guard.signal.aborted) {
+    if (guard.received() || (opts.signal?.aborted ?? false)) {
       status = 'interrupted';
       reason = `interrupted by ${guard.received() ?? 'abort'}`;
     } else {
       status = 'error';
-      reason = err instanceof Error ? err.message : String(err);
+      const cause = guard.signal.aborted ? guard.signal.reason : err;
+      reason = cause instanceof Error ? cause.message : String(cause);
       exitOverride = err instanceof PeakreadyError ? err.exitCode : 3;
       log(`run failed: ${reason}`);
     }

@@ -24,12 +24,23 @@ export function guardSignals(parent?: AbortSignal): SignalGuard {
     controller.abort(new Error(`interrupted by ${sig}`));
   };
   const onParentAbort = () => controller.abort(parent?.reason);
+  // A stray rejection or exception in any part (a platform timer, a reporter) must not kill
+  // the harness with faults still injected: it aborts the run, and the teardown stack unwinds.
+  const onCrash = (err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`\npeakready: unexpected error, aborting the run: ${e.message}\n`);
+    if (!controller.signal.aborted) controller.abort(e);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
   parent?.addEventListener('abort', onParentAbort, { once: true });
   function dispose() {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('unhandledRejection', onCrash);
+    process.off('uncaughtException', onCrash);
     parent?.removeEventListener('abort', onParentAbort);
   }
   return { signal: controller.signal, received: () => received, dispose };

@@ -149,7 +149,12 @@ export interface StackSpec {
     Record<string, { readonly min: number; readonly max: number; readonly targetRps?: number; readonly targetCpu?: number }>
   >;
   /** Canary steps as weights in percent with a pause after each; default the seed's 20/40/60/80. */
-  readonly rollout?: { readonly steps?: readonly number[]; readonly pause?: DurationString };
+  readonly rollout?: {
+    readonly steps?: readonly number[];
+    readonly pause?: DurationString;
+    /** Interval between analysis measurements (the seed's AnalysisTemplate: 5m). */
+    readonly analysisInterval?: DurationString;
+  };
   /** Options passed to the gateway (fallback thresholds, breaker settings, cache). */
   readonly gateway?: Readonly<Record<string, unknown>>;
   /**

@@ -145,7 +145,7 @@ function signalFor(spec: SloSpec, ctx: EvaluationContext): SignalFor {
     const series = seriesSignal(ctx, m);
     if (series) return { signal: series, source: 'platform' };
     const query = isClientMetric(m) ? undefined : queryFor(m as PromMetric, ctx);
-    if (query === undefined) return { problem: `no platform events and no PromQL query for ${m.kind}`, source: defaultSource(spec) };
+    if (query === undefined) return { problem: `no platform data and no PromQL query for ${m.kind}`, source: defaultSource(spec) };
     if (!ctx.prometheus) return { problem: `needs Prometheus (query ${query}) and none was configured`, source: 'prometheus' };
     const signal = await promSignal(ctx, query, fromMs, toMs, spec.op, spec.threshold);
     return signal.empty ? { problem: `PromQL ${query} returned no samples`, source: 'prometheus' } : { signal, source: 'prometheus' };

@@ -37,11 +37,23 @@ export function rolloutSignal(ctx: EvaluationContext, service: string): StepSign
 }
 
 /**
- * Restart times of a service. Undefined when the platform reported no events at all (then
- * "no restart events" would mean "not observed", not "zero restarts").
+ * Restart times of a service (ms from traffic start), from the runner's cumulative
+ * `restarts:<service>` series (each increase is a restart), else from `restart` platform
+ * events. Undefined when neither source reports restarts at all: "no restart events" from a
+ * platform that never sends them means "not observed", not "zero restarts".
  */
 export function restartTimes(ctx: EvaluationContext, service: string): number[] | undefined {
-  if (ctx.platformEvents.length === 0) return undefined;
+  const series = ctx.series?.find((x) => x.name === `restarts:${service}`);
+  if (series && series.points.length > 0) {
+    const times: number[] = [];
+    const pts = [...series.points].sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < pts.length; i++) {
+      const delta = pts[i]![1] - pts[i - 1]![1];
+      for (let k = 0; k < delta; k++) times.push(pts[i]![0] * 1000);
+    }
+    return times;
+  }
+  if (!ctx.platformEvents.some((e) => e.type === 'restart')) return undefined;
   return ctx.platformEvents.filter((e) => e.type === 'restart' && e.service === service).map((e) => rel(ctx, e.t));
 }
 

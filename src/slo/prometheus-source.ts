@@ -59,7 +59,9 @@ export async function promSignal(
   const spanS = Math.max(0, (toMs - fromMs) / 1000);
   const step = Math.max(1, Math.ceil(spanS / 500));
   const start = (ctx.trafficStartEpochMs + fromMs) / 1000;
-  const end = (ctx.trafficStartEpochMs + Math.max(toMs, fromMs)) / 1000;
+  // Never ask about the future: Prometheus would repeat the last sample there, which was not measured then.
+  const end = Math.min(ctx.trafficStartEpochMs + Math.max(toMs, fromMs), Date.now()) / 1000;
+  if (end < start) return new StepSignal([]);
   const url = new URL('api/v1/query_range', prom.url.endsWith('/') ? prom.url : `${prom.url}/`);
   url.search = new URLSearchParams({ query, start: start.toFixed(3), end: end.toFixed(3), step: `${step}s` }).toString();
   let body: RangeResponse;

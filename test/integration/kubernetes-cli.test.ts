@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { FakeApiServer } from '../fixtures/kubernetes/fake-api-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'peakready-cli-k8s-'));
@@ -62,5 +63,38 @@ describe('peakready deploy', () => {
     const bad = await cli(['deploy', '--overlay', 'eks', '--dry-run']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/expected kind or gke/);
+  });
+});
+
+describe('peakready deploy and teardown against an API server', () => {
+  const server = new FakeApiServer({ autoReady: true });
+  let kubeconfig = '';
+  beforeAll(async () => {
+    await server.start();
+    kubeconfig = join(tmp, 'kubeconfig');
+    writeFileSync(kubeconfig, stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: server.url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'tester', user: { token: 'not-a-secret' } }],
+      contexts: [{ name: 'kind-peakready', context: { cluster: 'fake', user: 'tester' } }],
+      'current-context': 'kind-peakready',
+    }));
+    server.put({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'left-over', namespace: 'peakready', labels: { 'peakready.io/run-id': 'crashed' } }, spec: {} });
+  });
+  afterAll(() => server.stop());
+
+  it('deploy applies the kind overlay and waits until ready; teardown deletes it and sweeps chaos', async () => {
+    const deployed = await cli(['deploy', '--overlay', 'kind', '--context', 'kind-peakready', '--ready-timeout', '20s'], { KUBECONFIG: kubeconfig });
+    expect(deployed.stderr).toContain('applied 32 objects to peakready (context kind-peakready)');
+    expect(deployed.stderr).toContain('all workloads ready');
+    expect(deployed.code).toBe(0);
+    expect(server.list('Deployment', 'peakready').map((d) => d.metadata.name).sort()).toEqual(['fallback', 'gateway', 'generative', 'prometheus', 'redis', 'triton']);
+    const down = await cli(['teardown', '--overlay', 'kind', '--context', 'kind-peakready'], { KUBECONFIG: kubeconfig });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain('deleted PodChaos/left-over in peakready');
+    expect(down.stderr).toContain('teardown done: 32 stack objects, 1 chaos/load objects deleted');
+    expect(server.list('Deployment')).toEqual([]);
+    expect(server.list('Namespace')).toEqual([]);
   });
 });

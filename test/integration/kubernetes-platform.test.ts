@@ -2,6 +2,8 @@
  * The kubernetes platform against a replaying fake API server on loopback (recorded
  * discovery, Events and watch streams): apply, wait, observe, chaos lifecycle, refusals.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeakreadyError } from '../../src/errors.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
@@ -179,5 +181,53 @@ describe('kubernetes platform: refusals', () => {
     expect(() => platform(server, { context: undefined })).toThrow(/--context: required .*current context is "production"/);
     expect(() => platform(server, { context: 'gke-prod' })).toThrow(/no context "gke-prod"/);
     expect(platform(server).kc.getCurrentContext()).toBe('kind-peakready');
+  });
+});
+
+describe('kubernetes platform: Prometheus and the gateway through port-forwards', () => {
+  const server = new FakeApiServer({ autoReady: true });
+  // Stand-ins for the pods' containers: real HTTP servers on loopback.
+  const pods = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(req.url?.startsWith('/api/v1/query') ? JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'peakready' }, value: [1, '1'] }] } }) : JSON.stringify({ status: 'healthy' }));
+  });
+  const pod = (name: string, app: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS, labels: { app } },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  beforeAll(async () => {
+    await server.start();
+    await new Promise<void>((r) => pods.listen(0, '127.0.0.1', () => r()));
+    const port = (pods.address() as AddressInfo).port;
+    server.put(pod('prometheus-5f6d-abcde', 'prometheus'));
+    server.put(pod('gateway-7d9f-fghij', 'gateway'));
+    server.podPorts.set('prometheus-5f6d-abcde', port);
+    server.podPorts.set('gateway-7d9f-fghij', port);
+  });
+  afterAll(async () => {
+    pods.closeAllConnections();
+    await new Promise((r) => pods.close(r));
+    await server.stop();
+  });
+
+  it('queries Prometheus over a forwarded loopback port and closes it on teardown', async () => {
+    const teardown = new TeardownStack();
+    const p = platform(server, { gatewayUrl: undefined, prometheusUrl: undefined });
+    const endpoints = await p.up({ stack: {}, timeScale: 1, runId: 'pf', teardown });
+    expect(endpoints.prometheus).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const answer = (await (await fetch(`${endpoints.prometheus}/api/v1/query?query=up`)).json()) as { status: string; data: { result: unknown[] } };
+    expect(answer.status).toBe('success');
+    expect(answer.data.result).toHaveLength(1);
+    expect(await (await fetch(`${endpoints.gateway}/health`)).json()).toEqual({ status: 'healthy' });
+    expect(server.requests.filter((r) => r.method === 'UPGRADE').map((r) => [r.path, r.query.get('ports')])).toEqual(
+      expect.arrayContaining([
+        [`/api/v1/namespaces/${NS}/pods/prometheus-5f6d-abcde/portforward`, '9090'],
+        [`/api/v1/namespaces/${NS}/pods/gateway-7d9f-fghij/portforward`, '8080'],
+      ]),
+    );
+    await teardown.unwind();
+    await expect(fetch(`${endpoints.prometheus}/api/v1/query?query=up`)).rejects.toThrow();
   });
 });

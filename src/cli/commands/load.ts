@@ -31,6 +31,7 @@ interface LoadFlags {
   workers?: string;
   json?: boolean;
   allowRemoteTarget?: boolean;
+  client?: string;
 }
 
 function num(flag: string, v: string | undefined, opts: { int?: boolean; min?: number; def: number }): number {
@@ -116,12 +117,15 @@ async function action(scenarioPath: string | undefined, flags: LoadFlags, exit: 
         timeoutMs: dur('timeout', flags.timeout, '10s'),
         ...(rate !== undefined ? { rate } : {}),
       });
+      const client = flags.client ?? 'raw';
+      if (client !== 'raw' && client !== 'undici') throw invalidInput(`--client: expected raw or undici, got ${JSON.stringify(client)}`);
+      const rawClient = client === 'raw';
       const u = new URL(flags.path ?? '/', flags.target);
       const path = u.pathname + u.search;
       name = 'load';
       result = workers > 1
-        ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
-        : await runLoad(bareScenario(name, traffic), { ...common, source: new FixedSource(path) });
+        ? await runLoadInWorkers({ ...common, workers, rawClient, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
+        : await runLoad(bareScenario(name, traffic), { ...common, rawClient, source: new FixedSource(path) });
     }
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -153,6 +157,7 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--rate <n>', 'no scenario: open model at this many requests per second')
     .option('--path <path>', 'no scenario: path to GET', '/')
     .option('--timeout <d>', 'no scenario: per-request timeout', '10s')
+    .option('--client <name>', 'no scenario, closed model: raw (lean built-in HTTP/1.1 client) or undici', 'raw')
     .option('--workers <n>', 'worker threads sharing the traffic (when one core is not enough)', '1')
     .option('--json', 'print one JSON object {rps, latency, errors, dropped, requests}')
     .option('--allow-remote-target', 'allow a non-loopback target')

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { invalidInput } from '../../errors.js';
+import { invalidInput, PeakreadyError } from '../../errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { StackSpec } from '../../scenario/types.js';
 import type { TeardownStack } from '../../runner/teardown.js';
@@ -124,7 +124,7 @@ export class KubernetesPlatform implements Platform {
         errors.push(`${objectRef(o)}: ${(err as Error).message}`);
       }
     }
-    if (errors.length > 0) throw invalidInput(`teardown left objects behind`, errors);
+    if (errors.length > 0) throw new PeakreadyError('ENVIRONMENT', `teardown left ${errors.length} object(s) behind in ${this.opts.namespace}`, { problems: errors, hint: `peakready teardown --context ${this.opts.context} --namespace ${this.opts.namespace}` });
   }
 
   private workloads(): KubernetesObjectApi {

@@ -83,7 +83,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  logger.info({ port, host: opts.host }, 'listening');
+  // Written directly, not through the logger: supervisors read this line to learn the port,
+  // and it must appear whatever LOG_LEVEL says.
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', service: opts.name, port, host: opts.host, pid: process.pid })}\n`);
 
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {

@@ -25,6 +25,10 @@ describe('report.html', () => {
     const rate = html.slice(html.indexOf('id="chart-rate"'), html.indexOf('id="chart-latency"'));
     expect(rate.match(/<rect class="fault"/g)).toHaveLength(2);
     expect(rate.match(/<line class="event"/g)).toHaveLength(1);
+    // other sampled series group by prefix: one "Restarts" chart with a line per service
+    const restarts = html.slice(html.indexOf('<span class="chart-title">Restarts</span>'));
+    expect(restarts.slice(0, restarts.indexOf('</figcaption>')).match(/class="key"/g)).toHaveLength(2);
+    expect(html).toContain('<span class="chart-title">Active faults</span>');
     expect(html).toContain(`<dt>Run id</dt><dd>${journal.runId}</dd>`);
     expect(html).toContain('<dt>Seed</dt><dd>7</dd>');
   });

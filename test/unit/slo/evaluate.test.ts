@@ -88,6 +88,19 @@ describe('SLO evaluation over client windows (real HDR histograms)', () => {
     expect(await one('restarts(tabular) == 0 in phase:peak')).toMatchObject({ status: 'pass', observed: '0' });
   });
 
+  it('counts restarts from the runner series, and never assumes zero when nothing reports restarts', async () => {
+    const withSeries: EvaluationContext = {
+      ...ctx,
+      platformEvents: [],
+      series: [{ name: 'restarts:triton', unit: 'restarts', points: [[0, 1], [10, 1], [41, 2], [44, 4], [59, 4]] }],
+    };
+    expect(await one('restarts(triton) <= 1', withSeries)).toMatchObject({ status: 'fail', observed: '3', source: 'platform' });
+    expect(await one('restarts(triton) == 0 in phase:baseline', withSeries)).toMatchObject({ status: 'pass', observed: '0' });
+    expect(await one('restarts(triton) >= 3 within 10s after fault:latency-triton start', withSeries)).toMatchObject({ status: 'pass', observed: 'after 4.0s' });
+    const silent: EvaluationContext = { ...ctx, platformEvents: ctx.platformEvents.filter((e) => e.type !== 'restart'), series: [] };
+    expect(await one('restarts(tabular) == 0', silent)).toMatchObject({ status: 'no-data', detail: 'no platform data and no PromQL query for restarts' });
+  });
+
   it('reads the breaker state from the runner series', async () => {
     const r = await evaluateSlos([slo.breaker('tabular').is('open').within('5s').after.fault('kill-tabular')], ctx);
     expect(r[0]).toMatchObject({ status: 'pass', observed: 'after 1.0s', source: 'platform' });

@@ -1,0 +1,62 @@
+/**
+ * The gke overlay through the kubernetes platform against the real control plane: its
+ * images (Triton, vLLM, MLServer) cannot start here, which fake nodes do not need; its
+ * GPU workloads must land on the GPU pool node (the seed's selector and toleration),
+ * and Triton's model-repository claim binds to a volume an administrator provisioned.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
+import { TeardownStack } from '../../src/runner/teardown.js';
+import { connect, createNamespace, deleteNamespace, isStatus, type TestCluster } from './helpers/cluster.js';
+
+let c: TestCluster;
+let ns: string;
+let pvName: string;
+const teardown = new TeardownStack();
+
+beforeAll(async () => {
+  c = connect();
+  ns = await createNamespace(c, 'gke');
+  pvName = `model-store-${ns}`;
+  // GKE provisions standard-rwx (Filestore) on demand; here an administrator's volume stands in.
+  await c.core.createPersistentVolume({
+    body: {
+      metadata: { name: pvName, labels: { 'peakready.io/test': 'k8s' } },
+      spec: {
+        capacity: { storage: '1Ti' },
+        accessModes: ['ReadWriteMany'],
+        storageClassName: 'standard-rwx',
+        persistentVolumeReclaimPolicy: 'Retain',
+        claimRef: { namespace: ns, name: 'model-store-pvc' },
+        hostPath: { path: '/models' },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await teardown.unwind();
+  if (c) {
+    await deleteNamespace(c, ns);
+    await c.core.deletePersistentVolume({ name: pvName }).catch((err: unknown) => {
+      if (!isStatus(err, 404)) throw err;
+    });
+  }
+});
+
+describe('kubernetes platform on the gke overlay', () => {
+  it('up applies the overlay and waits until every workload is Ready on the fake GPU pool', async () => {
+    const p = new KubernetesPlatform({ context: c.context, namespace: ns, overlay: 'gke', kubeConfig: c.kc, gatewayUrl: 'http://127.0.0.1:1', prometheusUrl: 'http://127.0.0.1:2', readyTimeoutMs: 90_000 });
+    await p.up({ stack: {}, timeScale: 0.01, runId: 'k8s-gke-run', teardown });
+    const status = await p.status();
+    for (const s of status.services) expect(s.ready, `${s.name} ready replicas`).toBe(s.replicas);
+    const pods = await c.core.listNamespacedPod({ namespace: ns });
+    const gpuPods = pods.items.filter((x) => x.spec?.nodeSelector?.['cloud.google.com/gke-accelerator']);
+    expect(gpuPods.length).toBeGreaterThan(0);
+    for (const pod of gpuPods) expect(pod.spec?.nodeName, pod.metadata?.name).toBe('kwok-gpu-0');
+    const triton = pods.items.find((x) => x.metadata?.labels?.app === 'triton');
+    expect(triton?.spec?.containers[0]?.image).toMatch(/tritonserver/);
+    const pvc = await c.core.readNamespacedPersistentVolumeClaim({ name: 'model-store-pvc', namespace: ns });
+    expect(pvc.status?.phase).toBe('Bound');
+    await p.down();
+  });
+});

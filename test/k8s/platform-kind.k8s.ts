@@ -1,0 +1,144 @@
+/**
+ * The kubernetes platform (src/platforms/kubernetes) driven through its Platform
+ * interface against the real control plane: `up` server-side applies the kind overlay
+ * and waits until kwok's fake nodes make everything Ready; a second apply changes
+ * nothing; a model version whose analysis fails (Prometheus provider pointed at a
+ * loopback fake the test controls) is aborted by Argo Rollouts and reported as a
+ * rollback with its timing; a pod-kill fault is created with the run id and deleted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
+import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
+import type { PlatformEvent } from '../../src/platforms/platform.js';
+import { TeardownStack } from '../../src/runner/teardown.js';
+import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
+import { connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
+import { startFakePrometheus, type FakePrometheus } from './helpers/fake-prometheus.js';
+
+const RUN_ID = 'k8s-kind-run';
+let c: TestCluster;
+let ns: string;
+let p: KubernetesPlatform;
+let prom: FakePrometheus;
+const teardown = new TeardownStack();
+const events: PlatformEvent[] = [];
+const controllerRunning = process.env.PEAKREADY_K8S_CHAOS_MESH === '1';
+
+beforeAll(async () => {
+  c = connect();
+  ns = await createNamespace(c, 'kind');
+  prom = await startFakePrometheus({ model_accuracy: 0.97, model_latency_ms: 40 });
+  p = new KubernetesPlatform({
+    context: c.context,
+    namespace: ns,
+    overlay: 'kind',
+    kubeConfig: c.kc,
+    // Fake nodes run no containers: nothing to port-forward to.
+    gatewayUrl: 'http://127.0.0.1:1',
+    prometheusUrl: prom.url,
+    readyTimeoutMs: 90_000,
+  });
+  p.onEvent((e) => events.push(e));
+});
+afterAll(async () => {
+  await teardown.unwind();
+  if (c) await deleteNamespace(c, ns);
+  await prom?.close();
+});
+
+describe('kubernetes platform on the kind overlay', () => {
+  it('up applies the overlay server-side and returns once kwok made every workload Ready', async () => {
+    const endpoints = await p.up({ stack: {}, timeScale: 0.01, runId: RUN_ID, teardown });
+    expect(endpoints.prometheus).toBe(prom.url);
+    const status = await p.status();
+    const names = status.services.map((s) => s.name).sort();
+    expect(names).toEqual(expect.arrayContaining(['fallback', 'gateway', 'generative', 'redis', 'tabular', 'triton']));
+    for (const s of status.services) expect(s.ready, `${s.name} ready replicas`).toBe(s.replicas);
+    expect(await p.replicas('gateway')).toBeGreaterThan(0);
+  });
+
+  it('a second server-side apply of the same manifests is idempotent (no resourceVersion changes)', async () => {
+    const objects = p.render({ stack: {}, timeScale: 0.01 });
+    const first = await applyObjects(p.kc, objects, { force: false });
+    const second = await applyObjects(p.kc, objects, { force: false });
+    const versions = (list: typeof first): Record<string, string | undefined> =>
+      Object.fromEntries(list.map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { resourceVersion?: string }).resourceVersion]));
+    expect(second.length).toBe(objects.length);
+    expect(versions(second)).toEqual(versions(first));
+  });
+
+  it('a version whose analysis fails is aborted by Argo Rollouts, and the platform reports the rollback with its timing', async () => {
+    // Point the analysis at the loopback fake Prometheus, and make accuracy bad.
+    await c.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+      {
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'analysistemplates',
+        name: 'model-accuracy-check',
+        body: [{ op: 'replace', path: '/spec/args/1/value', value: prom.url }],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    prom.values.set('model_accuracy', 0.42);
+    const started = Date.now();
+    const revert = await p.deployVersion('tabular', 'v2');
+    teardown.push('restore tabular v1', revert);
+    const aborted = await until(
+      'a rollout Aborted event for tabular',
+      async () => events.find((e): e is Extract<PlatformEvent, { type: 'rollout' }> => e.type === 'rollout' && e.service === 'tabular' && e.phase === 'Aborted' && e.t >= started),
+      { timeoutMs: 90_000, describe: async () => JSON.stringify(events.filter((e) => e.type === 'rollout').slice(-5)) },
+    );
+    const abortMs = aborted.t - started;
+    expect(abortMs).toBeGreaterThan(0);
+    expect(aborted.version).toBe('v2');
+    expect(aborted.message ?? '').toMatch(/model-accuracy/);
+    expect(prom.queries.some((q) => q.includes('model_accuracy') && q.includes('v2'))).toBe(true);
+    console.info(`[platform-kind] deployVersion v2 -> rollback reported after ${abortMs} ms`);
+    // The revert restores the stable version and the Rollout is Healthy again.
+    const reverted = Date.now();
+    await revert();
+    await until('tabular Healthy on v1 again', async () =>
+      events.find((e) => e.type === 'rollout' && e.service === 'tabular' && e.phase === 'Healthy' && e.t >= reverted),
+    );
+  });
+
+  it(
+    controllerRunning ? 'a kill-replica fault deletes a pod that the ReplicaSet replaces, and its PodChaos is deleted on revert' : 'a kill-replica fault creates a PodChaos with the run id and deletes it on revert',
+    async () => {
+      const fault: ResolvedFault = { id: 'kill-fallback', kind: 'kill-replica', target: 'fallback', atMs: 0, durationMs: 30_000, params: { count: 1 } };
+      const podNames = async (): Promise<string[]> =>
+        (await c.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=fallback' })).items.filter((x) => !x.metadata?.deletionTimestamp).map((x) => x.metadata?.name ?? '');
+      const before = await podNames();
+      const revert = await p.inject(fault);
+      const chaos = (await c.custom.listNamespacedCustomObject({ group: 'chaos-mesh.org', version: 'v1alpha1', namespace: ns, plural: 'podchaos', labelSelector: `peakready.io/run-id=${RUN_ID}` })) as {
+        items: { spec: { action: string; selector: { namespaces: string[] } } }[];
+      };
+      expect(chaos.items).toHaveLength(1);
+      expect(chaos.items[0]?.spec.action).toBe('pod-kill');
+      expect(chaos.items[0]?.spec.selector.namespaces).toEqual([ns]);
+      expect((await p.status()).activeFaults.map((f) => f.id)).toEqual(['kill-fallback']);
+      if (controllerRunning) {
+        await until('a fallback pod to be replaced', async () => {
+          const now = await podNames();
+          return now.length === before.length && now.some((n) => !before.includes(n)) ? now : undefined;
+        });
+      }
+      await revert();
+      await until('the PodChaos to be gone', async () => {
+        const left = (await c.custom.listNamespacedCustomObject({ group: 'chaos-mesh.org', version: 'v1alpha1', namespace: ns, plural: 'podchaos' })) as { items: unknown[] };
+        return left.items.length === 0 ? true : undefined;
+      });
+      expect((await p.status()).activeFaults).toHaveLength(0);
+    },
+  );
+
+  it('down deletes what up applied', async () => {
+    await p.down();
+    await until('the stack workloads to be gone', async () => {
+      const d = await c.apps.listNamespacedDeployment({ namespace: ns });
+      return d.items.filter((x) => !x.metadata?.deletionTimestamp).length === 0 ? true : undefined;
+    });
+  });
+});
