@@ -21,6 +21,7 @@ const result = await runLoad(bareScenario('memory', traffic), {
   target,
   seed: 1,
   source: new FixedSource(new URL(target).pathname),
+  rawClient: true,
   onSecond: (s) => {
     if (s.t === early) rssEarly = mb();
     if (s.t === total - 1) rssEnd = mb();

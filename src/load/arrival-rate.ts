@@ -4,15 +4,16 @@
  * counted as dropped, never delayed. Latency counts from the intended send time, so a
  * stalled server shows up in the numbers (no coordinated omission).
  */
-import type { Dispatcher } from 'undici';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { newHistogram, type Histogram } from './histogram.js';
 import type { RequestSource } from './request-source.js';
 import { RequestSlot, type SlotOwner } from './request-slot.js';
 import type { StatsRecorder } from './stats-recorder.js';
+import type { Connection } from './vus.js';
 
 export interface ExecutorEnv {
-  readonly dispatcher: Dispatcher;
+  /** Where requests go: an undici Pool or a RawHttpPool. */
+  readonly dispatcher: Connection;
   readonly source: RequestSource;
   readonly recorder: StatsRecorder;
   /** ms since traffic start. */

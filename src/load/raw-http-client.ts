@@ -50,7 +50,8 @@ export class RawHttpClient {
   private readonly port: number;
   private closed = false;
 
-  constructor(origin: string, private readonly timeoutMs: number) {
+  /** `onIdle` is told when a request finished and no new one was dispatched from its callback. */
+  constructor(origin: string, private readonly timeoutMs: number, private readonly onIdle?: (c: RawHttpClient) => void) {
     const u = new URL(origin);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port || 80);
@@ -119,6 +120,7 @@ export class RawHttpClient {
     this.handler = undefined;
     this.pendingWrite = undefined;
     h?.onError?.(err);
+    if (h && this.handler === undefined) this.onIdle?.(this);
   }
 
   private finish(): void {
@@ -130,6 +132,7 @@ export class RawHttpClient {
       this.socket = undefined;
     }
     h?.onComplete?.(null);
+    if (h && this.handler === undefined) this.onIdle?.(this);
   }
 
   private onData(chunk: Buffer): void {
@@ -249,6 +252,7 @@ export class RawHttpClient {
     }
   }
 
+  /** Closes the connection after the current request (if any); no more requests. */
   async close(): Promise<void> {
     this.closed = true;
     this.socket?.end();
@@ -259,5 +263,34 @@ export class RawHttpClient {
     this.closed = true;
     this.socket?.destroy();
     this.socket = undefined;
+  }
+}
+
+/**
+ * Several RawHttpClients behind one `dispatch`: an idle connection is reused, a new one is
+ * opened when all are busy (the open-model executor already caps requests in flight).
+ */
+export class RawHttpPool {
+  private readonly idle: RawHttpClient[] = [];
+  private readonly all: RawHttpClient[] = [];
+  private readonly release = (c: RawHttpClient): void => void this.idle.push(c);
+
+  constructor(private readonly origin: string, private readonly timeoutMs: number) {}
+
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
+    let c = this.idle.pop();
+    if (c === undefined) {
+      c = new RawHttpClient(this.origin, this.timeoutMs, this.release);
+      this.all.push(c);
+    }
+    return c.dispatch(opts, handler);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.close()));
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.destroy()));
   }
 }

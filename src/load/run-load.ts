@@ -14,7 +14,7 @@ import { SeededRandom } from './random.js';
 import { MixSource, type RequestSource } from './request-source.js';
 import { StatsRecorder } from './stats-recorder.js';
 import { checkTarget } from './target-guard.js';
-import { RawHttpClient } from './raw-http-client.js';
+import { RawHttpClient, RawHttpPool } from './raw-http-client.js';
 import { connectOne, VusExecutor, type Connection } from './vus.js';
 
 export interface RunLoadOptions {
@@ -29,8 +29,8 @@ export interface RunLoadOptions {
   /** Replaces the scenario's mix (the wrk-like single request form). */
   readonly source?: RequestSource;
   /**
-   * Closed model over plain http: use the lean built-in HTTP/1.1 client instead of undici
-   * (the wrk-like form, where client overhead bounds the measured throughput).
+   * Plain http only: use the lean built-in HTTP/1.1 client instead of undici (the wrk-like
+   * form, where client overhead bounds the measured throughput).
    */
   readonly rawClient?: boolean;
 }
@@ -47,6 +47,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   const recorder = new StatsRecorder(source.endpoints);
   const traffic = scenario.traffic;
   const timeoutMs = traffic.timeoutMs;
+  const raw = opts.rawClient === true && url.protocol === 'http:';
 
   const t0 = performance.now();
   const startEpochMs = Date.now();
@@ -60,14 +61,16 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   let targetRps: number;
   let lag: ArrivalRateExecutor['lag'] | undefined;
   if (traffic.executor === 'arrival-rate') {
-    const pool = new Pool(url.origin, {
-      connections: traffic.maxInFlight,
-      pipelining: 1,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connectTimeout: timeoutMs,
-      keepAliveTimeout: 30_000,
-    });
+    const pool = raw
+      ? new RawHttpPool(url.origin, timeoutMs)
+      : new Pool(url.origin, {
+          connections: traffic.maxInFlight,
+          pipelining: 1,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          connectTimeout: timeoutMs,
+          keepAliveTimeout: 30_000,
+        });
     const schedule = new ArrivalSchedule(traffic.stages);
     targetRps = traffic.durationMs > 0 ? schedule.total() / (traffic.durationMs / 1000) : 0;
     const ex = new ArrivalRateExecutor({ ...env, dispatcher: pool }, { schedule, preAllocated: traffic.preAllocated, maxInFlight: traffic.maxInFlight });
@@ -82,7 +85,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
       vus: traffic.vus,
       durationMs: traffic.durationMs,
       thinkTimeMs: traffic.thinkTimeMs,
-      connect: opts.rawClient && url.protocol === 'http:' ? () => new RawHttpClient(url.origin, timeoutMs) : () => connectOne(url.origin, timeoutMs),
+      connect: raw ? () => new RawHttpClient(url.origin, timeoutMs) : () => connectOne(url.origin, timeoutMs),
       rng: rng.fork(2),
     });
     dispatchers = ex.clients();

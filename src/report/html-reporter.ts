@@ -113,7 +113,7 @@ export function renderHtml(j: Journal): string {
     kpi('Requests', fmtInt(t.requests), `${fmtInt(t.dropped)} dropped`),
     kpi('Achieved rate', e(fmtRps(t.achievedRps)), t.targetRps > 0 ? `target ${e(fmtRps(t.targetRps))}` : undefined),
     kpi('Error rate', e(fmtPercent(t.requests ? t.errors / t.requests : 0)), `${fmtInt(t.errors)} errors`),
-    kpi('Traffic time', e(fmtDuration(frame.durationS * 1000)), `${plural(j.faults.length, 'fault')} · ${plural(j.events.length, 'event')}`),
+    kpi('Traffic time', j.timeline.length === 0 ? '–' : e(fmtDuration(frame.durationS * 1000)), `${plural(j.faults.length, 'fault')} · ${plural(j.events.length, 'event')}`),
   ];
   return `<!doctype html>
 <html lang="en">

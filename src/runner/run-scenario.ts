@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PeakreadyError } from '../errors.js';
-import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
+import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type SecondSample, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
 import { runLoad } from '../load/run-load.js';
 import type { LoadResult } from '../load/load-result.js';
 import type { LiveSecond } from '../load/live.js';
@@ -149,7 +149,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       trafficT0 = performance.now();
       trafficStartEpochMs = Date.now();
       void emit({ type: 'traffic-start', epochMs: trafficStartEpochMs });
-      sampler = new SeriesSampler(platform, trafficT0);
+      sampler = new SeriesSampler(platform, trafficT0, 1000, (name, unit, t, value) => void emit({ type: 'series', name, unit, t, value }));
       sampler.start();
       timeline.start(trafficT0);
       log(`traffic started: ${scenario.phases.map((p) => p.name).join(' → ') || 'one stage'} (${(scenario.traffic.durationMs / 1000).toFixed(0)} s)`);
@@ -160,6 +160,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
           signal: loadSignal,
           onSecond: (s) => {
             opts.onSecond?.(s);
+            for (const sample of liveSamples(s)) void emit({ type: 'second', sample });
             const why = safeguards.observe(Math.max(0, s.t * 1000 - 1000), s);
             if (why && !halt.signal.aborted) {
               status = 'aborted';
@@ -183,7 +184,6 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         }
       }
       throwIfAborted(guard.signal);
-      if (load) for (const sample of load.timeline()) void emit({ type: 'second', sample });
 
       // 5. Steady state after, once recovery had a moment.
       await sleep(opts.settleMs ?? Math.max(500, 2000 * scenario.timeScale), guard.signal);
@@ -266,6 +266,34 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
 
   const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
   return { journal, outDir, exitCode };
+}
+
+/**
+ * The live per-second view for events.ndjson, so a crashed run still leaves its traffic.
+ * Live seconds are counted by completion time and carry p50/p99 only; p90/p95 are filled
+ * with p99 (an upper bound). journal.json carries the exact per-second timeline.
+ */
+function liveSamples(s: LiveSecond): SecondSample[] {
+  const t = Math.max(0, Math.round(s.t) - 1);
+  const latency = (count: number, p50: number, p99: number) => ({ count, min: p50, mean: p50, p50, p90: p99, p95: p99, p99, p999: p99, max: p99 });
+  const out: SecondSample[] = [];
+  const all = { requests: 0, errors: 0, dropped: 0, status: {} as Record<string, number>, errorKinds: {} as Record<string, number>, modelType: {} as Record<string, number>, modelVersion: {} as Record<string, number>, cache: {} as Record<string, number> };
+  const addAll = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
+    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  };
+  for (const [endpoint, e] of Object.entries(s.endpoints)) {
+    out.push({ t, endpoint, requests: e.requests, errors: e.errors, dropped: e.dropped, status: e.status, errorKinds: e.errorKinds, modelType: e.modelType, modelVersion: e.modelVersion, cache: e.cache, latency: latency(e.requests, e.p50, e.p99) });
+    all.requests += e.requests;
+    all.errors += e.errors;
+    all.dropped += e.dropped;
+    addAll(all.status, e.status);
+    addAll(all.errorKinds, e.errorKinds);
+    addAll(all.modelType, e.modelType);
+    addAll(all.modelVersion, e.modelVersion);
+    addAll(all.cache, e.cache);
+  }
+  out.push({ t, endpoint: '*', ...all, latency: latency(all.requests, s.p50, s.p99) });
+  return out;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

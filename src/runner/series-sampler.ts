@@ -16,6 +16,8 @@ export class SeriesSampler {
     private readonly platform: Platform,
     private readonly t0: number,
     private readonly intervalMs = 1000,
+    /** Each point as it is sampled (events.ndjson writes them live). */
+    private readonly onPoint?: (name: string, unit: string, t: number, value: number) => void,
   ) {}
 
   start(): void {
@@ -33,6 +35,7 @@ export class SeriesSampler {
     let s = this.points.get(name);
     if (!s) this.points.set(name, (s = { unit, points: [] }));
     s.points.push([t, v]);
+    this.onPoint?.(name, unit, t, v);
   }
 
   private async sample(): Promise<void> {

@@ -9,11 +9,11 @@ import { clientFirstHolding, clientOver, isClientMetric } from './client-source.
 import { describeObserved, holds, type Observed } from './compare.js';
 import type { EvaluationContext, PromMetric } from './context.js';
 import { formatDuration, formatSeconds } from './duration.js';
-import { formatObserved, formatSlo, formatThreshold, sloName } from './format.js';
+import { formatObserved, formatSlo, formatThreshold, formatTiming, formatWindow, sloName } from './format.js';
 import { promSignal, queryFor } from './prometheus-source.js';
 import { replicasSignal, restartTimes, restartsSince, rolloutSignal, seriesSignal } from './platform-source.js';
 import type { StepSignal, TimingOutcome } from './step-signal.js';
-import { resolveTiming, resolveWindow } from './windows.js';
+import { resolveTiming, resolveWindow, windowLabel } from './windows.js';
 
 type Source = SloResult['source'];
 
@@ -87,7 +87,12 @@ export async function evaluateSlo(spec: SloSpec, ctx: EvaluationContext): Promis
     const ok = holds(spec.op, value, spec.threshold);
     return { ...base, status: ok ? 'pass' : 'fail', observed: show(value), window: w.label, source };
   } catch (err) {
-    const label = spec.timing ? 'timing' : 'window';
+    let label: string;
+    try {
+      label = windowLabel(spec, ctx);
+    } catch {
+      label = spec.timing ? formatTiming(spec.timing) : formatWindow(spec.window) || 'whole run';
+    }
     return noData(label, defaultSource(spec), `could not be measured: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -75,7 +75,7 @@ describe('report.html in headless Chromium', () => {
     const latency = page.locator('#chart-latency svg');
     const box = (await latency.boundingBox())!;
     await latency.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
-    await expect.poll(() => page.locator('#chart-latency .tip').textContent()).toMatch(/^t = \d+sp50: [\d.]+m?s/);
+    await expect.poll(() => page.locator('#chart-latency .tip').textContent(), { timeout: 5000 }).toMatch(/^t = \d+sp50: [\d.]+m?s/);
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
     expect(v.consoleErrors).toEqual([]);
     await page.close();

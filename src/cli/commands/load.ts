@@ -157,7 +157,7 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--rate <n>', 'no scenario: open model at this many requests per second')
     .option('--path <path>', 'no scenario: path to GET', '/')
     .option('--timeout <d>', 'no scenario: per-request timeout', '10s')
-    .option('--client <name>', 'no scenario, closed model: raw (lean built-in HTTP/1.1 client) or undici', 'raw')
+    .option('--client <name>', 'no scenario: raw (lean built-in HTTP/1.1 client) or undici', 'raw')
     .option('--workers <n>', 'worker threads sharing the traffic (when one core is not enough)', '1')
     .option('--json', 'print one JSON object {rps, latency, errors, dropped, requests}')
     .option('--allow-remote-target', 'allow a non-loopback target')

@@ -3,7 +3,7 @@
  * API server (what `kubectl port-forward` does), so the harness reaches Prometheus and the
  * gateway of a cluster whose Services are not exposed.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { CoreV1Api, PortForward, type KubeConfig } from '@kubernetes/client-node';
 import { environmentError } from '../../errors.js';
 
@@ -25,7 +25,10 @@ export async function pickPod(kc: KubeConfig, namespace: string, service: string
 /** Forwards 127.0.0.1:<ephemeral> to `pod:port`; one API stream per accepted connection. */
 export async function portForward(kc: KubeConfig, namespace: string, pod: string, port: number): Promise<Forward> {
   const pf = new PortForward(kc);
+  const open = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     pf.portForward(namespace, pod, [port], socket, null, socket).catch(() => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -35,6 +38,11 @@ export async function portForward(kc: KubeConfig, namespace: string, pod: string
   const { port: local } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${local}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive clients would hold the server open until their idle timeout.
+        for (const s of open) s.destroy();
+      }),
   };
 }

@@ -51,6 +51,11 @@ export class Autoscaler {
     };
   }
 
+  /** Recent raw recommendations (what scale-down stabilization looks back over). */
+  get recommendations(): readonly Timestamped[] {
+    return this.history;
+  }
+
   get scaleDownWindowMs(): number {
     return this.behavior.scaleDown.stabilizationWindowMs;
   }

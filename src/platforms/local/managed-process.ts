@@ -37,6 +37,7 @@ export interface ManagedProcessHooks {
 }
 
 const BACKOFF_BASE_MS = 200;
+const LIFELINE_GRACE_MS = 500;
 const BACKOFF_MAX_MS = 5000;
 /** A process that ran this long before dying starts its back-off afresh (like kubelet's reset). */
 const BACKOFF_RESET_MS = 10_000;
@@ -53,6 +54,7 @@ export class ManagedProcess {
   readonly recentOutput: string[] = [];
 
   private child: ChildProcess | undefined;
+  private lifeline: { destroy(): void; unref?: () => void } | undefined;
   private pidStart: number | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -111,10 +113,16 @@ export class ManagedProcess {
     if (pid === undefined) return;
     if (this.paused) signalProcess(pid, 'SIGCONT');
     signalProcess(pid, 'SIGTERM');
+    // Closing our end of the lifeline after a short drain grace ends the child for sure: a
+    // service whose lifeline read blocks a libuv pool thread cannot finish process.exit()
+    // until that read returns (the proxy already stopped routing to this replica).
+    const lifeline = this.lifeline;
+    const grace = setTimeout(() => lifeline?.destroy(), LIFELINE_GRACE_MS);
     if (!(await waitGone(pid, this.pidStart, this.spec.stopTimeoutMs ?? 5000))) {
       signalProcess(pid, 'SIGKILL');
       await waitGone(pid, this.pidStart, 2000);
     }
+    clearTimeout(grace);
     await this.exited;
   }
 
@@ -142,8 +150,8 @@ export class ManagedProcess {
     this.pidStart = procStartTime(pid);
     this.hooks.onSpawn?.(pid);
     // The lifeline: keep our end open and out of the event loop's way; never write to it.
-    const lifeline = child.stdio[3] as (NodeJS.ReadableStream & { unref?: () => void }) | undefined;
-    lifeline?.unref?.();
+    this.lifeline = child.stdio[3] as { destroy(): void; unref?: () => void } | undefined;
+    this.lifeline?.unref?.();
 
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {

@@ -4,6 +4,7 @@
  * that shows the last observed state when the wait times out.
  */
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:https';
 import {
   ApiException,
   AppsV1Api,
@@ -151,4 +152,40 @@ export async function eventsOf(c: TestCluster, namespace: string, name: string):
   return list.items
     .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
     .map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+}
+
+/** The answer of a raw API request: HTTP status, parsed body and any Warning headers. */
+export interface RawResponse {
+  readonly status: number;
+  readonly body: { message?: string; [k: string]: unknown };
+  readonly warnings: string[];
+}
+
+/**
+ * Server-side apply through a raw request, for query parameters the typed client does
+ * not expose (fieldValidation). `path` is the object's API path.
+ */
+export async function rawApply(c: TestCluster, path: string, obj: object, query: Record<string, string>): Promise<RawResponse> {
+  const server = new URL(c.kc.getCurrentCluster()?.server ?? '');
+  const qs = new URLSearchParams({ fieldManager: TEST_MANAGER, ...query });
+  const opts: Parameters<typeof request>[0] = {
+    hostname: server.hostname,
+    port: server.port,
+    path: `${path}?${qs}`,
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+  };
+  await c.kc.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    const req = request(opts, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        const warning = res.headers.warning;
+        resolve({ status: res.statusCode ?? 0, body: safeJson(text) as RawResponse['body'], warnings: warning ? [warning].flat() : [] });
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(obj));
+  });
 }

@@ -46,4 +46,29 @@ describe('report.html', () => {
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).not.toContain('<img');
   });
+
+  it('renders a run that stopped before any traffic (steady-state gate failed) without empty charts breaking', () => {
+    const gated: Journal = {
+      ...journal,
+      status: 'steady-state-failed',
+      verdict: 'fail',
+      reason: 'steady state before: gateway predicts: HTTP 503',
+      trafficStartEpochMs: undefined,
+      phases: [],
+      faults: [],
+      events: [],
+      endpoints: [],
+      timeline: [],
+      series: [],
+      slos: [],
+      resilienceScore: 0,
+      totals: { requests: 0, errors: 0, dropped: 0, achievedRps: 0, targetRps: 40 },
+    };
+    const html = renderHtml(gated);
+    expect(html).toContain('<span class="status" id="run-status">STEADY-STATE-FAILED</span>');
+    expect(html).toContain('No SLOs were evaluated in this run.');
+    expect(html.match(/class="chart empty"/g)).toHaveLength(6);
+    expect(html.slice(0, html.indexOf('<script>'))).not.toMatch(/NaN|undefined|Infinity/);
+    expect(html).toContain('<div class="label">Traffic time</div><div class="value">–</div>');
+  });
 });

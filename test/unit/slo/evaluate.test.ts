@@ -122,6 +122,9 @@ describe('SLO evaluation over client windows (real HDR histograms)', () => {
       expect(r.observed).toBe('no data');
       expect(r.detail).toBe(detail);
     }
+    // A spec written as data with a bad duration cannot be measured: no-data, not a crash.
+    const [bad] = await evaluateSlos([{ metric: { kind: 'error-rate' }, op: '<', threshold: 0.01, window: { kind: 'after-event', event: 'deploy-tabular-v2-bad', for: 'soon' } }], ctx);
+    expect(bad).toMatchObject({ status: 'no-data', window: 'for soon after event:deploy-tabular-v2-bad', detail: 'could not be measured: expected a duration like "30s", "2m" or "250ms", got "soon"' });
     // A window after the traffic ended has no requests either.
     const late = await one('p99 < 1s for 30s after event:deploy-tabular-v2-bad', { ...ctx, client: new HdrLoadWindows(['predict'], 0) });
     expect(late.status).toBe('no-data');

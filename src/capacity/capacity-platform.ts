@@ -1,0 +1,78 @@
+/**
+ * The platform a capacity search runs on, shaped for it: on the local platform only the
+ * service under test runs when it is driven directly (less noise on the machine, faster
+ * start), optionally with a simulator profile; the stack is pinned to fixed replicas with
+ * no autoscaling so the rate per replica is what is measured.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Platform } from '../platforms/platform.js';
+import type { StackSpec, StackMechanism } from '../scenario/types.js';
+import type { CapacityService } from './service-traffic.js';
+
+/** Services that take a `--profile` file (the simulators). */
+export const PROFILED_SERVICES: readonly CapacityService[] = ['triton', 'generative'];
+
+/** How the traffic reaches the service on a platform (see service-traffic.ts for why). */
+export function routeMode(service: CapacityService, platform: 'local' | 'kubernetes'): 'direct' | 'gateway' {
+  return service === 'gateway' || platform === 'kubernetes' ? 'gateway' : 'direct';
+}
+
+/**
+ * The stack for the search: `replicas` of the service, no HPA. Through the gateway on
+ * Kubernetes, the mechanisms that would absorb the service's saturation are switched off.
+ */
+export function capacityStack(base: StackSpec, service: CapacityService, replicas: number, platform: 'local' | 'kubernetes'): StackSpec {
+  const disable = new Set<StackMechanism>(base.disable ?? []);
+  disable.add('autoscaler');
+  if (platform === 'kubernetes' && service !== 'gateway') for (const m of ['fallback', 'breaker', 'cache'] as const) disable.add(m);
+  return {
+    replicas: { ...(base.replicas ?? {}), [service]: replicas },
+    ...(base.gateway ? { gateway: base.gateway } : {}),
+    disable: [...disable],
+  };
+}
+
+/**
+ * A profile argument as a file: a path as given, or the name of a bundled profile
+ * (`capacity-triton-4x50ms` → <repo>/dist/stack/profiles/capacity-triton-4x50ms.json).
+ * Undefined when neither exists.
+ */
+export function resolveProfile(value: string, repoRoot: string): string | undefined {
+  const direct = isAbsolute(value) ? value : resolve(value);
+  if (existsSync(direct)) return direct;
+  if (value.includes('/')) return undefined;
+  for (const name of [value, `${value}.json`]) {
+    const bundled = join(repoRoot, 'dist', 'stack', 'profiles', name);
+    if (existsSync(bundled)) return bundled;
+  }
+  return undefined;
+}
+
+export interface CapacityPlatformOptions {
+  readonly platform: 'local' | 'kubernetes';
+  readonly service: CapacityService;
+  /** Resolved profile file for the service (local only). */
+  readonly profile?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly overlay?: 'kind' | 'gke';
+}
+
+/** Creates the platform; nothing starts until `up`. */
+export async function createCapacityPlatform(o: CapacityPlatformOptions): Promise<Platform> {
+  if (o.platform === 'kubernetes') {
+    const { KubernetesPlatform } = await import('../platforms/kubernetes/kubernetes-platform.js');
+    return new KubernetesPlatform({ context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
+  }
+  const { createLocalPlatform } = await import('../platforms/local/local-platform.js');
+  const { serviceEntry } = await import('../platforms/local/repo-root.js');
+  const direct = routeMode(o.service, 'local') === 'direct';
+  return createLocalPlatform({
+    ...(direct ? { services: [o.service] } : {}),
+    command: (svc) => ({
+      command: process.execPath,
+      args: [serviceEntry(svc), ...(svc === o.service && o.profile ? ['--profile', o.profile] : [])],
+    }),
+  });
+}
