@@ -16,7 +16,7 @@ const mb = () => {
 };
 let rssEarly;
 let rssEnd;
-const traffic = fixedTraffic({ connections: 256, durationMs: total * 1000, rate: Number(rate), timeoutMs: 10_000 });
+const traffic = fixedTraffic({ connections: 1000, durationMs: total * 1000, rate: Number(rate), timeoutMs: 10_000 });
 const result = await runLoad(bareScenario('memory', traffic), {
   target,
   seed: 1,

@@ -70,7 +70,7 @@ async function main() {
     results.throughput = { peakready: engine.rps, peakreadyP99: engine.latency.p99, wrk: w.rps, wrkP99: w.p99, autocannon: a.rps, autocannonP99: a.p99 };
 
     // 2. Open model at a fixed rate.
-    const open = await peakready(['--target', nginx.url, '--rate', String(cfg.b2Rate), '--connections', '256', '--duration', `${cfg.b2Seconds}s`, '--json']);
+    const open = await peakready(['--target', nginx.url, '--rate', String(cfg.b2Rate), '--connections', '1000', '--duration', `${cfg.b2Seconds}s`, '--json']);
     results.openModel = {
       rate: cfg.b2Rate,
       seconds: cfg.b2Seconds,

@@ -2,7 +2,7 @@
 # Builds the binaries of the test control plane from the Go module proxy, once:
 # each component is cached under $K8S_CACHE/<component>-<version>/bin and skipped
 # when its binaries are already there. Build times go to $K8S_CACHE/build-times.tsv.
-# Usage: scripts/k8s/build.sh [kubernetes|etcd|kwok|rollouts|chaos-mesh ...]
+# Usage: scripts/k8s/build.sh [kubernetes|etcd|kwok|rollouts|metrics-server|chaos-mesh ...]
 #   (default: all but chaos-mesh, which is optional: the suite skips pod-kill without it)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -143,6 +143,18 @@ build_rollouts() {
   record argo-rollouts "$ROLLOUTS_VERSION" $((SECONDS - start))
 }
 
+build_metrics_server() {
+  local out src start
+  out="$(bin_dir metrics-server "$METRICS_SERVER_VERSION")"
+  have "$out" metrics-server && return 0
+  start=$SECONDS
+  src="$K8S_CACHE/metrics-server-$METRICS_SERVER_VERSION/src"
+  module_copy sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" "$src"
+  mkdir -p "$out"
+  (cd "$src" && $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" -o "$out/metrics-server" ./cmd/metrics-server)
+  record metrics-server "$METRICS_SERVER_VERSION" $((SECONDS - start))
+}
+
 build_chaos_mesh() {
   local out src start
   out="$(bin_dir chaos-mesh "$CHAOS_MESH_VERSION")"
@@ -160,13 +172,14 @@ build_chaos_mesh() {
 
 main() {
   local parts=("$@")
-  [[ ${#parts[@]} -gt 0 ]] || parts=(etcd kubernetes kwok rollouts)
+  [[ ${#parts[@]} -gt 0 ]] || parts=(etcd kubernetes kwok rollouts metrics-server)
   command -v go >/dev/null || { log "go is not installed (Go >= 1.26 is needed)"; exit 3; }
   for p in "${parts[@]}"; do
     case "$p" in
       kubernetes|etcd|kwok|rollouts) "build_$p" ;;
       chaos-mesh) build_chaos_mesh ;;
-      *) log "unknown component: $p (expected kubernetes, etcd, kwok, rollouts or chaos-mesh)"; exit 2 ;;
+      metrics-server) build_metrics_server ;;
+      *) log "unknown component: $p (expected kubernetes, etcd, kwok, rollouts, metrics-server or chaos-mesh)"; exit 2 ;;
     esac
   done
 }

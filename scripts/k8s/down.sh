@@ -1,34 +1,60 @@
 #!/usr/bin/env bash
-# Stops the control plane that up.sh started (every PID it recorded, each process
-# group in reverse start order: controllers first, etcd last) and removes its state.
-# Idempotent: without a running cluster it does nothing.
+# Stops the control plane that up.sh started (every PID it recorded) and removes its
+# state. Stops in stages so nothing hangs on a dependency that is already gone: the
+# controllers first, then the API server, then etcd; whatever ignores SIGTERM for 10 s
+# is killed. Idempotent: without a running cluster it does nothing.
 set -uo pipefail
 STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s}"
 [[ -f "$STATE/pids" ]] || exit 0
 
-mapfile -t entries < <(tac "$STATE/pids")
-for e in "${entries[@]}"; do
-  pid="${e%% *}"
+# running PID -> true while the process exists and is not a zombie (processes outlive
+# up.sh, so init reaps them, not us).
+running() {
+  local state
+  state="$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
+# stop NAME... -> SIGTERM to each named process group, then wait up to 10 s, then SIGKILL.
+stop() {
+  local pids=() name pid
+  for name in "$@"; do
+    while read -r pid n; do
+      [[ "$n" == "$name" ]] && pids+=("$pid")
+    done < "$STATE/pids"
+  done
+  [[ ${#pids[@]} -gt 0 ]] || return 0
   # setsid made each process a group leader: the group takes its children along.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-done
-# Give them 10 s to exit cleanly, then kill what is left.
-for _ in $(seq 1 50); do
-  left=0
-  for e in "${entries[@]}"; do kill -0 "${e%% *}" 2>/dev/null && left=1; done
-  [[ $left -eq 0 ]] && break
-  sleep 0.2
-done
-for e in "${entries[@]}"; do
-  pid="${e%% *}"
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "[k8s-down] ${e#* } (pid $pid) did not stop, killing it" >&2
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-done
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; done
+  local i
+  for i in $(seq 1 100); do
+    local left=0
+    for pid in "${pids[@]}"; do running "$pid" && left=1; done
+    [[ $left -eq 0 ]] && return 0
+    # The Chaos Mesh controller stops its manager on the first signal but its fx app
+    # waits for a second one: repeat SIGTERM once after 2 s.
+    if [[ $i -eq 20 ]]; then
+      for pid in "${pids[@]}"; do running "$pid" && kill -TERM -- "-$pid" 2>/dev/null; done
+    fi
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    if running "$pid"; then
+      echo "[k8s-down] $(awk -v p="$pid" '$1 == p { print $2 }' "$STATE/pids") (pid $pid) ignored SIGTERM for 10 s, killing it" >&2
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    fi
+  done
+}
+
+count=$(wc -l < "$STATE/pids")
+controllers=$(awk '$2 != "kube-apiserver" && $2 != "etcd" { print $2 }' "$STATE/pids")
+# shellcheck disable=SC2086
+stop $controllers
+stop kube-apiserver
+stop etcd
 if [[ "${PEAKREADY_K8S_KEEP_STATE:-}" == 1 ]]; then
   rm -f "$STATE/pids"
 else
   rm -rf "$STATE"
 fi
-echo "[k8s-down] stopped ${#entries[@]} processes" >&2
+echo "[k8s-down] stopped $count processes" >&2

@@ -1,22 +1,41 @@
 #!/usr/bin/env bash
 # make test-k8s: builds whatever control-plane binary is missing, starts the control
 # plane on loopback, runs the k8s suite against it, and stops everything again, also
-# when the suite fails or the run is interrupted. Exit code: the suite's (130 on Ctrl-C).
+# when the suite fails or the run is interrupted. Exit code: the suite's (130 on Ctrl-C
+# or SIGTERM, 3 when the control plane cannot be built or started).
 # Extra arguments go to vitest (e.g. a test file or -t NAME).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export PEAKREADY_K8S_STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s-test}"
+SUITE=""
+
+cleanup() {
+  # The suite runs in its own session: its whole process group (vitest, its workers and
+  # the harness processes the tests spawn) goes, then the control plane.
+  if [[ -n "$SUITE" ]] && kill -0 "$SUITE" 2>/dev/null; then
+    kill -TERM -- "-$SUITE" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$SUITE" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$SUITE" 2>/dev/null
+  fi
+  bash "$HERE/down.sh"
+}
+trap cleanup EXIT
+trap 'echo "[test-k8s] interrupted, stopping the suite and the control plane" >&2; exit 130' INT TERM
 
 bash "$HERE/build.sh" || exit 3
-# Chaos Mesh is optional: when its controller cannot be built, the pod-kill test says so.
+# Chaos Mesh is optional: without its controller the pod-kill tests check that a PodChaos
+# is stored but kills nothing.
 bash "$HERE/build.sh" chaos-mesh || echo "[test-k8s] Chaos Mesh controller not built; pod-kill runs without it" >&2
-
-stop() { bash "$HERE/down.sh"; }
-trap stop EXIT
-trap 'exit 130' INT TERM
 
 bash "$HERE/up.sh" >/dev/null || exit 3
 # shellcheck disable=SC1091
 source "$PEAKREADY_K8S_STATE/env"
-cd "$REPO" && npx vitest run --config test/k8s/vitest.config.ts "$@"
+cd "$REPO" || exit 3
+# In the background so a signal reaches our trap at once instead of after the suite.
+setsid npx vitest run --config test/k8s/vitest.config.ts "$@" &
+SUITE=$!
+wait "$SUITE"
+rc=$?
+SUITE=""
+exit "$rc"

@@ -161,9 +161,12 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" \
 wait_for kube-apiserver kube-apiserver curl -fsS --cacert "$STATE/pki/ca.crt" \
   --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
 
-# CRDs go in while the controllers start.
-kubectl apply --server-side --force-conflicts -R -f "$CRDS" >"$STATE/logs/crds.log" 2>&1 &
-CRD_JOB=$!
+# CRDs go in while the controllers start, one kubectl per project folder in parallel.
+CRD_JOBS=()
+for d in "$CRDS"/*/; do
+  kubectl apply --server-side --force-conflicts -R -f "$d" >>"$STATE/logs/crds.log" 2>&1 &
+  CRD_JOBS+=($!)
+done
 
 start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig "$KC" \
   --secure-port 0 --leader-elect=false \
@@ -178,7 +181,9 @@ start kwok "$KWOK_BIN/kwok" --kubeconfig "$KC" --config "$KWOK_BIN/stages.yaml" 
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --node-lease-duration-seconds 40 --cidr 10.244.0.0/16 --node-ip 10.240.0.1
 
-wait "$CRD_JOB" || { cat "$STATE/logs/crds.log" >&2; die "installing the CRDs of $CRDS failed"; }
+for j in "${CRD_JOBS[@]}"; do
+  wait "$j" || { cat "$STATE/logs/crds.log" >&2; die "installing the CRDs of $CRDS failed"; }
+done
 kubectl wait --for condition=established --timeout "${READY_TIMEOUT_S}s" crd --all >/dev/null
 log "CRDs installed: $(kubectl get crd -o name | wc -l)"
 

@@ -13,6 +13,7 @@ ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.1}"
 # nested api module only at a later commit, which replaces the ./api the zip lacks.
 CHAOS_MESH_VERSION="${CHAOS_MESH_VERSION:-v0.9.1-0.20260902003049-47411975a8cb}"
 CHAOS_MESH_API_VERSION="${CHAOS_MESH_API_VERSION:-v0.0.0-20260906172039-d70b66ad97ac}"
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"
 
 # bin_dir COMPONENT VERSION -> directory holding that component's binaries.

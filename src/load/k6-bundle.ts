@@ -28,10 +28,19 @@ export interface K6BundleOptions {
 const STUB_NS = 'peakready-k6-unavailable';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
-/** Imports k6 cannot satisfy become side-effect-free stubs, so unused ones vanish. */
-const stubNonK6: Plugin = {
+/**
+ * Imports k6 cannot satisfy become side-effect-free stubs, so unused ones vanish; the
+ * harness's own modules are marked side-effect free too, so only what the mix uses stays.
+ */
+const stubNonK6 = (scenarioPath: string): Plugin => ({
   name: 'k6-only',
   setup(b) {
+    b.onResolve({ filter: /^[./]/ }, async (args) => {
+      if (args.pluginData === 'k6-only' || args.kind === 'entry-point') return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'k6-only' });
+      if (r.errors.length > 0 || r.path === scenarioPath) return r.errors.length > 0 ? { errors: r.errors } : undefined;
+      return { path: r.path, sideEffects: false };
+    });
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path === 'k6' || args.path.startsWith('k6/')) return { path: args.path, external: true };
       if (args.kind === 'entry-point') return undefined;
@@ -39,7 +48,7 @@ const stubNonK6: Plugin = {
     });
     b.onLoad({ filter: /.*/, namespace: STUB_NS }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
   },
-};
+});
 
 function driver(scenarioPath: string, s: ResolvedScenario, options: K6Options, o: K6BundleOptions): string {
   const imp = (p: string): string => JSON.stringify(p.replace(/\\/g, '/'));
@@ -106,7 +115,7 @@ export async function bundleK6(s: ResolvedScenario, o: K6BundleOptions): Promise
     platform: 'neutral',
     target: 'es2020',
     mainFields: ['module', 'main'],
-    plugins: [stubNonK6],
+    plugins: [stubNonK6(scenarioPath)],
     logLevel: 'silent',
     legalComments: 'none',
   }).catch((err: { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }) => {

@@ -259,7 +259,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     timeline: load?.timeline() ?? [],
     series: sampler?.series() ?? [],
     slos,
-    resilienceScore: resilienceScore(slos),
+    // No SLO was evaluated when the run did not complete: a score of 100 would be a lie.
+    resilienceScore: status === 'completed' ? resilienceScore(slos) : 0,
     totals,
   };
   await reporters.onEnd(journal);

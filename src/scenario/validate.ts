@@ -4,6 +4,7 @@
  */
 import { invalidInput, type PeakreadyError } from '../errors.js';
 import { FAULT_KINDS } from './fault-spec.js';
+import { STACK_MECHANISMS } from './types.js';
 import { tryParseDuration } from './duration.js';
 
 const SLO_METRIC_KINDS = [
@@ -279,7 +280,9 @@ function checkRest(c: Checker, s: Obj): void {
       });
     }
   }
-  if (s.stack !== undefined) c.object(s.stack, 'stack');
+  if (s.stack !== undefined && c.object(s.stack, 'stack') && c.array(s.stack.disable, 'stack.disable')) {
+    s.stack.disable.forEach((m, i) => c.oneOf(m, STACK_MECHANISMS, `stack.disable[${i}]`, 'mechanism'));
+  }
 }
 
 /** Every problem in `scenario` (empty when valid), each naming `file` and the dotted path. */

@@ -9,8 +9,9 @@ import { register as deploy } from './deploy.js';
 import { register as teardown } from './teardown.js';
 import { register as validate } from './validate.js';
 import { register as report } from './report.js';
+import { register as capacity } from './capacity.js';
 
 /**
  * The command table. One file per command (or command group); add yours here.
  */
-export const COMMANDS: RegisterCommand[] = [run, load, stack, chaos, clean, bundle, deploy, teardown, validate, report];
+export const COMMANDS: RegisterCommand[] = [run, load, stack, chaos, clean, bundle, deploy, teardown, validate, report, capacity];

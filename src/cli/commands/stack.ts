@@ -17,6 +17,7 @@ import { startAdminServer } from '../../platforms/local/admin-server.js';
 import { adminCall, findLiveStack } from '../../platforms/local/admin-client.js';
 import { listRunStates, runStateDir } from '../../platforms/local/run-state.js';
 import { isSameProcess } from '../../platforms/local/proc-info.js';
+import { APP_SERVICES } from '../../platforms/local/stack-layout.js';
 import type { ExitSlot, RegisterCommand } from './types.js';
 
 interface UpFlags {
@@ -103,6 +104,8 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
   if (!(timeScale > 0)) throw invalidInput(`--time-scale: expected a positive number, got ${JSON.stringify(flags.timeScale)}`);
   const spec = stackSpec(flags);
   const services = flags.services?.split(',').filter(Boolean);
+  const unknown = services?.filter((s) => !(APP_SERVICES as readonly string[]).includes(s)) ?? [];
+  if (unknown.length) throw invalidInput(`--services: expected some of ${APP_SERVICES.join(', ')}, got ${unknown.map((s) => JSON.stringify(s)).join(', ')}`);
   const platform = createLocalPlatform(services ? { services } : {});
   const teardown = new TeardownStack();
   let stop!: (why: string) => void;

@@ -26,15 +26,18 @@ export interface AnalysisMetric {
 }
 
 /**
- * The seed's AnalysisTemplate "model-accuracy-check" for a version, durations × timeScale.
- * initialDelay lets Prometheus scrape the new canary first (service discovery and a 1 s scrape).
+ * The seed's AnalysisTemplate "model-accuracy-check" for a version (interval 5 m there; pass
+ * it already scaled). initialDelay lets Prometheus scrape the new canary first (service
+ * discovery and a 1 s scrape).
  */
-export function modelAccuracyCheck(version: string, timeScale: number): AnalysisMetric[] {
-  const intervalMs = Math.max(250, 300_000 * timeScale);
-  const common = { successCondition: 'result == true', failureLimit: 3, intervalMs, count: 10, initialDelayMs: 2500 };
+export function modelAccuracyCheck(version: string, intervalMs: number, service?: string): AnalysisMetric[] {
+  const common = { successCondition: 'result == true', failureLimit: 3, intervalMs: Math.max(250, intervalMs), count: 10, initialDelayMs: 2500 };
+  // The seed selects by version only; locally the fallback model also reports version="v1",
+  // so the service label (from service discovery) keeps its accuracy out of the average.
+  const sel = `${service ? `service="${service}",` : ''}version="${version}"`;
   return [
-    { name: 'model-accuracy', query: `avg(model_accuracy{version="${version}"}) > 0.9`, ...common },
-    { name: 'model-latency', query: `avg(model_latency_ms{version="${version}"}) < 100`, ...common },
+    { name: 'model-accuracy', query: `avg(model_accuracy{${sel}}) > 0.9`, ...common },
+    { name: 'model-latency', query: `avg(model_latency_ms{${sel}}) < 100`, ...common },
   ];
 }
 

@@ -5,10 +5,9 @@
  * rollout controller per versioned service, and the local fault back ends.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environmentError, invalidInput } from '../../errors.js';
+import { environmentError, invalidInput, PeakreadyError } from '../../errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import { parseDuration } from '../../scenario/duration.js';
 import type { TeardownStack } from '../../runner/teardown.js';
@@ -18,7 +17,7 @@ import { localFault } from '../../faults/registry.js';
 import { modelAccuracyCheck } from './analysis.js';
 import { Autoscaler } from './autoscaler.js';
 import { requireBinary } from './binaries.js';
-import { procStartTime, signalProcess, waitGone } from './proc-info.js';
+import { spawnHelperProcess } from './helper-process.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus-runner.js';
 import { startRedis, type RunningBinary } from './redis-runner.js';
 import { serviceEntry } from './repo-root.js';
@@ -108,7 +107,7 @@ export class LocalPlatform implements Platform {
     this.redisProxy = redisProxy;
     await redisProxy.start();
     const urls = Object.fromEntries([...this.proxies].map(([s, p]) => [s, p.url]));
-    const layout = { urls, redisUrl: `redis://127.0.0.1:${redisProxy.port}`, gatewayFlags: gatewayOptionFlags(up.stack.gateway, this.tmp) };
+    const layout = { urls, redisUrl: `redis://127.0.0.1:${redisProxy.port}`, gatewayFlags: gatewayOptionFlags(up.stack.gateway, this.tmp, up.stack.disable) };
 
     const supervisor = new Supervisor({
       runState,
@@ -141,13 +140,15 @@ export class LocalPlatform implements Platform {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       const reason = failed.reason as unknown;
-      if (reason instanceof Error && reason.name === 'PeakreadyError') throw reason;
+      if (reason instanceof PeakreadyError) throw reason;
       throw environmentError(`the local stack failed to start: ${reason instanceof Error ? reason.message : String(reason)}`, 'see the service output above; `peakready clean` removes leftovers', reason);
     }
     this.upMs = performance.now() - t0;
+    if (up.signal?.aborted) throw new PeakreadyError('INTERRUPTED', 'interrupted while the local stack was starting');
 
     const prometheusUrl = this.prometheus!.url;
-    for (const [service, a] of Object.entries(up.stack.autoscaling ?? {})) {
+    const autoscaling = up.stack.disable?.includes('autoscaler') ? {} : (up.stack.autoscaling ?? {});
+    for (const [service, a] of Object.entries(autoscaling)) {
       if (!this.services.includes(service)) throw invalidInput(`stack.autoscaling.${service}: expected one of ${this.services.join(', ')}`);
       const scaler = new Autoscaler({
         service,
@@ -176,7 +177,7 @@ export class LocalPlatform implements Platform {
 
   private initialReplicas(service: string): number {
     const configured = this.up_?.stack.replicas?.[service] ?? DEFAULT_REPLICAS[service as keyof typeof DEFAULT_REPLICAS] ?? 1;
-    const a = this.up_?.stack.autoscaling?.[service];
+    const a = this.up_?.stack.disable?.includes('autoscaler') ? undefined : this.up_?.stack.autoscaling?.[service];
     return a ? Math.min(a.max, Math.max(a.min, configured)) : configured;
   }
 
@@ -259,7 +260,13 @@ export class LocalPlatform implements Platform {
     let rc = this.rollouts.get(service);
     if (!rc) {
       const up = this.requireUp();
-      const pause = up.stack.rollout?.pause;
+      const { pause, analysisInterval } = up.stack.rollout ?? {};
+      const pauseMs = (pause ? parseDuration(pause, 'stack.rollout.pause') : 600_000) * up.timeScale;
+      // The seed measures twice per pause (5 m interval, 10 m pauses): keep that ratio when
+      // only the pause is shortened, so a bad version fails before the last step.
+      const intervalMs = analysisInterval
+        ? parseDuration(analysisInterval, 'stack.rollout.analysisInterval') * up.timeScale
+        : Math.min(300_000 * up.timeScale, pauseMs / 2);
       rc = new RolloutController(
         {
           service,
@@ -267,8 +274,9 @@ export class LocalPlatform implements Platform {
           proxy: this.proxies.get(service)!,
           prometheusUrl: this.prometheus!.url,
           ...(up.stack.rollout?.steps ? { steps: up.stack.rollout.steps } : {}),
-          pauseMs: (pause ? parseDuration(pause, 'stack.rollout.pause') : 600_000) * up.timeScale,
-          analysis: (v) => modelAccuracyCheck(v, up.timeScale),
+          pauseMs,
+          // `disable: ['analysis']` proves the SLOs notice a rollout nobody checks.
+          analysis: (v) => (up.stack.disable?.includes('analysis') ? [] : modelAccuracyCheck(v, intervalMs, service)),
           emit: (e) => this.emit(e),
         },
         DEFAULT_VERSION,
@@ -359,20 +367,13 @@ export class LocalPlatform implements Platform {
       processes: (service) => (service === 'redis' && this.redis ? [this.redis.process] : sup.replicas(service).map((r) => r.process)),
       setRedisOutage: (on) => this.redisProxy?.setOutage(on),
       spawnHelper: async (label, args) => {
-        // stdin is the helper's lifeline: it closes when the harness dies.
-        const child = spawn(process.execPath, [...args], { stdio: ['pipe', 'ignore', 'ignore'] });
-        const pid = child.pid;
-        if (pid === undefined) throw environmentError(`cannot start ${label}`);
-        const start = procStartTime(pid);
-        this.runState?.trackProcess(pid, label);
-        const stop = async () => {
-          this.helpers.delete(stop);
-          signalProcess(pid, 'SIGKILL');
-          await waitGone(pid, start, 2000);
-          this.runState?.untrackProcess(pid);
+        const { stop } = spawnHelperProcess(label, args, this.runState);
+        const tracked = async () => {
+          this.helpers.delete(tracked);
+          await stop();
         };
-        this.helpers.add(stop);
-        return stop;
+        this.helpers.add(tracked);
+        return tracked;
       },
     };
   }

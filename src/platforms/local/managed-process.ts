@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { request } from 'node:http';
+import { requireBinary } from './binaries.js';
 import { procStartTime, signalProcess, waitGone } from './proc-info.js';
 
 export interface ProcessSpec {
@@ -128,8 +129,10 @@ export class ManagedProcess {
 
   private spawnOnce(): void {
     const { spec } = this;
-    const [command, args] =
-      spec.deathLink === 'pdeathsig' ? ['setpriv', ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]] : [spec.command, [...spec.args]];
+    // pdeathsig also backs up the lifeline: a replica frozen by SIGSTOP (the `unavailable`
+    // fault) cannot read its lifeline's EOF, but the kernel's SIGKILL still reaches it.
+    const wrap = spec.deathLink === 'pdeathsig' || hasSetpriv();
+    const [command, args] = wrap ? ['setpriv', ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]] : [spec.command, [...spec.args]];
     const child = spawn(command, args as string[], {
       stdio: spec.deathLink === 'lifeline' ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...spec.env, ...(spec.deathLink === 'lifeline' ? { PEAKREADY_LIFELINE_FD: '3' } : {}) },
@@ -238,6 +241,19 @@ export class ManagedProcess {
     }, delay);
     this.restartTimer.unref();
   }
+}
+
+let setprivFound: boolean | undefined;
+function hasSetpriv(): boolean {
+  if (setprivFound === undefined) {
+    try {
+      requireBinary('setpriv');
+      setprivFound = true;
+    } catch {
+      setprivFound = false;
+    }
+  }
+  return setprivFound;
 }
 
 /** GET http://127.0.0.1:<port><path> answered 2xx within `timeoutMs`. */

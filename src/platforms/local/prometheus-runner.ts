@@ -30,6 +30,9 @@ const CONFIG = (targetsFile: string) => `global:
   evaluation_interval: 1s
 scrape_configs:
   - job_name: peakready
+    # A service's own labels win over the target's (the fallback exports version="fallback-v1";
+    # the target label version="v1" must not relabel it into the tabular model's series).
+    honor_labels: true
     file_sd_configs:
       - files: ['${targetsFile}']
         refresh_interval: 1s

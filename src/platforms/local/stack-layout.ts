@@ -18,16 +18,18 @@ export const DEFAULT_VERSION = 'v1';
 const GATEWAY_SWITCHES: Readonly<Record<string, string>> = { fallback: '--no-fallback', breaker: '--no-breaker', cache: '--no-cache' };
 
 /**
- * Flags for the gateway from StackSpec.gateway: `{fallback:false}` → --no-fallback (likewise
- * breaker, cache); every other key goes into a --config JSON file written to `dir`.
+ * Flags for the gateway from StackSpec.gateway and StackSpec.disable: `{fallback:false}` or
+ * `disable: ['fallback']` → --no-fallback (likewise breaker, cache); every other gateway key
+ * goes into a --config JSON file written to `dir`.
  */
-export function gatewayOptionFlags(options: Readonly<Record<string, unknown>> | undefined, dir: string): string[] {
+export function gatewayOptionFlags(options: Readonly<Record<string, unknown>> | undefined, dir: string, disable: readonly string[] = []): string[] {
   const flags: string[] = [];
+  for (const d of disable) if (GATEWAY_SWITCHES[d]) flags.push(GATEWAY_SWITCHES[d]);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
     const sw = GATEWAY_SWITCHES[key];
     if (sw) {
-      if (value === false) flags.push(sw);
+      if (value === false && !flags.includes(sw)) flags.push(sw);
     } else config[key] = value;
   }
   if (Object.keys(config).length > 0) {

@@ -101,6 +101,30 @@ describe('ServiceProxy', () => {
     expect(r.ms).toBeGreaterThanOrEqual(300);
   });
 
+  it('streams answers through as they come (SSE is not buffered)', async () => {
+    const proxy = new ServiceProxy('svc');
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    const sse = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"t":1}\n\n');
+      setTimeout(() => res.end('data: [DONE]\n\n'), 1000);
+    });
+    await new Promise<void>((r) => sse.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => { sse.closeAllConnections(); sse.close(() => r()); }));
+    proxy.setBackends([{ id: 's', version: 'v1', port: (sse.address() as { port: number }).port }]);
+    const t0 = performance.now();
+    const res = await fetch(`${proxy.url}/v1/completions`, { method: 'POST', body: '{}' });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const firstMs = performance.now() - t0;
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(first).toContain('data: {"t":1}');
+    expect(firstMs).toBeLessThan(900); // the end comes at 1000 ms: the first event was not held back
+    expect(rest).toContain('[DONE]');
+  });
+
   it('splits traffic to canary replicas by weight, and weight 0 sends none', async () => {
     const { proxy, backends } = await setup(1);
     const canary = await backend('c0', 'v2');

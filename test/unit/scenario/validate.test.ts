@@ -88,6 +88,12 @@ describe('scenario validation', () => {
     ]);
   });
 
+  it('checks the mechanisms a scenario switches off', () => {
+    expect(scenarioProblems({ ...valid(), stack: { disable: ['fallback', 'flalback'] } }, F)).toEqual([
+      `${F}: stack.disable[1]: unknown mechanism 'flalback', expected one of fallback, breaker, cache, autoscaler, analysis`,
+    ]);
+  });
+
   it('reports duplicate fault ids and a missing mix', () => {
     const s = { ...valid(), mix: {}, faults: [{ kind: 'latency', target: 'a', at: '1s' }, { kind: 'latency', target: 'a', at: '2s' }] };
     expect(scenarioProblems(s, F)).toEqual(

@@ -1,0 +1,125 @@
+/**
+ * The capacity command's flags, checked all at once: every problem is returned (each naming
+ * the flag, what was expected and what was given), so bad input exits 2 with the full list
+ * and nothing started.
+ */
+import { tryParseDuration } from '../scenario/duration.js';
+import { DEFAULT_CAPACITY_SLOS, parseCapacitySlos, type CapacitySlo } from './capacity-slo.js';
+import { PROFILED_SERVICES } from './capacity-platform.js';
+import { CAPACITY_SERVICES, type CapacityService } from './service-traffic.js';
+import type { CapacitySettings } from './types.js';
+
+/** The flags as commander hands them over (strings). */
+export interface RawCapacityFlags {
+  readonly service?: string;
+  readonly slo: readonly string[];
+  readonly replicas: string;
+  readonly peak?: string;
+  readonly headroom: string;
+  readonly platform: 'local' | 'kubernetes';
+  readonly stepDuration: string;
+  readonly warmup: string;
+  readonly startRate: string;
+  readonly maxRate: string;
+  readonly precision: string;
+  readonly seed: string;
+  readonly profile?: string;
+}
+
+export interface CapacityFlags {
+  readonly service: CapacityService;
+  readonly slos: readonly CapacitySlo[];
+  readonly sloTexts: readonly string[];
+  readonly settings: CapacitySettings;
+  readonly peakRps?: number;
+  readonly headroom: number;
+  readonly profile?: string;
+}
+
+const q = (v: unknown): string => JSON.stringify(v);
+
+/** "1500", "1500rps", "1500/s" → 1500; undefined when not a positive rate. */
+export function parseRate(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(rps|\/s|req\/s)?\s*$/i.exec(text);
+  const v = m ? Number(m[1]) : NaN;
+  return v > 0 && Number.isFinite(v) ? v : undefined;
+}
+
+/** "30%" → 0.3, "0.3" → 0.3; undefined when not a share. */
+export function parseShare(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text);
+  if (!m) return undefined;
+  const v = m[2] ? Number(m[1]) / 100 : Number(m[1]);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function wholeSeconds(flag: string, text: string, min: number, problems: string[]): number {
+  const ms = tryParseDuration(text);
+  if (ms === undefined || ms % 1000 !== 0 || ms < min) {
+    problems.push(`${flag}: expected whole seconds${min > 0 ? ` of at least ${min / 1000}s` : ''} like "10s" (measurements have one-second resolution), got ${q(text)}`);
+    return min;
+  }
+  return ms;
+}
+
+/**
+ * Validates every flag; `problems` lists each one wrong. `repoProfile` resolves --profile
+ * (a file, or a bundled profile name) and returns undefined when it does not exist.
+ */
+export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: string) => string | undefined): { flags?: CapacityFlags; problems: string[] } {
+  const problems: string[] = [];
+  const service = raw.service;
+  if (service === undefined) problems.push(`--service: required, expected one of ${CAPACITY_SERVICES.join(', ')}`);
+  else if (!(CAPACITY_SERVICES as readonly string[]).includes(service)) problems.push(`--service: expected one of ${CAPACITY_SERVICES.join(', ')}, got ${q(service)}`);
+
+  const sloTexts = raw.slo.length > 0 ? raw.slo : DEFAULT_CAPACITY_SLOS;
+  const { slos, problems: sloProblems } = parseCapacitySlos(sloTexts);
+  problems.push(...sloProblems);
+
+  const replicas = Number(raw.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 1000) problems.push(`--replicas: expected a whole number from 1 to 1000, got ${q(raw.replicas)}`);
+
+  let peakRps: number | undefined;
+  if (raw.peak !== undefined) {
+    peakRps = parseRate(raw.peak);
+    if (peakRps === undefined) problems.push(`--peak: expected a rate like "1500rps" or "1500", got ${q(raw.peak)}`);
+  }
+  const headroom = parseShare(raw.headroom);
+  if (headroom === undefined || headroom < 0 || headroom >= 1) problems.push(`--headroom: expected a share from 0% to 99% like "30%" or "0.3", got ${q(raw.headroom)}`);
+
+  const stepMs = wholeSeconds('--step-duration', raw.stepDuration, 1000, problems);
+  const warmupMs = wholeSeconds('--warmup', raw.warmup, 0, problems);
+  const startRate = parseRate(raw.startRate);
+  if (startRate === undefined) problems.push(`--start-rate: expected a rate > 0 like "10" or "10rps", got ${q(raw.startRate)}`);
+  const maxRate = parseRate(raw.maxRate);
+  if (maxRate === undefined) problems.push(`--max-rate: expected a rate > 0 like "10000", got ${q(raw.maxRate)}`);
+  else if (startRate !== undefined && maxRate < startRate) problems.push(`--max-rate: expected at least --start-rate (${startRate}), got ${q(raw.maxRate)}`);
+  const precision = parseShare(raw.precision);
+  if (precision === undefined || precision < 0.005 || precision > 0.5) problems.push(`--precision: expected a share from 0.5% to 50% like "5%", got ${q(raw.precision)}`);
+  const seed = Number(raw.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${q(raw.seed)}`);
+
+  let profile: string | undefined;
+  if (raw.profile !== undefined) {
+    if (raw.platform !== 'local') problems.push(`--profile: only on the local platform (the cluster runs the images' own configuration), got --platform ${raw.platform}`);
+    else if (service !== undefined && !(PROFILED_SERVICES as readonly string[]).includes(service)) problems.push(`--profile: only for ${PROFILED_SERVICES.join(', ')} (the simulators), got --service ${service}`);
+    else {
+      profile = resolveProfile(raw.profile);
+      if (profile === undefined) problems.push(`--profile: expected a profile file or a bundled profile name (e.g. capacity-triton-4x50ms), got ${q(raw.profile)}: not found`);
+    }
+  }
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    flags: {
+      service: service as CapacityService,
+      slos,
+      sloTexts,
+      settings: { replicas, startRate: startRate!, maxRate: maxRate!, minRate: Math.min(1, startRate!), precision: precision!, warmupMs, stepMs, seed },
+      ...(peakRps === undefined ? {} : { peakRps }),
+      headroom: headroom!,
+      ...(profile === undefined ? {} : { profile }),
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `peakready capacity <scenario> --service <name>`: steps the arrival rate at fixed replicas
+ * until an SLO breaks, bisects to the breaking point, and reports the sustainable rate per
+ * replica, the knee of the latency curve and, with --peak, the replicas and HPA target for
+ * the forecast peak. Every input problem is found before anything starts (exit 2).
+ */
+import { Option } from 'commander';
+import { invalidInput } from '../../errors.js';
+import { createCapacityPlatform, resolveProfile, routeMode } from '../../capacity/capacity-platform.js';
+import { parseCapacityFlags, type CapacityFlags, type RawCapacityFlags } from '../../capacity/capacity-flags.js';
+import { parseCapacitySlos } from '../../capacity/capacity-slo.js';
+import { runCapacity } from '../../capacity/run-capacity.js';
+import { expectedPaths, serviceMix } from '../../capacity/service-traffic.js';
+import { REPO_ROOT } from '../../platforms/local/repo-root.js';
+import { capacityHeadline } from '../../report/capacity-markdown.js';
+import { defaultOutDir } from '../../runner/run-scenario.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import type { ResolvedScenario } from '../../scenario/types.js';
+import type { RegisterCommand } from './types.js';
+
+interface Flags extends RawCapacityFlags {
+  out?: string;
+  context?: string;
+  namespace?: string;
+  overlay: 'kind' | 'gke';
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const register: RegisterCommand = (program, exit) => {
+  program
+    .command('capacity')
+    .description('find the highest rate per replica a service sustains within SLOs, the latency knee, and replicas/HPA targets for a peak')
+    .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic)')
+    .option('--service <name>', 'service to measure: gateway, tabular, fallback, triton, generative')
+    .option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable; default both of those)', collect, [])
+    .option('--replicas <n>', 'fixed replica count of the service during the search', '1')
+    .option('--peak <rate>', 'forecast peak for the whole service, e.g. 1500rps: recommends replicas')
+    .option('--headroom <share>', 'spare capacity to keep above the peak, e.g. 30%', '30%')
+    .addOption(new Option('--platform <name>', 'where the stack runs').choices(['local', 'kubernetes']).default('local'))
+    .option('--out <dir>', 'output folder (default reports/<scenario>-capacity-<service>-<UTC timestamp>)')
+    .option('--step-duration <dur>', 'measured window of each step (whole seconds)', '10s')
+    .option('--warmup <dur>', 'warm-up before each measured window (whole seconds)', '2s')
+    .option('--start-rate <rate>', 'first rate tried, requests/s', '10')
+    .option('--max-rate <rate>', 'stop doubling here', '10000')
+    .option('--precision <share>', 'bisect until last good and first bad are this close', '5%')
+    .option('--seed <n>', 'seed of the traffic generator', '1')
+    .option('--profile <file|name>', 'local: simulator profile for triton/generative (a file, or a bundled name like capacity-triton-4x50ms)')
+    .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
+    .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
+    .addOption(new Option('--overlay <name>', 'kubernetes: deploy/ overlay to apply').choices(['kind', 'gke']).default('kind'))
+    .option('--quiet', 'no progress lines')
+    .action(async (file: string, flags: Flags) => {
+      const { parsed, scenario } = await prepare(file, flags);
+      const platform = await createCapacityPlatform({
+        platform: flags.platform,
+        service: parsed.service,
+        ...(parsed.profile ? { profile: parsed.profile } : {}),
+        ...(flags.context ? { context: flags.context } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        overlay: flags.overlay,
+      });
+      const outDir = flags.out ?? defaultOutDir(`${scenario.name}-capacity-${parsed.service}`);
+      const outcome = await runCapacity({
+        scenario,
+        service: parsed.service,
+        platform,
+        slos: parsed.slos,
+        settings: parsed.settings,
+        ...(parsed.peakRps === undefined ? {} : { peakRps: parsed.peakRps }),
+        headroom: parsed.headroom,
+        ...(parsed.profile ? { profile: parsed.profile } : {}),
+        outDir,
+        log: flags.quiet ? undefined : (line) => process.stderr.write(`peakready: ${line}\n`),
+      });
+      const r = outcome.result;
+      process.stdout.write(`\n${capacityHeadline(r)}\n`);
+      if (r.breakingRps !== null) process.stdout.write(`  breaking point ${r.breakingRps} rps: ${r.breakingReason ?? ''}\n`);
+      if (r.knee) process.stdout.write(`  knee of the p99 curve at ${r.knee.rate} rps (p99 ${r.knee.p99.toFixed(1)}ms)\n`);
+      if (r.recommendation) process.stdout.write(`  replicas for ${r.recommendation.peakRps} rps + ${Math.round(r.recommendation.headroom * 100)}% headroom: ${r.recommendation.replicas}\n`);
+      if (r.hpa) process.stdout.write(`  HPA: ${r.hpa.metric} averageValue ${r.hpa.averageValue}${r.hpa.maxReplicas === undefined ? '' : `, maxReplicas >= ${r.hpa.maxReplicas}`}\n`);
+      process.stdout.write(`reports: ${outcome.outDir}/{capacity.md,capacity.html,capacity.json}\n`);
+      exit.code = outcome.exitCode;
+    });
+};
+
+/** Every problem with the flags and the scenario, at once, before anything starts. */
+async function prepare(file: string, flags: Flags): Promise<{ parsed: CapacityFlags; scenario: ResolvedScenario }> {
+  const { flags: parsed, problems } = parseCapacityFlags(flags, (v) => resolveProfile(v, REPO_ROOT));
+  let scenario: ResolvedScenario | undefined;
+  try {
+    scenario = await loadScenarioFile(file);
+  } catch (err) {
+    const listed = (err as { problems?: unknown }).problems;
+    if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
+    else problems.push(err instanceof Error ? err.message : String(err));
+  }
+  if (scenario && parsed) {
+    const mode = routeMode(parsed.service, flags.platform);
+    const mix = serviceMix(parsed.service, scenario.mix, mode);
+    if (mix.endpoints.length === 0) {
+      problems.push(`${scenario.file ?? file}: mix: no entry reaches service ${parsed.service} (${mode}); expected requests to ${expectedPaths(parsed.service)}`);
+    } else problems.push(...parseCapacitySlos(parsed.sloTexts, mix.endpoints).problems);
+  }
+  if (problems.length > 0 || !parsed || !scenario) {
+    throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
+  }
+  return { parsed, scenario };
+}

@@ -1,0 +1,27 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../src/platforms/local/binaries.js';
+import { PeakreadyError } from '../../../src/errors.js';
+
+describe('requireBinary', () => {
+  const path = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = path;
+  });
+
+  it('finds Debian binaries on PATH', () => {
+    expect(requireBinary('redis-server')).toMatch(/\/redis-server$/);
+  });
+
+  it('a missing binary is an environment error (exit 3) naming the apt-get command', () => {
+    process.env.PATH = '/nonexistent';
+    let err: unknown;
+    try {
+      requireBinary('prometheus');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PeakreadyError);
+    expect((err as PeakreadyError).exitCode).toBe(3);
+    expect((err as PeakreadyError).hint).toContain('sudo apt-get install -y prometheus');
+  });
+});
