@@ -22,3 +22,5 @@ export { slo, SloBuilder } from './slo/expr.js';
 export { parseSlo } from './slo/parse.js';
 export { runScenario, type RunOptions, type RunOutcome } from './runner/run-scenario.js';
 export type { Journal, SloResult } from './journal.js';
+export { runCapacity } from './capacity/run-capacity.js';
+export type { CapacityResult } from './capacity/types.js';

@@ -112,7 +112,7 @@ build_etcd() {
 build_kwok() {
   local out src start
   out="$(bin_dir kwok "$KWOK_VERSION")"
-  have "$out" kwok kwokctl && [[ -f "$out/stages.yaml" ]] && return 0
+  have "$out" kwok kwokctl && [[ -f "$out/stages.yaml" && -f "$out/metrics.yaml" ]] && return 0
   start=$SECONDS
   src="$K8S_CACHE/kwok-$KWOK_VERSION/src"
   module_copy sigs.k8s.io/kwok "$KWOK_VERSION" "$src"
@@ -127,6 +127,10 @@ build_kwok() {
     pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
     printf -- '---\n'; cat "$src/kustomize/stage/$f.yaml"
   done > "$out/stages.yaml"
+  # Emulated kubelet resource metrics, with each pod's usage read from its
+  # kwok.x-k8s.io/usage-cpu / usage-memory annotations (what metrics-server scrapes).
+  { cat "$src/kustomize/metrics/resource/metrics-resource.yaml"; printf -- '---\n'
+    cat "$src/kustomize/metrics/usage/usage-from-annotation.yaml"; } > "$out/metrics.yaml"
   record kwok "$KWOK_VERSION" $((SECONDS - start))
 }
 

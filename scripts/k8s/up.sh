@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a real Kubernetes control plane on loopback, for the k8s test suite:
-# etcd, kube-apiserver (generated certificates, RBAC), kube-controller-manager,
-# kube-scheduler, kwok (fake nodes whose pods become Running and Ready), the Argo
-# Rollouts controller and, when built, the Chaos Mesh controller-manager; then installs
+# etcd, kube-apiserver (generated certificates, RBAC, aggregation layer),
+# kube-controller-manager, kube-scheduler, kwok (fake nodes whose pods become Running
+# and Ready and report emulated CPU/memory usage), metrics-server, the Argo Rollouts
+# controller and, when built, the Chaos Mesh controller-manager; then installs
 # every CRD of ../shared/crds and waits until all of it is ready.
 #
 # State (certificates, kubeconfig, logs, PIDs) goes to $PEAKREADY_K8S_STATE
@@ -27,9 +28,11 @@ K8S_BIN="$(bin_dir kubernetes "$K8S_VERSION")"
 ETCD_BIN="$(bin_dir etcd "$ETCD_VERSION")"
 KWOK_BIN="$(bin_dir kwok "$KWOK_VERSION")"
 ROLLOUTS_BIN="$(bin_dir argo-rollouts "$ROLLOUTS_VERSION")"
+METRICS_SERVER_BIN="$(bin_dir metrics-server "$METRICS_SERVER_VERSION")"
 CHAOS_BIN="$(bin_dir chaos-mesh "$CHAOS_MESH_VERSION")"
 for b in "$K8S_BIN/kube-apiserver" "$K8S_BIN/kube-controller-manager" "$K8S_BIN/kube-scheduler" \
-  "$K8S_BIN/kubectl" "$ETCD_BIN/etcd" "$KWOK_BIN/kwok" "$ROLLOUTS_BIN/rollouts-controller"; do
+  "$K8S_BIN/kubectl" "$ETCD_BIN/etcd" "$KWOK_BIN/kwok" "$ROLLOUTS_BIN/rollouts-controller" \
+  "$METRICS_SERVER_BIN/metrics-server"; do
   [[ -x "$b" ]] || die "missing $b: run scripts/k8s/build.sh first"
 done
 [[ -d "$CRDS" ]] || die "CRD folder $CRDS not found (expected ../shared/crds beside the repository)"
@@ -101,6 +104,17 @@ pki() {
   printf 'extendedKeyUsage=clientAuth\n' > "$d/client.ext"
   openssl x509 -req -in "$d/admin.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
     -days 2 -extfile "$d/client.ext" -out "$d/admin.crt" 2>/dev/null
+  # The aggregation layer: the API server proxies metrics.k8s.io to metrics-server with
+  # this front-proxy client identity.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=peakready-front-proxy-ca" \
+    -keyout "$d/front-proxy-ca.key" -out "$d/front-proxy-ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=front-proxy-client" \
+    -keyout "$d/front-proxy-client.key" -out "$d/front-proxy-client.csr" 2>/dev/null
+  openssl x509 -req -in "$d/front-proxy-client.csr" -CA "$d/front-proxy-ca.crt" -CAkey "$d/front-proxy-ca.key" \
+    -CAcreateserial -days 2 -extfile "$d/client.ext" -out "$d/front-proxy-client.crt" 2>/dev/null
+  # kwok's emulated kubelet endpoint (metrics-server scrapes it over TLS).
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=kwok" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$d/kwok.key" -out "$d/kwok.crt" 2>/dev/null
   openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
   openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
 }
@@ -134,6 +148,7 @@ pki
 log "certificates generated"
 ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
 ROLLOUTS_METRICS_PORT=$(free_port); ROLLOUTS_HEALTH_PORT=$(free_port)
+KWOK_PORT=$(free_port); METRICS_SERVER_PORT=$(free_port)
 kubeconfig
 KC="$STATE/admin.kubeconfig"
 kubectl() { "$K8S_BIN/kubectl" --kubeconfig "$KC" "$@"; }
@@ -157,7 +172,11 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
   --authorization-mode RBAC,Node --allow-privileged=true --profiling=false \
-  --enable-priority-and-fairness=false --event-ttl 30m
+  --enable-priority-and-fairness=false --event-ttl 30m \
+  --requestheader-client-ca-file "$STATE/pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$STATE/pki/front-proxy-client.crt" --proxy-client-key-file "$STATE/pki/front-proxy-client.key"
 wait_for kube-apiserver kube-apiserver curl -fsS --cacert "$STATE/pki/ca.crt" \
   --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
 
@@ -172,14 +191,43 @@ start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig "$
   --secure-port 0 --leader-elect=false \
   --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/ca.crt" \
   --cluster-signing-cert-file "$STATE/pki/ca.crt" --cluster-signing-key-file "$STATE/pki/ca.key" \
-  --horizontal-pod-autoscaler-sync-period 5s --profiling=false
+  --horizontal-pod-autoscaler-sync-period 5s --horizontal-pod-autoscaler-cpu-initialization-period 10s \
+  --horizontal-pod-autoscaler-initial-readiness-delay 5s --profiling=false
 start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig "$KC" \
   --secure-port 0 --leader-elect=false --profiling=false
-# kwok manages only nodes annotated as fake, and makes their pods Running and Ready.
-start kwok "$KWOK_BIN/kwok" --kubeconfig "$KC" --config "$KWOK_BIN/stages.yaml" \
+# kwok manages only nodes annotated as fake, makes their pods Running and Ready, and
+# serves their emulated kubelet metrics on loopback (every fake node's address).
+start kwok "$KWOK_BIN/kwok" --kubeconfig "$KC" --config "$KWOK_BIN/stages.yaml" --config "$KWOK_BIN/metrics.yaml" \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-  --node-lease-duration-seconds 40 --cidr 10.244.0.0/16 --node-ip 10.240.0.1
+  --node-lease-duration-seconds 40 --cidr 10.244.0.0/16 \
+  --node-ip 127.0.0.1 --node-port "$KWOK_PORT" --server-address "127.0.0.1:$KWOK_PORT" \
+  --tls-cert-file "$STATE/pki/kwok.crt" --tls-private-key-file "$STATE/pki/kwok.key"
+# metrics-server behind the aggregation layer, so HPAs get CPU and memory usage.
+start metrics-server "$METRICS_SERVER_BIN/metrics-server" --kubeconfig "$KC" \
+  --authentication-kubeconfig "$KC" --authorization-kubeconfig "$KC" \
+  --bind-address 127.0.0.1 --secure-port "$METRICS_SERVER_PORT" --cert-dir "$STATE/metrics-server" \
+  --kubelet-insecure-tls --kubelet-preferred-address-types InternalIP --kubelet-use-node-status-port \
+  --metric-resolution 10s --kubelet-request-timeout 5s
+# An ExternalName Service is how the aggregator reaches a server outside the cluster:
+# it dials the name (here the loopback address) directly.
+kubectl apply --server-side -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server, namespace: kube-system}
+spec: {type: ExternalName, externalName: 127.0.0.1, ports: [{port: $METRICS_SERVER_PORT}]}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  service: {name: metrics-server, namespace: kube-system, port: $METRICS_SERVER_PORT}
+YAML
 
 for j in "${CRD_JOBS[@]}"; do
   wait "$j" || { cat "$STATE/logs/crds.log" >&2; die "installing the CRDs of $CRDS failed"; }
@@ -215,6 +263,7 @@ wait_for "fake nodes" kwok bash -c "[[ \$('$K8S_BIN/kubectl' --kubeconfig '$KC' 
 # The ServiceAccount admission plugin refuses pods until the default account exists.
 wait_for "default service account" kube-controller-manager kubectl -n default get serviceaccount default
 wait_for "argo rollouts controller" argo-rollouts curl -fsS "http://127.0.0.1:$ROLLOUTS_HEALTH_PORT/healthz"
+wait_for "metrics API (metrics-server)" metrics-server kubectl wait --for condition=Available --timeout 1s apiservice v1beta1.metrics.k8s.io
 if [[ $CHAOS_MESH == 1 ]]; then
   wait_for "chaos mesh controller" chaos-mesh curl -fsS "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics"
 fi

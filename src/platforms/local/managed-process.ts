@@ -39,6 +39,7 @@ export interface ManagedProcessHooks {
 
 const BACKOFF_BASE_MS = 200;
 const LIFELINE_GRACE_MS = 500;
+const CRASHES_BEFORE_GIVING_UP = 3;
 const BACKOFF_MAX_MS = 5000;
 /** A process that ran this long before dying starts its back-off afresh (like kubelet's reset). */
 const BACKOFF_RESET_MS = 10_000;
@@ -88,10 +89,13 @@ export class ManagedProcess {
         if (this.ready) {
           clearInterval(tick);
           resolve();
-        } else if (this.state === 'stopped' || Date.now() - t0 > timeoutMs) {
+        } else if (this.state === 'stopped' || this.restarts >= CRASHES_BEFORE_GIVING_UP || Date.now() - t0 > timeoutMs) {
+          // A process that keeps crashing before it was ever ready will not get better: say so
+          // now with its last output rather than after the whole start deadline.
           clearInterval(tick);
-          const tail = this.recentOutput.slice(-5).join('\n');
-          reject(new Error(`${this.name} did not become ready within ${timeoutMs} ms (state ${this.state}, restarts ${this.restarts})${tail ? `:\n${tail}` : ''}`));
+          const tail = this.recentOutput.slice(-8).join('\n');
+          const why = this.restarts >= CRASHES_BEFORE_GIVING_UP ? `crashed ${this.restarts + 1} times while starting` : `did not become ready within ${timeoutMs} ms (state ${this.state})`;
+          reject(new Error(`${this.name} ${why}${tail ? `:\n${tail}` : ''}`));
         }
       }, 20);
     });

@@ -73,7 +73,8 @@ describe('capacity reports', () => {
     expect(md).toContain('| Breaking point | 82.5 rps: p99 &lt; 250ms (observed 362ms)');
     expect(md).toContain('SLOs per step: `p99 < 250ms`, `error_rate < 1%`');
     expect(md).toMatch(/Replicas for a 1500 rps peak with 30% headroom \| \*\*50\*\*/);
-    expect(md).toContain('averageValue: 27');
+    expect(md).toContain('averageValue: "27"');
+    expect(md).toContain('# triton exports its server');
     expect(md.match(/^\| \d+ \| (step|bisect) \|/gm)).toHaveLength(steps.length);
     expect(md).not.toContain('<script>');
     expect(md).toContain('&lt;script&gt;');

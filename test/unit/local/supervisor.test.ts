@@ -61,3 +61,22 @@ describe('Supervisor', () => {
     expect(sup.replicas('svc')).toHaveLength(0);
   });
 });
+
+describe('Supervisor start failures', () => {
+  it('gives up on a replica that crashes while starting, with its last output', async () => {
+    const sup = new Supervisor({
+      specFor: () => ({
+        command: process.execPath,
+        args: ['-e', 'console.error("model file missing"); process.exit(1)'],
+        deathLink: 'lifeline',
+        ready: { path: '/ready' },
+      }),
+    });
+    try {
+      await expect(sup.addReplica('svc', 'v1')).rejects.toThrow(/crashed 4 times while starting:[\s\S]*model file missing/);
+      expect(sup.replicas('svc')).toHaveLength(0);
+    } finally {
+      await sup.shutdown();
+    }
+  });
+});
