@@ -126,4 +126,40 @@ export interface Journal {
   /** Weighted share of SLOs met, 0..100. */
   readonly resilienceScore: number;
   readonly totals: { readonly requests: number; readonly errors: number; readonly dropped: number; readonly achievedRps: number; readonly targetRps: number };
+  /** This run compared with an earlier one (`--baseline`); absent when no baseline was given. */
+  readonly baseline?: BaselineComparison;
+}
+
+/** The figures a baseline comparison looks at; each has a direction that counts as worse. */
+export type BaselineFigureKind = 'p99' | 'throughput' | 'error-rate' | 'fallback-share' | 'rollback-time';
+
+/** One figure of this run next to the same figure of the baseline run. */
+export interface BaselineFigure {
+  readonly kind: BaselineFigureKind;
+  /** What it is about: an endpoint for p99, a deploy id for rollback-time; absent for whole-run figures. */
+  readonly scope?: string;
+  /** Display name, e.g. "p99 (predict)", "rollback time (deploy-tabular-v2-bad)". */
+  readonly name: string;
+  /** ms for latency and rollback time, rps for throughput, a share 0..1 for rates. null: not measured in that run. */
+  readonly baseline: number | null;
+  readonly current: number | null;
+  readonly unit: 'ms' | 'rps' | 'share';
+  /** The change as text, e.g. "+12.4% (+3.1ms)", "+1.8pp". */
+  readonly change: string;
+  /** The allowed worsening as text, e.g. "+10%", "-5%", "+2pp", "+10s". */
+  readonly tolerance: string;
+  readonly regressed: boolean;
+  /** Why a figure could not be compared, or what was odd about it. */
+  readonly note?: string;
+}
+
+export interface BaselineComparison {
+  readonly baseline: { readonly runId: string; readonly startedAt: string; readonly file: string; readonly scenario: string };
+  /** Whether a regression fails the run (--fail-on-regression): JUnit shows failures, not skips. */
+  readonly failOnRegression: boolean;
+  readonly figures: readonly BaselineFigure[];
+  /** How many figures regressed beyond their tolerance. */
+  readonly regressions: number;
+  /** Differences that make the comparison less meaningful (other scenario, time scale, seed, platform, unfinished run). */
+  readonly notes: readonly string[];
 }

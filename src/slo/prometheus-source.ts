@@ -16,11 +16,15 @@ const label = (v: string): string => JSON.stringify(v); // PromQL string literal
  * `model_accuracy{model,version}`, `model_feature_drift{model,version,feature}`; breaker state
  * 0 closed, 1 half-open, 2 open). Replicas count the scrape targets that are up for a job.
  */
+const PRIMARY = 'model!~".*fallback.*"';
+
 export const DEFAULT_QUERIES: { readonly [K in PromMetric['kind']]: ((m: Extract<PromMetric, { kind: K }>) => string) | undefined } = {
   'breaker-state': (m) => `max(gateway_circuit_breaker_state{upstream=${label(m.upstream)}})`,
   replicas: (m) => `sum(up{job=${label(m.service)}})`,
-  'model-accuracy': (m) => (m.version === undefined ? 'avg(model_accuracy)' : `avg(model_accuracy{version=${label(m.version)}})`),
-  drift: (m) => (m.feature === undefined ? 'max(model_feature_drift)' : `max(model_feature_drift{feature=${label(m.feature)}})`),
+  // Accuracy and drift are the primary models' (the fallback model exports the same metrics
+  // with its own version labels; "accuracy of v1" means the primary's v1).
+  'model-accuracy': (m) => `avg(model_accuracy{${PRIMARY}${m.version === undefined ? '' : `,version=${label(m.version)}`}})`,
+  drift: (m) => `max(model_feature_drift{${PRIMARY}${m.feature === undefined ? '' : `,feature=${label(m.feature)}`}})`,
   restarts: undefined, // restarts come from platform events; set ctx.queries.restarts to use PromQL
   promql: (m) => m.query,
 };

@@ -9,7 +9,7 @@
  *   died, even by SIGKILL) makes the service exit at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
+import { Socket } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pino, type Logger } from 'pino';
 
@@ -130,15 +130,18 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 /** Exits the process the moment the supervisor's end of the pipe closes. */
 function watchLifeline(fd: number, logger: Logger): void {
   try {
-    const stream = createReadStream('', { fd, autoClose: true });
+    // A socket, not a file read stream: a blocking read on fd 3 would hold a libuv worker
+    // thread and keep process.exit() from finishing after SIGTERM.
+    const pipe = new Socket({ fd, readable: true, writable: false });
     const die = () => {
       logger.warn('lifeline closed: the harness is gone, exiting');
       process.exit(0);
     };
-    stream.on('end', die);
-    stream.on('error', die);
-    stream.on('close', die);
-    stream.resume();
+    pipe.on('end', die);
+    pipe.on('error', die);
+    pipe.on('close', die);
+    pipe.resume();
+    pipe.unref();
   } catch (err) {
     logger.error({ err, fd }, 'cannot watch lifeline');
   }
