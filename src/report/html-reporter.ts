@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal, ProbeResult } from '../journal.js';
+import type { BaselineComparison, Journal, ProbeResult } from '../journal.js';
+import { baselineHeadline, baselineRows } from './baseline-rows.js';
 import { chartFrame, chartInputs } from './chart-data.js';
 import { escapeHtml as e } from './escape.js';
 import { FAULT_COLORS, renderChart, renderTimelineStrip } from './html-charts.js';
@@ -46,6 +47,20 @@ function sloTable(j: Journal): string {
     );
   });
   return `<table id="slo-table"><thead><tr><th>Status</th><th>SLO</th><th class="num">Observed</th><th class="num">Threshold</th><th>Window</th><th>Source</th><th class="num">Weight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The baseline comparison: one row per figure, regressed rows highlighted. */
+function baselineSection(c: BaselineComparison): string {
+  const head = `<p class="desc" id="baseline-headline"><span class="chip ${c.regressions > 0 ? 'fail' : 'pass'}">${c.regressions > 0 ? 'REGRESSED' : 'OK'}</span> ${e(baselineHeadline(c))}</p>`;
+  const notes = c.notes.length > 0 ? `<ul class="desc">${c.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : '';
+  if (c.figures.length === 0) return `${head}${notes}<p class="desc">Nothing to compare: neither run measured these figures.</p>`;
+  const rows = baselineRows(c).map(
+    (r) =>
+      `<tr class="${r.regressed ? 'regressed' : 'ok'}"><td><span class="chip ${r.regressed ? 'fail' : 'pass'}">${r.regressed ? 'REGRESSED' : 'OK'}</span></td>` +
+      `<td>${e(r.name)}${r.note ? `<span class="detail">${e(r.note)}</span>` : ''}</td><td class="num">${e(r.baseline)}</td><td class="num">${e(r.current)}</td>` +
+      `<td class="num">${e(r.change)}</td><td class="num">${e(r.tolerance)}</td></tr>`,
+  );
+  return `${head}${notes}<table id="baseline-table"><thead><tr><th>Status</th><th>Figure</th><th class="num">Baseline</th><th class="num">Now</th><th class="num">Change</th><th class="num">Tolerance</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function timelineTable(j: Journal): string {
@@ -135,7 +150,7 @@ export function renderHtml(j: Journal): string {
 ${j.status !== 'completed' ? `<div class="banner" id="aborted-banner"><b>Run ${e(j.status)}.</b> ${e(j.reason ?? '')}</div>` : ''}
 <div class="kpis">${kpis.join('')}</div>
 <section class="card"><h2>Service-level objectives</h2>${sloTable(j)}</section>
-<section class="card"><h2>Timeline</h2>${renderTimelineStrip(frame)}</section>
+${j.baseline ? `<section class="card" id="baseline"><h2>Compared with baseline</h2>${baselineSection(j.baseline)}</section>\n` : ''}<section class="card"><h2>Timeline</h2>${renderTimelineStrip(frame)}</section>
 <div class="charts" id="charts">${chartInputs(j).map((c) => renderChart(c, frame)).join('')}</div>
 <div class="two" style="margin-top:18px">
 <section class="card"><h2>Faults and events</h2>${timelineTable(j)}</section>

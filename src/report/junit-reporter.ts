@@ -2,11 +2,13 @@
  * Writes `junit.xml` for CI systems: one testcase per SLO and per steady-state probe.
  * A failed SLO's message reads "observed X vs threshold Y (window W)". An advisory SLO
  * that was not met is reported as skipped (it does not fail the verdict, so it must not
- * turn CI red); a run that did not complete adds an errored "run" testcase.
+ * turn CI red); a run that did not complete adds an errored "run" testcase. A run compared
+ * with a baseline adds one testcase per compared figure (see baselineCase).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal, ProbeResult, SloResult } from '../journal.js';
+import type { BaselineComparison, Journal, ProbeResult, SloResult } from '../journal.js';
+import { baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeXml as x } from './escape.js';
 import type { Reporter } from './reporter.js';
 
@@ -43,6 +45,19 @@ function probeCase(suite: string, p: ProbeResult): Case {
     out: message,
     ...(p.ok ? {} : { outcome: { tag: 'failure' as const, type: 'steady-state', message } }),
   };
+}
+
+/**
+ * One testcase per compared figure. Within tolerance: passes, system-out says the change.
+ * Regressed with --fail-on-regression: a failure. Regressed without it: skipped with the
+ * regression as message, like an advisory SLO, so CI shows it without turning red.
+ */
+function baselineCase(suite: string, c: BaselineComparison, r: BaselineRow): Case {
+  const out = `baseline: ${r.baseline}\nnow: ${r.current}\nchange: ${r.change}\ntolerance: ${r.tolerance}${r.note ? `\nnote: ${r.note}` : ''}\nbaseline run: ${c.baseline.runId} (${c.baseline.file})`;
+  if (!r.regressed) return { classname: suite, name: r.name, timeS: 0, out };
+  const message = `regressed: ${r.baseline} → ${r.current} (${r.change}), tolerance ${r.tolerance}`;
+  if (!c.failOnRegression) return { classname: suite, name: r.name, timeS: 0, out, outcome: { tag: 'skipped', message: `${message}; not failing the run (no --fail-on-regression)` } };
+  return { classname: suite, name: r.name, timeS: 0, out, outcome: { tag: 'failure', type: 'regression', message, body: out } };
 }
 
 function renderCase(c: Case): string {
@@ -99,7 +114,9 @@ export function renderJunit(j: Journal): string {
   ];
   if (j.steadyState.before.length > 0) suites.push(renderSuite(`${scenario} / steady state before`, j.steadyState.before.map((p) => probeCase(`${scenario}.steady-state.before`, p)), ts));
   if (j.steadyState.after.length > 0) suites.push(renderSuite(`${scenario} / steady state after`, j.steadyState.after.map((p) => probeCase(`${scenario}.steady-state.after`, p)), ts));
-  const all = [...sloCases, ...j.steadyState.before.map((p) => probeCase('', p)), ...j.steadyState.after.map((p) => probeCase('', p))];
+  const baselineCases = j.baseline ? baselineRows(j.baseline).map((r) => baselineCase(`${scenario}.baseline`, j.baseline!, r)) : [];
+  if (j.baseline) suites.push(renderSuite(`${scenario} / compared with baseline`, baselineCases, ts, { baselineRunId: j.baseline.baseline.runId, baselineFile: j.baseline.baseline.file, regressions: j.baseline.regressions }));
+  const all = [...sloCases, ...j.steadyState.before.map((p) => probeCase('', p)), ...j.steadyState.after.map((p) => probeCase('', p)), ...baselineCases];
   const count = (tag: string): number => all.filter((c) => c.outcome?.tag === tag).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal, SloResult } from '../journal.js';
+import type { BaselineComparison, Journal, SloResult } from '../journal.js';
+import { baselineHeadline, baselineRows } from './baseline-rows.js';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text } from './escape.js';
 import { fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
 import type { Reporter } from './reporter.js';
@@ -16,6 +17,21 @@ const STATUS_ICON: Readonly<Record<SloResult['status'], string>> = { pass: '✅ 
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+/** "Compared with baseline": one row per figure, regressions marked ❌ and listed first in the headline. */
+function baselineSection(c: BaselineComparison): string[] {
+  const out = ['### Compared with baseline', '', `${c.regressions > 0 ? '❌' : '✅'} ${text(baselineHeadline(c))}`, ''];
+  if (c.notes.length > 0) out.push(...c.notes.map((n) => `> ${text(n)}`), '');
+  if (c.figures.length === 0) out.push('_Nothing to compare: neither run measured these figures._');
+  else
+    out.push(
+      ...table(
+        ['', 'Figure', 'Baseline', 'Now', 'Change', 'Tolerance'],
+        baselineRows(c).map((r) => [r.regressed ? '❌ regressed' : '✅ ok', cell(r.name), cell(r.baseline), cell(r.current), cell(r.change) + (r.note ? ` (${cell(r.note)})` : ''), cell(r.tolerance)]),
+      ),
+    );
+  return out;
 }
 
 /** The summary.md document for a journal. */
@@ -50,6 +66,7 @@ export function renderMarkdown(j: Journal): string {
       ),
     );
   out.push('');
+  if (j.baseline) out.push(...baselineSection(j.baseline), '');
 
   out.push('### Fault timeline', '');
   const timeline: { at: number; row: string[] }[] = [

@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly onSecond?: (s: LiveSecond) => void;
   /** Pause after traffic ends before the steady-state check, so recovery can settle (ms, default 2000 × time scale, min 500). */
   readonly settleMs?: number;
+  /** Last change to the journal before reporters see it (e.g. the baseline comparison of `--baseline`). */
+  readonly finalize?: (journal: Journal) => Journal;
 }
 
 export interface RunOutcome {
@@ -135,12 +137,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       const safeguards = new Safeguards(scenario.safety.halt);
       const timeline = new FaultTimeline(scenario, platform, teardown, {
         onStart: (rec) => {
-          const f = toTimelineFault(rec, scenario.timeScale);
+          const f = toTimelineFault(rec);
           void emit({ type: 'fault', edge: 'start', fault: f });
           log(`${rec.kind} ${rec.id} started at ${(rec.startMs / 1000).toFixed(1)} s`);
         },
         onEnd: (rec) => {
-          if (rec.kind === 'fault') void emit({ type: 'fault', edge: 'end', fault: toTimelineFault(rec, scenario.timeScale) });
+          if (rec.kind === 'fault') void emit({ type: 'fault', edge: 'end', fault: toTimelineFault(rec) });
         },
         onError: (rec, err) => addEvent('fault-error', `${rec.kind} ${rec.id} failed to start: ${err instanceof Error ? err.message : String(err)}`, { id: rec.id }),
       });
@@ -175,7 +177,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         // 4. Faults reverted, always (the teardown stack is the backstop if this throws).
         await timeline.stop();
         sampler.stop();
-        for (const rec of timeline.records) if (rec.kind === 'fault') faults.push(toTimelineFault(rec, scenario.timeScale));
+        for (const rec of timeline.records) if (rec.kind === 'fault') faults.push(toTimelineFault(rec));
         for (const rec of timeline.records) {
           if (rec.kind === 'event') {
             const d = rec.detail as { service: string; version: string };
@@ -237,7 +239,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       })()
     : { requests: 0, errors: 0, dropped: 0, achievedRps: 0, targetRps: plannedRps(scenario) };
 
-  const journal: Journal = {
+  const built: Journal = {
     schema: JOURNAL_SCHEMA,
     runId,
     tool: { name: 'peakready', version: VERSION },
@@ -263,6 +265,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     resilienceScore: status === 'completed' ? resilienceScore(slos) : 0,
     totals,
   };
+  const journal = opts.finalize ? opts.finalize(built) : built;
   await reporters.onEnd(journal);
 
   const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
@@ -308,7 +311,7 @@ function plannedRps(s: ResolvedScenario): number {
   return Math.round((total / (t.durationMs / 1000)) * 10) / 10;
 }
 
-function toTimelineFault(rec: TimelineRecord, timeScale: number): TimelineFault {
+function toTimelineFault(rec: TimelineRecord): TimelineFault {
   const d = rec.detail as { kind?: string; target?: string; service?: string; durationMs?: number; params?: Record<string, unknown> };
   const planned = rec.startMs + (d.durationMs ?? 0);
   return {
@@ -317,7 +320,7 @@ function toTimelineFault(rec: TimelineRecord, timeScale: number): TimelineFault 
     target: d.target ?? d.service ?? '',
     startMs: rec.startMs,
     endMs: rec.endMs >= 0 ? rec.endMs : planned,
-    params: { ...(d.params ?? {}), ...(rec.error ? { error: rec.error } : {}), timeScale },
+    params: { ...(d.params ?? {}), ...(rec.error ? { error: rec.error } : {}) },
   };
 }
 

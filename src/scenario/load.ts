@@ -2,11 +2,11 @@
  * Loads a scenario file: esbuild bundles the TypeScript (so `scenarios/*.ts` runs without a
  * compile step), the bundle is imported, and its default export is validated and resolved.
  */
-import { build, type Message } from 'esbuild';
+import { build, type Message, type Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { invalidInput, PeakreadyError } from '../errors.js';
 import { resolveScenario } from './resolve.js';
 import type { ResolvedScenario } from './types.js';
@@ -25,6 +25,31 @@ function formatMessage(m: Message, cwd: string): string {
 
 function checkScale(name: string, v: number | undefined): string[] {
   return v === undefined || (Number.isFinite(v) && v > 0) ? [] : [`--${name}: expected a number > 0, got ${String(v)}`];
+}
+
+// The harness's own library entry, as this very process loaded it (src/ under vitest, dist/ otherwise).
+const SELF_INDEX = new URL(`../index${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const SELF_ROOT = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A scenario imports `defineScenario`, `slo`… either as the package `peakready` or by path
+ * (`../src/index.js` in this repository). Both become an import of the running harness's
+ * own entry: the scenario shares this process's modules, and a scenario file kept anywhere
+ * (outside this repository, in /tmp) still finds peakready's dependencies.
+ */
+function useRunningPeakready(): Plugin {
+  const entries = new Set(['src/index', 'dist/index'].map((p) => join(SELF_ROOT, p)));
+  return {
+    name: 'peakready-self',
+    setup(b) {
+      b.onResolve({ filter: /^peakready$/ }, () => ({ path: SELF_INDEX.href, external: true }));
+      b.onResolve({ filter: /(^|\/)index(\.[cm]?[jt]s)?$/ }, (args) => {
+        if (!args.path.startsWith('.') && !isAbsolute(args.path)) return undefined;
+        const target = resolvePath(args.resolveDir, args.path).replace(/\.[cm]?[jt]s$/, '');
+        return entries.has(target) ? { path: SELF_INDEX.href, external: true } : undefined;
+      });
+    },
+  };
 }
 
 /** Imports a scenario file's default export (the value the user wrote, not yet validated). */
@@ -46,6 +71,7 @@ export async function importScenarioFile(path: string): Promise<unknown> {
         target: 'node20',
         logLevel: 'silent',
         absWorkingDir: process.cwd(),
+        plugins: [useRunningPeakready()],
       });
     } catch (err) {
       const errors = (err as { errors?: Message[] }).errors;

@@ -5,10 +5,17 @@
  * a pod-kill removes a pod and the ReplicaSet replaces it.
  *
  * Only pod-kill acts here: it works through the API. The other kinds need the chaos
- * daemon on the node, which fake nodes do not have, so their selectors match no pod.
+ * daemon on the node, which fake nodes do not have, so their selectors match no pod
+ * (nothing is ever sent to a node address).
  */
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
+import { chaosDir, renderChaosTemplate } from '../../src/faults/chaos-mesh/chaos-template.js';
+import { templateValues } from '../../src/faults/chaos-mesh/fault-to-chaos.js';
+import { createChaos } from '../../src/platforms/kubernetes/chaos-lifecycle.js';
+import { sweepChaos } from '../../src/platforms/kubernetes/chaos-sweep.js';
+import { TeardownStack } from '../../src/runner/teardown.js';
 import { apiMessage, apply, connect, createNamespace, deleteNamespace, isStatus, until, type TestCluster } from './helpers/cluster.js';
 
 const GROUP = 'chaos-mesh.org';
@@ -86,6 +93,28 @@ describe('Chaos Mesh resources', () => {
       const left = (await Promise.all(plurals.map(listByRun))).flat();
       return left.length === 0 ? true : undefined;
     }, { describe: async () => (await Promise.all(plurals.map(listByRun))).flat().join(', ') });
+  });
+
+  it("every template of the project's chaos/ folder is accepted, deleted by teardown, and swept by `peakready clean`", async () => {
+    const templates = readdirSync(chaosDir()).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    expect(templates).toEqual(expect.arrayContaining(['pod-kill', 'network-delay', 'http-abort', 'stress-cpu', 'workflow-game-day']));
+    // Aimed at a service without pods in this namespace.
+    const base = templateValues({ id: 'tpl', kind: 'latency', target: 'tabular', atMs: 0, durationMs: 60_000, params: { latency: '200ms', jitter: '20ms' } }, { runId, namespace: ns });
+    const render = (t: string) => renderChaosTemplate(t, { ...base, NAME: `pr-${t}`, FAULT_ID: t });
+    // Through the platform's createChaos: checked against peakready's chaos rules, undo registered first.
+    const teardown = new TeardownStack();
+    for (const t of templates) await createChaos(render(t), { kc: c.kc, namespace: ns, runId, teardown });
+    expect(teardown.size).toBe(templates.length);
+    const stored = async (): Promise<string[]> =>
+      (await Promise.all(['podchaos', 'networkchaos', 'httpchaos', 'stresschaos', 'workflows'].map(listByRun))).flat().filter((n) => n.startsWith('pr-')).sort();
+    expect(await stored()).toEqual(templates.map((t) => `pr-${t}`).sort());
+    expect(await teardown.unwind()).toEqual([]);
+    await until('teardown to delete every template resource', async () => ((await stored()).length === 0 ? true : undefined), { describe: async () => (await stored()).join(', ') });
+    // A crashed run leaves them behind; the label sweep removes them.
+    for (const t of templates) await createChaos(render(t), { kc: c.kc, namespace: ns, runId });
+    const swept = await sweepChaos(c.kc, { namespace: ns, runId });
+    expect(swept).toHaveLength(templates.length);
+    await until('the sweep to delete every template resource', async () => ((await stored()).length === 0 ? true : undefined), { describe: async () => (await stored()).join(', ') });
   });
 
   it('a chaos resource with a wrong field is refused by the CRD schema, naming the field', async () => {

@@ -47,9 +47,16 @@ function hpa(minReplicas: number, maxReplicas: number, name = 'gateway'): V2Hori
   };
 }
 
+let stored: V2HorizontalPodAutoscaler;
+
 beforeAll(async () => {
   c = connect();
   ns = await createNamespace(c, 'hpa');
+  // Both workloads start at once: metrics take a few scrapes to arrive, wait for them once.
+  await apply(c, deployment(1));
+  stored = await apply(c, hpa(3, 10));
+  await apply(c, deployment(1, 'tabular', '900m'));
+  await apply(c, hpa(1, 4, 'tabular'));
 });
 afterAll(async () => {
   if (c) await deleteNamespace(c, ns);
@@ -57,8 +64,6 @@ afterAll(async () => {
 
 describe('HorizontalPodAutoscaler', () => {
   it('is accepted with the seed targets, and its status and conditions can be read', async () => {
-    await apply(c, deployment(1));
-    const stored = await apply(c, hpa(3, 10));
     expect(stored.spec?.metrics?.map((m) => m.type)).toEqual(['Resource', 'Resource', 'Pods']);
     // Once metrics-server has CPU and memory, what is left missing is the Pods metric: no
     // custom-metrics adapter serves inference_requests_per_second here, and the HPA says so.
@@ -93,8 +98,6 @@ describe('HorizontalPodAutoscaler', () => {
   });
 
   it('scales out on CPU: pods using 180 % of their request make it add replicas, which become Ready', async () => {
-    await apply(c, deployment(1, 'tabular', '900m'));
-    await apply(c, hpa(1, 4, 'tabular'));
     // metrics-server serves the usage kwok emulates, through the aggregation layer.
     const usage = await until('pod metrics of tabular in metrics.k8s.io', async () => {
       const list = (await c.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: ns, plural: 'pods', labelSelector: 'app=tabular' })) as {

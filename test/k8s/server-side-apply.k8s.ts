@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('server-side apply', () => {
   it('a second identical apply is a no-op: nothing is written (same resourceVersion)', async () => {
-    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gateway-policy', namespace: ns }, data: { breaker: '50%', timeout: '2s' } };
+    const config: KubernetesObject & { data: Record<string, string> } = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gateway-policy', namespace: ns }, data: { breaker: '50%', timeout: '2s' } };
     const first = await apply(c, config);
     const second = await apply(c, config);
     expect(second.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);

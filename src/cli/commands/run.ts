@@ -4,7 +4,10 @@
  * the verdict to the exit code.
  */
 import { Option, type Command } from 'commander';
+import { exitAfterComparison, parseBaselineFlags, withBaseline, type BaselineOptions } from '../../baseline/baseline-options.js';
+import { describeComparison } from '../../baseline/describe-comparison.js';
 import { invalidInput } from '../../errors.js';
+import type { Journal } from '../../journal.js';
 import type { Platform } from '../../platforms/platform.js';
 import { REPORTERS, type ReporterName } from '../../report/write-reports.js';
 import { formatLiveLine } from '../../load/live.js';
@@ -28,6 +31,9 @@ interface RunFlags {
   namespace?: string;
   overlay: string;
   quiet?: boolean;
+  baseline?: string;
+  tolerance: string[];
+  failOnRegression?: boolean;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/holiday-peak.ts';
@@ -49,8 +55,11 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
     .addOption(new Option('--overlay <name>', 'kubernetes: deploy/ overlay to apply').choices(['kind', 'gke']).default('kind'))
     .option('--quiet', 'no live progress line')
+    .option('--baseline <journal>', 'compare with an earlier run (its journal.json or run folder); regressions show in every report')
+    .option('--tolerance <figure=value>', 'allowed worsening vs the baseline, e.g. p99=10%, throughput=5%, fallback-share=2pp, rollback-time=10s, error-rate=0.5pp (repeatable)', collect, [])
+    .option('--fail-on-regression', 'exit 1 when a figure regressed beyond its tolerance (needs --baseline)')
     .action(async (file: string, flags: RunFlags) => {
-      const { scenario, seed } = await prepare(file, flags);
+      const { scenario, seed, baseline } = await prepare(file, flags);
       const platform = await createPlatform(flags);
       const outDir = flags.out ?? defaultOutDir(scenario.name);
       const live = process.stderr.isTTY && !flags.quiet;
@@ -62,19 +71,30 @@ export const register: RegisterCommand = (program, exit) => {
         reporters: RUN_REPORTERS.map((n) => REPORTERS[n](outDir)),
         log: flags.quiet ? undefined : (line) => process.stderr.write(`${live ? '\r\x1b[2K' : ''}peakready: ${line}\n`),
         onSecond: live ? (s) => process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) : undefined,
+        ...(baseline ? { finalize: (j: Journal) => compareSafely(j, baseline) } : {}),
       });
       if (live) process.stderr.write('\r\x1b[2K');
       printVerdict(outcome.journal, outDir);
-      exit.code = outcome.exitCode;
+      exit.code = exitAfterComparison(outcome.exitCode, outcome.journal);
     });
 };
+
+/** The comparison must never cost the run its reports: on a surprise, report without it. */
+function compareSafely(j: Journal, baseline: BaselineOptions): Journal {
+  try {
+    return withBaseline(j, baseline);
+  } catch (err) {
+    process.stderr.write(`peakready: comparison with ${baseline.file} failed, reports are written without it: ${err instanceof Error ? err.message : String(err)}\n`);
+    return j;
+  }
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 /** Everything that can be wrong with the input is found here, before anything starts. */
-async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number }> {
+async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number; baseline: BaselineOptions | undefined }> {
   const problems: string[] = [];
   const seed = Number(flags.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${JSON.stringify(flags.seed)}`);
@@ -87,6 +107,8 @@ async function prepare(file: string, flags: RunFlags): Promise<{ scenario: Resol
     if ((STACK_MECHANISMS as readonly string[]).includes(d)) disable.push(d as StackMechanism);
     else problems.push(`--disable: expected one of ${STACK_MECHANISMS.join(', ')}, got ${JSON.stringify(d)}`);
   }
+  const baselineFlags = parseBaselineFlags(flags);
+  problems.push(...baselineFlags.problems);
   const extra: SloSpec[] = [];
   for (const text of flags.slo) {
     try {
@@ -116,7 +138,7 @@ async function prepare(file: string, flags: RunFlags): Promise<{ scenario: Resol
   }
   if (problems.length > 0 || !scenario) throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
   const stack = disable.length > 0 ? { ...scenario.stack, disable: [...new Set([...(scenario.stack.disable ?? []), ...disable])] } : scenario.stack;
-  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed };
+  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed, baseline: baselineFlags.options };
 }
 
 async function createPlatform(flags: RunFlags): Promise<Platform> {
@@ -138,5 +160,6 @@ function printVerdict(j: import('../../journal.js').Journal, outDir: string): vo
     out.write(`  ${mark} ${s.name}: observed ${s.observed} (threshold ${s.threshold}, ${s.window})${s.status === 'no-data' ? ' — no data' : ''}\n`);
   }
   out.write(`  ${j.totals.requests} requests, ${j.totals.errors} errors, ${j.totals.dropped} dropped, ${j.totals.achievedRps} req/s achieved\n`);
+  for (const line of describeComparison(j)) out.write(`${line}\n`);
   out.write(`reports: ${outDir}/{summary.md,report.html,junit.xml,journal.json}\n`);
 }

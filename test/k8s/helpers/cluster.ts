@@ -4,7 +4,7 @@
  * that shows the last observed state when the wait times out.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
 import {
   ApiException,
   AppsV1Api,
@@ -168,7 +168,7 @@ export interface RawResponse {
 export async function rawApply(c: TestCluster, path: string, obj: object, query: Record<string, string>): Promise<RawResponse> {
   const server = new URL(c.kc.getCurrentCluster()?.server ?? '');
   const qs = new URLSearchParams({ fieldManager: TEST_MANAGER, ...query });
-  const opts: Parameters<typeof request>[0] = {
+  const opts: RequestOptions = {
     hostname: server.hostname,
     port: server.port,
     path: `${path}?${qs}`,

@@ -1,0 +1,29 @@
+/**
+ * Verdicts must be true: the smoke scenario against stacks broken on purpose, one at a time.
+ * Each run must fail (exit 1) and name the SLO that guards the missing mechanism.
+ */
+import { describe, expect, it } from 'vitest';
+import { failedSlos, runCli } from './run-cli.js';
+
+const CASES = [
+  { disable: 'fallback', slo: 'predict keeps answering while tabular is down' },
+  { disable: 'breaker', slo: 'tabular breaker opens within 5s' },
+  { disable: 'cache', slo: 'prediction cache hit ratio' },
+  { disable: 'autoscaler', slo: 'tabular scales out for the flash sale' },
+  { disable: 'analysis', slo: 'v2-bad rolled back within 20s' },
+] as const;
+
+describe('a stack broken on purpose fails the smoke scenario', () => {
+  for (const c of CASES) {
+    it(`--disable ${c.disable} fails, naming "${c.slo}"`, async () => {
+      const run = await runCli(['run', 'scenarios/ci-smoke.ts', '--disable', c.disable, '--out', '$OUT', '--quiet']);
+      const j = run.journal();
+      expect(j.status, run.stderr.slice(-1500)).toBe('completed');
+      expect(run.code).toBe(1);
+      expect(j.verdict).toBe('fail');
+      expect(failedSlos(j).map((s) => s.replace(/ \(observed.*$/, ''))).toContain(c.slo);
+      // The verdict line printed for the user names it too.
+      expect(run.stdout).toMatch(new RegExp(`✗ ${c.slo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    });
+  }
+});

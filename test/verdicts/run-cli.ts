@@ -1,0 +1,53 @@
+/** Runs the built CLI the way a user does and reads back what it wrote. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Journal } from '../../src/journal.js';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outDir: string;
+  journal(): Journal;
+}
+
+export function runCli(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CliRun> {
+  const outDir = mkdtempSync(join(tmpdir(), 'peakready-verdict-'));
+  const full = [CLI, ...args.map((a) => (a === '$OUT' ? outDir : a))];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, full, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGINT');
+      reject(new Error(`peakready ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 240_000} ms\n${stderr.slice(-2000)}`));
+    }, opts.timeoutMs ?? 240_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        outDir,
+        journal: () => {
+          const file = join(outDir, 'journal.json');
+          if (!existsSync(file)) throw new Error(`no journal.json in ${outDir}; stderr:\n${stderr.slice(-2000)}`);
+          return JSON.parse(readFileSync(file, 'utf8')) as Journal;
+        },
+      });
+    });
+  });
+}
+
+/** Names of the SLOs that did not pass, with what was observed (for failure messages). */
+export function failedSlos(j: Journal): string[] {
+  return j.slos.filter((s) => s.status !== 'pass' && !s.advisory).map((s) => `${s.name} (observed ${s.observed})`);
+}
