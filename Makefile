@@ -5,15 +5,22 @@ SYSTEM_PKGS := redis-server prometheus
 TEST_PKGS := redis-server prometheus chromium
 BENCH_PKGS := nginx-light wrk
 
-.PHONY: run test deps build typecheck bench bench-gateway bench-load clean
+.PHONY: run test test-unit test-verdicts test-k8s deps build typecheck bench bench-gateway bench-load clean
 
 run: deps build
 	node dist/cli/main.js run scenarios/holiday-peak.ts --platform local
 
-test: deps build
+# The main suite (unit, integration, e2e), then the verdict suite: whole smoke runs,
+# intact and broken on purpose, one at a time (they carry timing SLOs).
+test: test-unit test-verdicts
+
+test-unit: deps build
 	bash scripts/ensure-system.sh $(TEST_PKGS)
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
+
+test-verdicts: deps build
+	npx vitest run --config test/verdicts/vitest.config.ts
 
 deps: $(NODE_STAMP)
 	bash scripts/ensure-system.sh $(SYSTEM_PKGS)

@@ -4,6 +4,9 @@
 # controllers first, then the API server, then etcd; whatever ignores SIGTERM for 10 s
 # is killed. Idempotent: without a running cluster it does nothing.
 set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+source "$HERE/versions.sh"
 STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s}"
 [[ -f "$STATE/pids" ]] || exit 0
 
@@ -15,12 +18,21 @@ running() {
   [[ -n "$state" && "$state" != Z ]]
 }
 
+CACHE_REAL="$(realpath -m "$K8S_CACHE")"
+# ours PID -> true when the process runs one of the cached control-plane binaries, so a
+# stale PID file (after a reboot, PIDs are reused) never gets another process killed.
+ours() {
+  local exe
+  exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
+  [[ "$exe" == "$CACHE_REAL"/* ]]
+}
+
 # stop NAME... -> SIGTERM to each named process group, then wait up to 10 s, then SIGKILL.
 stop() {
   local pids=() name pid
   for name in "$@"; do
     while read -r pid n; do
-      [[ "$n" == "$name" ]] && pids+=("$pid")
+      [[ "$n" == "$name" ]] && ours "$pid" && pids+=("$pid")
     done < "$STATE/pids"
   done
   [[ ${#pids[@]} -gt 0 ]] || return 0

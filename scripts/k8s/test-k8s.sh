@@ -9,6 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export PEAKREADY_K8S_STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s-test}"
 SUITE=""
+rc=1
 
 cleanup() {
   # The suite runs in its own session: its whole process group (vitest, its workers and
@@ -18,7 +19,13 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$SUITE" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$SUITE" 2>/dev/null
   fi
-  bash "$HERE/down.sh"
+  # A failed run keeps the component logs for whoever looks into it.
+  if [[ $rc -ne 0 ]]; then
+    PEAKREADY_K8S_KEEP_STATE=1 bash "$HERE/down.sh"
+    echo "[test-k8s] control-plane logs kept in $PEAKREADY_K8S_STATE/logs" >&2
+  else
+    bash "$HERE/down.sh"
+  fi
 }
 trap cleanup EXIT
 trap 'echo "[test-k8s] interrupted, stopping the suite and the control plane" >&2; exit 130' INT TERM

@@ -49,7 +49,8 @@ mkdir -p "$STATE/pki" "$STATE/logs"
 on_fail() {
   log "failed (exit $1); last log lines:"
   tail -n 5 "$STATE"/logs/*.log >&2 2>/dev/null || true
-  bash "$HERE/down.sh" >&2 || true
+  PEAKREADY_K8S_KEEP_STATE=1 bash "$HERE/down.sh" >&2 || true
+  log "component logs kept in $STATE/logs"
 }
 trap 'rc=$?; trap - EXIT; [[ $rc -eq 0 ]] || on_fail "$rc"; exit "$rc"' EXIT
 trap 'exit 130' INT TERM

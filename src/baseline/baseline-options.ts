@@ -3,7 +3,11 @@
  * (`--baseline`, `--tolerance`, `--fail-on-regression`): checked before anything starts,
  * every problem returned at once for the command's "invalid input" list.
  */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Journal } from '../journal.js';
+import { JOURNAL_FILE } from '../report/json-reporter.js';
+import { EVENTS_FILE } from '../report/run-event.js';
 import { readJournalInput } from '../report/journal-input.js';
 import { compareWithBaseline } from './compare-baseline.js';
 import { parseTolerances, type Tolerances } from './tolerance.js';
@@ -37,10 +41,12 @@ export function parseBaselineFlags(flags: BaselineFlags): { options: BaselineOpt
   let journal: Journal | undefined;
   let file = flags.baseline;
   try {
-    const input = readJournalInput(flags.baseline);
-    if (input.from === 'events') {
-      problems.push(`--baseline ${input.file}: expected a finished run's journal.json, got only the events.ndjson of a run that did not finish`);
+    // A crashed run's events.ndjson is no baseline: its figures cover part of a run.
+    const events = unfinishedRunEvents(flags.baseline);
+    if (events !== undefined) {
+      problems.push(`--baseline ${events}: expected a finished run's journal.json, got only the events.ndjson of a run that did not finish`);
     } else {
+      const input = readJournalInput(flags.baseline);
       journal = input.journal;
       file = input.file;
     }
@@ -51,6 +57,13 @@ export function parseBaselineFlags(flags: BaselineFlags): { options: BaselineOpt
   }
   if (problems.length > 0 || !journal) return { options: undefined, problems };
   return { options: { journal, file, tolerances, failOnRegression: flags.failOnRegression ?? false }, problems };
+}
+
+/** The events.ndjson file when `path` names one, or a run folder holding it but no journal.json. */
+function unfinishedRunEvents(path: string): string | undefined {
+  if (path.endsWith('.ndjson')) return path;
+  if (!existsSync(path) || !statSync(path).isDirectory() || existsSync(join(path, JOURNAL_FILE))) return undefined;
+  return existsSync(join(path, EVENTS_FILE)) ? join(path, EVENTS_FILE) : undefined;
 }
 
 /** The journal with its comparison against the baseline added (replacing any earlier one). */

@@ -51,6 +51,7 @@ function toleranceText(kind: BaselineFigureKind, t: Tolerance): string {
 
 function changeText(kind: BaselineFigureKind, base: number, cur: number): string {
   const delta = cur - base;
+  if (Math.abs(delta) < EPSILON) return 'no change';
   const abs = signed(delta, amountText(kind, delta));
   // Shares change in percentage points; a relative change of a share reads as noise.
   if (UNIT[kind] === 'share' || base === 0) return abs;

@@ -1,7 +1,7 @@
 /**
  * Chaos Mesh resources against the real API server (CRDs from ../shared/crds) and,
  * when scripts/k8s/up.sh started it, the real Chaos Mesh controller-manager: every
- * fault kind of the vocabulary is accepted, found by its run-id label and deleted;
+ * template of chaos/ is accepted, deleted by the teardown stack and by the label sweep;
  * a pod-kill removes a pod and the ReplicaSet replaces it.
  *
  * Only pod-kill acts here: it works through the API. The other kinds need the chaos
@@ -34,26 +34,6 @@ interface ChaosSpec {
   readonly spec: Record<string, unknown>;
 }
 
-/** One resource per fault kind of the vocabulary, each healing on its own (`duration`). */
-function vocabulary(namespace: string): ChaosSpec[] {
-  const nobody = { namespaces: [namespace], labelSelectors: { app: 'no-such-pod' } };
-  return [
-    { kind: 'PodChaos', plural: 'podchaos', name: 'pod-failure', spec: { action: 'pod-failure', mode: 'one', duration: '30s', selector: nobody } },
-    { kind: 'NetworkChaos', plural: 'networkchaos', name: 'net-delay', spec: { action: 'delay', mode: 'all', duration: '30s', selector: nobody, delay: { latency: '200ms', jitter: '20ms' } } },
-    { kind: 'NetworkChaos', plural: 'networkchaos', name: 'net-loss', spec: { action: 'loss', mode: 'all', duration: '30s', selector: nobody, loss: { loss: '25' } } },
-    {
-      kind: 'NetworkChaos',
-      plural: 'networkchaos',
-      name: 'net-partition',
-      spec: { action: 'partition', mode: 'all', duration: '30s', selector: nobody, direction: 'both', target: { mode: 'all', selector: nobody } },
-    },
-    { kind: 'HTTPChaos', plural: 'httpchaos', name: 'http-abort', spec: { mode: 'all', duration: '30s', selector: nobody, target: 'Request', port: 8080, abort: true } },
-    { kind: 'HTTPChaos', plural: 'httpchaos', name: 'http-delay', spec: { mode: 'all', duration: '30s', selector: nobody, target: 'Request', port: 8080, delay: '500ms' } },
-    { kind: 'StressChaos', plural: 'stresschaos', name: 'stress-cpu', spec: { mode: 'one', duration: '30s', selector: nobody, stressors: { cpu: { workers: 1, load: 80 } } } },
-    { kind: 'StressChaos', plural: 'stresschaos', name: 'stress-mem', spec: { mode: 'one', duration: '30s', selector: nobody, stressors: { memory: { workers: 1, size: '256MB' } } } },
-  ];
-}
-
 function manifest(s: ChaosSpec, namespace: string): Record<string, unknown> {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
@@ -79,22 +59,6 @@ afterAll(async () => {
 });
 
 describe('Chaos Mesh resources', () => {
-  it('every fault kind of the vocabulary is accepted, found by its run-id label, and deleted by it', async () => {
-    const specs = vocabulary(ns);
-    for (const s of specs) await apply(c, manifest(s, ns));
-    const plurals = [...new Set(specs.map((s) => s.plural))];
-    const found = (await Promise.all(plurals.map(listByRun))).flat().sort();
-    expect(found).toEqual(specs.map((s) => s.name).sort());
-    // The label sweep of `peakready clean`: delete by label, kind by kind.
-    for (const plural of plurals) {
-      await c.custom.deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural, labelSelector: `${RUN_LABEL}=${runId}` });
-    }
-    await until('every chaos resource of the run to be gone', async () => {
-      const left = (await Promise.all(plurals.map(listByRun))).flat();
-      return left.length === 0 ? true : undefined;
-    }, { describe: async () => (await Promise.all(plurals.map(listByRun))).flat().join(', ') });
-  });
-
   it("every template of the project's chaos/ folder is accepted, deleted by teardown, and swept by `peakready clean`", async () => {
     const templates = readdirSync(chaosDir()).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
     expect(templates).toEqual(expect.arrayContaining(['pod-kill', 'network-delay', 'http-abort', 'stress-cpu', 'workflow-game-day']));

@@ -5,9 +5,10 @@
  * and Triton's model-repository claim binds to a volume an administrator provisioned.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
-import { connect, createNamespace, deleteNamespace, isStatus, type TestCluster } from './helpers/cluster.js';
+import { appliedState, connect, createNamespace, deleteNamespace, isStatus, type TestCluster } from './helpers/cluster.js';
 
 let c: TestCluster;
 let ns: string;
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('kubernetes platform on the gke overlay', () => {
-  it('up applies the overlay and waits until every workload is Ready on the fake GPU pool', async () => {
+  it('up applies the overlay and waits until every workload is Ready on the fake GPU pool; a second apply is idempotent', async () => {
     const p = new KubernetesPlatform({ context: c.context, namespace: ns, overlay: 'gke', kubeConfig: c.kc, gatewayUrl: 'http://127.0.0.1:1', prometheusUrl: 'http://127.0.0.1:2', readyTimeoutMs: 90_000 });
     await p.up({ stack: {}, timeScale: 0.01, runId: 'k8s-gke-run', teardown });
     const status = await p.status();
@@ -57,6 +58,10 @@ describe('kubernetes platform on the gke overlay', () => {
     expect(triton?.spec?.containers[0]?.image).toMatch(/tritonserver/);
     const pvc = await c.core.readNamespacedPersistentVolumeClaim({ name: 'model-store-pvc', namespace: ns });
     expect(pvc.status?.phase).toBe('Bound');
+    const objects = p.render({ stack: {}, timeScale: 0.01 });
+    const first = await applyObjects(p.kc, objects);
+    const second = await applyObjects(p.kc, objects);
+    expect(appliedState(second, 'peakready')).toEqual(appliedState(first, 'peakready'));
     await p.down();
   });
 });

@@ -13,7 +13,7 @@ import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-pl
 import type { PlatformEvent } from '../../src/platforms/platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
-import { connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
+import { appliedState, connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
 import { startFakePrometheus, type FakePrometheus } from './helpers/fake-prometheus.js';
 
 const RUN_ID = 'k8s-kind-run';
@@ -62,20 +62,10 @@ describe('kubernetes platform on the kind overlay', () => {
     const objects = p.render({ stack: {}, timeScale: 0.01 });
     const first = await applyObjects(p.kc, objects, { force: false });
     const second = await applyObjects(p.kc, objects, { force: false });
-    // Controllers write status meanwhile (resourceVersion moves); what peakready owns must not:
-    // the generation and the time of its own Apply entry in managedFields.
-    type Meta = { generation?: number; managedFields?: { manager?: string; operation?: string; time?: string }[] };
-    const ours = (list: typeof first): Record<string, string> =>
-      Object.fromEntries(
-        list.map((o) => {
-          const m = o.metadata as Meta;
-          const entry = m.managedFields?.find((f) => f.manager === 'peakready' && f.operation === 'Apply');
-          return [`${o.kind}/${o.metadata.name}`, `${m.generation ?? '-'}@${entry?.time ?? 'not owned'}`];
-        }),
-      );
     expect(second.length).toBe(objects.length);
-    expect(Object.values(ours(second)).filter((v) => v.endsWith('not owned'))).toEqual([]);
-    expect(ours(second)).toEqual(ours(first));
+    const state = appliedState(second, 'peakready');
+    expect(Object.entries(state).filter(([, v]) => v.endsWith('not owned'))).toEqual([]);
+    expect(state).toEqual(appliedState(first, 'peakready'));
   });
 
   it('a version whose analysis fails is aborted by Argo Rollouts, and the platform reports the rollback with its timing', async () => {

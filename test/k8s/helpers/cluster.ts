@@ -189,3 +189,18 @@ export async function rawApply(c: TestCluster, path: string, obj: object, query:
     req.end(JSON.stringify(obj));
   });
 }
+
+/**
+ * What a field manager's apply left on each object: "generation@time of its Apply entry".
+ * Two applies are idempotent when this is the same after both (controllers still write
+ * status, which moves resourceVersion but not these).
+ */
+export function appliedState(objects: readonly KubernetesObject[], manager: string): Record<string, string> {
+  return Object.fromEntries(
+    objects.map((o) => {
+      const entry = o.metadata?.managedFields?.find((f) => f.manager === manager && f.operation === 'Apply');
+      const time = entry?.time instanceof Date ? entry.time.toISOString() : String(entry?.time ?? 'not owned');
+      return [`${o.kind}/${o.metadata?.name}`, `${o.metadata?.generation ?? '-'}@${time}`];
+    }),
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * `stack up --dashboard`: the game-day console next to a running local stack — the page's
+ * server, the game day's journal and the background traffic control, composed.
+ */
+import { join } from 'node:path';
+import type { StackEndpoints } from '../platforms/platform.js';
+import type { LocalPlatform } from '../platforms/local/local-platform.js';
+import { startConsoleServer } from './console-server.js';
+import { GameDay } from './game-day.js';
+
+export interface ConsoleOptions {
+  /** Port on 127.0.0.1 (default 0: a free one). */
+  readonly port?: number;
+  /** Journal folder (default reports/game-day-<UTC timestamp>/). */
+  readonly outDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningConsole {
+  readonly url: string;
+  readonly outDir: string;
+  /** Stops traffic, reverts faults, writes the final reports, closes the server; returns the files written. */
+  close(): Promise<string[]>;
+}
+
+/** Default journal folder of a game day: reports/game-day-<UTC timestamp>/. */
+export function defaultGameDayDir(now = new Date()): string {
+  return join('reports', `game-day-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+}
+
+/** Starts the console for a platform that is up. */
+export async function startConsole(platform: LocalPlatform, endpoints: StackEndpoints, opts: ConsoleOptions = {}): Promise<RunningConsole> {
+  const gameDay = new GameDay({ platform, endpoints, outDir: opts.outDir ?? defaultGameDayDir(), ...(opts.log ? { log: opts.log } : {}) });
+  let server;
+  try {
+    server = await startConsoleServer(gameDay, { port: opts.port ?? 0, targets: [...platform.services, 'redis'] });
+  } catch (err) {
+    await gameDay.finish();
+    throw err;
+  }
+  const srv = server;
+  let closing: Promise<string[]> | undefined;
+  return {
+    url: srv.url,
+    outDir: gameDay.outDir,
+    close: () =>
+      (closing ??= (async () => {
+        // Reports first: the page may still poll while they are written, which is harmless.
+        const files = await gameDay.finish();
+        await srv.close();
+        return files;
+      })()),
+  };
+}
