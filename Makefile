@@ -36,6 +36,11 @@ build: $(NODE_STAMP)
 typecheck: $(NODE_STAMP)
 	npx tsc -p tsconfig.json --noEmit
 
+# The kubernetes platform against a real control plane built from Go modules (cached in
+# ~/.cache/peakready/k8s; about 30 minutes the first time on this machine, 15 s to start after).
+test-k8s: deps build
+	bash scripts/k8s/test-k8s.sh
+
 bench: bench-gateway bench-load
 
 bench-gateway: deps build

@@ -103,7 +103,7 @@ export function compareWithBaseline(current: Journal, baseline: Journal, opts: C
     const inCur = c.rollbackMs.has(id);
     const f = figure('rollback-time', `rollback time (${id})`, id, b.rollbackMs.get(id) ?? null, c.rollbackMs.get(id) ?? null, tol);
     // A deploy only one of the runs made is not comparable; say so rather than flag it.
-    if (f && !(inBase && inCur)) list.push({ ...f, regressed: false, change: 'not comparable', note: `deploy ${id} happened only in ${inBase ? 'the baseline' : 'this run'}` });
+    if (f && !(inBase && inCur)) list.push({ ...f, regressed: false, change: 'not comparable', note: `deployed only in ${inBase ? 'the baseline run' : 'this run'}` });
     else list.push(f);
   }
   const figures = list.filter((f): f is BaselineFigure => f !== undefined);

@@ -4,6 +4,7 @@
  * nobody else sends any. Its live seconds feed the charts and the journal.
  */
 import { runLoad } from '../load/run-load.js';
+import type { EndpointResult } from '../journal.js';
 import type { LiveSecond } from '../load/live.js';
 import { seedMix } from '../scenario/seed-mix.js';
 import type { MixEntry, ResolvedScenario } from '../scenario/types.js';
@@ -33,6 +34,8 @@ export interface BackgroundTrafficOptions {
 /** One background load at a time; `start` while running changes the rate (restart). */
 export class BackgroundTraffic {
   private current: { state: TrafficState; abort: AbortController; done: Promise<void> } | undefined;
+  /** Whole-run endpoint results of every load that has finished, in order. */
+  readonly finished: EndpointResult[][] = [];
 
   constructor(private readonly opts: BackgroundTrafficOptions) {}
 
@@ -51,7 +54,7 @@ export class BackgroundTraffic {
       signal: abort.signal,
       onSecond: (s) => this.opts.onSecond(s, sinceEpochMs),
     }).then(
-      () => undefined,
+      (result) => void this.finished.push(result.endpointResults()),
       (err: unknown) => {
         if (!abort.signal.aborted) this.opts.onError?.(err);
       },

@@ -40,6 +40,7 @@ var pending = null;
 var last = null;
 
 function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
+function count(v, max) { return v.toFixed(max < 10 ? 1 : 0); }
 function fmtMs(v) { return v >= 1000 ? (v / 1000).toFixed(2) + ' s' : v.toFixed(v < 10 ? 1 : 0) + ' ms'; }
 function showError(msg) { $('error').textContent = msg || ''; }
 
@@ -80,7 +81,7 @@ function chart(id, points, series, opts) {
   for (var i = 0; i <= 4; i++) {
     var v = max * i / 4;
     add('line', { 'class': 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) });
-    add('text', { 'class': 'axis', x: 2, y: y(v) + 3 }, opts.fmt(v));
+    add('text', { 'class': 'axis', x: 2, y: y(v) + 3 }, opts.fmt(v, max));
   }
   add('text', { 'class': 'axis', x: L, y: H - 4 }, 't=' + Math.round(t0) + 's');
   add('text', { 'class': 'axis', x: W - R - 40, y: H - 4 }, 't=' + Math.round(now) + 's');
@@ -104,9 +105,9 @@ function render(s) {
   $('stat-errors').textContent = p && recent.length ? String(p.errors) + ' /s' : '–';
   $('stat-fallback').textContent = p && recent.length && p.fallbackShare !== undefined && p.fallbackShare !== null ? (p.fallbackShare * 100).toFixed(0) + ' %' : '–';
   var pts = s.points.map(function (q) { return { t: q.t, rate: q.rate, p50: q.p50, p99: q.p99, errors: q.errors, fallback: q.fallbackShare === undefined || q.fallbackShare === null ? undefined : q.fallbackShare * 100 }; });
-  chart('chart-rate', pts, [{ key: 'rate', label: 'completed req/s' }], { fmt: function (v) { return v.toFixed(0); } });
+  chart('chart-rate', pts, [{ key: 'rate', label: 'completed req/s' }], { fmt: count });
   chart('chart-latency', pts, [{ key: 'p50', label: 'p50' }, { key: 'p99', label: 'p99' }], { fmt: function (v) { return v >= 1000 ? (v / 1000).toFixed(1) + 's' : v.toFixed(0) + 'ms'; } });
-  chart('chart-errors', pts, [{ key: 'errors', label: 'errors/s' }], { fmt: function (v) { return v.toFixed(0); } });
+  chart('chart-errors', pts, [{ key: 'errors', label: 'errors/s' }], { fmt: count });
   chart('chart-fallback', pts, [{ key: 'fallback', label: 'fallback %' }], { min: 100, fmt: function (v) { return v.toFixed(0) + '%'; } });
   var window30 = s.points.filter(function (q) { return q.t >= s.t - 30; });
   var lat = $('chart-latency');

@@ -22,6 +22,7 @@ import { SeriesSampler } from '../runner/series-sampler.js';
 import { VERSION } from '../version.js';
 import { BackgroundTraffic, type TrafficState } from './background-traffic.js';
 import { liveSamples, livePoint, type LivePoint } from './live-samples.js';
+import { mergeEndpointResults } from './endpoint-totals.js';
 import { invalidInput, PeakreadyError } from '../errors.js';
 
 /** How many live seconds the page can ask for. */
@@ -241,6 +242,7 @@ export class GameDay {
       verdict: failed.length ? 'fail' : 'pass',
       ...(failed.length ? { reason: failed.map((e) => e.message).join('; ') } : {}),
       resilienceScore: 100,
+      endpoints: mergeEndpointResults(this.traffic.finished),
     };
   }
 }

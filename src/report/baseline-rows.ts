@@ -13,6 +13,8 @@ export interface BaselineRow {
   readonly change: string;
   readonly tolerance: string;
   readonly regressed: boolean;
+  /** regressed; ok (within tolerance, or better); not-compared (one run lacks the figure). */
+  readonly status: 'regressed' | 'ok' | 'not-compared';
   readonly note: string | undefined;
 }
 
@@ -37,6 +39,7 @@ export function baselineRows(c: BaselineComparison): BaselineRow[] {
     change: f.change,
     tolerance: f.tolerance,
     regressed: f.regressed,
+    status: f.regressed ? 'regressed' : f.baseline === null || f.current === null || f.change === 'not comparable' ? 'not-compared' : 'ok',
     note: f.note,
   }));
 }

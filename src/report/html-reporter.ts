@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineComparison, Journal, ProbeResult } from '../journal.js';
-import { baselineHeadline, baselineRows } from './baseline-rows.js';
+import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { chartFrame, chartInputs } from './chart-data.js';
 import { escapeHtml as e } from './escape.js';
 import { FAULT_COLORS, renderChart, renderTimelineStrip } from './html-charts.js';
@@ -49,6 +49,8 @@ function sloTable(j: Journal): string {
   return `<table id="slo-table"><thead><tr><th>Status</th><th>SLO</th><th class="num">Observed</th><th class="num">Threshold</th><th>Window</th><th>Source</th><th class="num">Weight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+const CHIP: Readonly<Record<BaselineRow['status'], readonly [cls: string, label: string]>> = { regressed: ['fail', 'REGRESSED'], ok: ['pass', 'OK'], 'not-compared': ['no-data', 'NOT COMPARED'] };
+
 /** The baseline comparison: one row per figure, regressed rows highlighted. */
 function baselineSection(c: BaselineComparison): string {
   const head = `<p class="desc" id="baseline-headline"><span class="chip ${c.regressions > 0 ? 'fail' : 'pass'}">${c.regressions > 0 ? 'REGRESSED' : 'OK'}</span> ${e(baselineHeadline(c))}</p>`;
@@ -56,7 +58,7 @@ function baselineSection(c: BaselineComparison): string {
   if (c.figures.length === 0) return `${head}${notes}<p class="desc">Nothing to compare: neither run measured these figures.</p>`;
   const rows = baselineRows(c).map(
     (r) =>
-      `<tr class="${r.regressed ? 'regressed' : 'ok'}"><td><span class="chip ${r.regressed ? 'fail' : 'pass'}">${r.regressed ? 'REGRESSED' : 'OK'}</span></td>` +
+      `<tr class="${r.status}"><td><span class="chip ${CHIP[r.status][0]}">${CHIP[r.status][1]}</span></td>` +
       `<td>${e(r.name)}${r.note ? `<span class="detail">${e(r.note)}</span>` : ''}</td><td class="num">${e(r.baseline)}</td><td class="num">${e(r.current)}</td>` +
       `<td class="num">${e(r.change)}</td><td class="num">${e(r.tolerance)}</td></tr>`,
   );

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineComparison, Journal, SloResult } from '../journal.js';
-import { baselineHeadline, baselineRows } from './baseline-rows.js';
+import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text } from './escape.js';
 import { fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
 import type { Reporter } from './reporter.js';
@@ -19,6 +19,8 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
+const MARK: Readonly<Record<BaselineRow['status'], string>> = { regressed: '❌ regressed', ok: '✅ ok', 'not-compared': '➖ not compared' };
+
 /** "Compared with baseline": one row per figure, regressions marked ❌ and listed first in the headline. */
 function baselineSection(c: BaselineComparison): string[] {
   const out = ['### Compared with baseline', '', `${c.regressions > 0 ? '❌' : '✅'} ${text(baselineHeadline(c))}`, ''];
@@ -28,7 +30,7 @@ function baselineSection(c: BaselineComparison): string[] {
     out.push(
       ...table(
         ['', 'Figure', 'Baseline', 'Now', 'Change', 'Tolerance'],
-        baselineRows(c).map((r) => [r.regressed ? '❌ regressed' : '✅ ok', cell(r.name), cell(r.baseline), cell(r.current), cell(r.change) + (r.note ? ` (${cell(r.note)})` : ''), cell(r.tolerance)]),
+        baselineRows(c).map((r) => [MARK[r.status], cell(r.name), cell(r.baseline), cell(r.current), cell(r.change) + (r.note ? ` (${cell(r.note)})` : ''), cell(r.tolerance)]),
       ),
     );
   return out;
@@ -45,7 +47,8 @@ export function renderMarkdown(j: Journal): string {
   if (j.status !== 'completed') out.push(`> **Run ${text(j.status)}**${j.reason ? `: ${text(j.reason)}` : ''}`, '');
   out.push(
     `**Resilience score ${j.resilienceScore.toFixed(1)} / 100** · ${met} of ${j.slos.length} SLOs met${advisory ? ` · ${advisory} advisory` : ''} · ` +
-      `platform ${text(j.platform)} · seed ${j.seed} · time scale ${j.timeScale}`,
+      `platform ${text(j.platform)} · seed ${j.seed} · time scale ${j.timeScale}` +
+      (j.baseline ? ` · ${j.baseline.regressions > 0 ? `❌ ${j.baseline.regressions} regression${j.baseline.regressions === 1 ? '' : 's'}` : '✅ no regression'} vs baseline` : ''),
     '',
   );
 

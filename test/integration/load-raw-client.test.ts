@@ -78,21 +78,33 @@ describe('the lean HTTP/1.1 client (wrk-like form)', () => {
   it('reports 5xx, resets, refusals and timeouts like the undici path', async () => {
     const fail = await listen(createServer((_req, res) => { res.statusCode = 503; res.end('busy'); }));
     const r5 = await load(fail, { connections: 1, ms: 200, rate: 50 });
-    expect(r5.window(0, 1000)!.errorKinds).toEqual({ http_5xx: 10 });
+    expectOnly(r5, 'http_5xx', 10);
 
     const reset = await listen(createServer((req) => req.socket.destroy()));
     const rr = await load(reset, { connections: 4, ms: 200, rate: 50 });
-    expect(rr.window(0, 1000)!.errorKinds).toEqual({ reset: 10 });
+    expectOnly(rr, 'reset', 10);
 
     const gone = createNetServer();
     const goneUrl = await listen(gone);
     await new Promise<void>((r) => gone.close(() => r()));
     servers.splice(servers.indexOf(gone), 1);
     const rf = await load(goneUrl, { connections: 4, ms: 200, rate: 50 });
-    expect(rf.window(0, 1000)!.errorKinds).toEqual({ refused: 10 });
+    expectOnly(rf, 'refused', 10);
 
     const hang = await listen(createServer(() => undefined));
     const rt = await load(hang, { connections: 4, ms: 100, rate: 30, timeoutMs: 300 });
-    expect(rt.window(0, 1000)!.errorKinds).toEqual({ timeout: 3 });
+    expectOnly(rt, 'timeout', 3);
   });
 });
+
+/**
+ * Every arrival ended as the expected error kind. On a loaded machine an arrival may find its
+ * one connection still busy and be dropped instead (the open model never delays): errors of
+ * that kind plus drops account for every arrival, and no other error kind appears.
+ */
+function expectOnly(r: { window(a: number, b: number): { errorKinds: Readonly<Record<string, number>>; dropped: number } | undefined }, kind: string, arrivals: number): void {
+  const w = r.window(0, 1000)!;
+  expect(Object.keys(w.errorKinds)).toEqual([kind]);
+  expect(w.errorKinds[kind]! + w.dropped).toBe(arrivals);
+  expect(w.errorKinds[kind]!).toBeGreaterThan(0);
+}

@@ -6,18 +6,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
+import { PeakreadyError } from '../../src/errors.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
-import { appliedState, connect, createNamespace, deleteNamespace, isStatus, type TestCluster } from './helpers/cluster.js';
+import { appliedState, connect, createNamespace, deleteNamespace, eventsOf, isStatus, until, type TestCluster } from './helpers/cluster.js';
 
 let c: TestCluster;
 let ns: string;
+let bare: string;
 let pvName: string;
 const teardown = new TeardownStack();
 
 beforeAll(async () => {
   c = connect();
   ns = await createNamespace(c, 'gke');
+  bare = await createNamespace(c, 'gke-no-volume');
   pvName = `model-store-${ns}`;
   // GKE provisions standard-rwx (Filestore) on demand; here an administrator's volume stands in.
   await c.core.createPersistentVolume({
@@ -38,6 +41,7 @@ afterAll(async () => {
   await teardown.unwind();
   if (c) {
     await deleteNamespace(c, ns);
+    await deleteNamespace(c, bare);
     await c.core.deletePersistentVolume({ name: pvName }).catch((err: unknown) => {
       if (!isStatus(err, 404)) throw err;
     });
@@ -63,5 +67,33 @@ describe('kubernetes platform on the gke overlay', () => {
     const second = await applyObjects(p.kc, objects);
     expect(appliedState(second, 'peakready')).toEqual(appliedState(first, 'peakready'));
     await p.down();
+  });
+
+  it('without the model-store volume, up fails after its timeout naming the workload that is not ready', async () => {
+    const teardownBare = new TeardownStack();
+    const p = new KubernetesPlatform({ context: c.context, namespace: bare, overlay: 'gke', kubeConfig: c.kc, gatewayUrl: 'http://127.0.0.1:1', prometheusUrl: 'http://127.0.0.1:2', readyTimeoutMs: 8_000, pollMs: 500 });
+    const err = await p.up({ stack: {}, timeScale: 0.01, runId: 'k8s-gke-bare', teardown: teardownBare }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    try {
+      expect(err).toBeInstanceOf(PeakreadyError);
+      const e = err as PeakreadyError;
+      expect(e.code).toBe('ENVIRONMENT');
+      expect(e.message).toMatch(/^not ready after 8s: .*Deployment\/triton/);
+      expect(e.problems.join('\n')).toMatch(/Deployment\/triton: 0\/\d+ replicas ready/);
+      expect(e.problems.join('\n')).toMatch(/condition Available=False/);
+      // The cause a user needs is on the pod: the claim has no volume to bind to.
+      const pods = await c.core.listNamespacedPod({ namespace: bare, labelSelector: 'app=triton' });
+      const events = await until('a FailedScheduling event on the triton pod', async () => {
+        const ev = await eventsOf(c, bare, pods.items[0]?.metadata?.name ?? '');
+        return ev.some((x) => x.startsWith('FailedScheduling')) ? ev : undefined;
+      });
+      expect(events.join('\n')).toMatch(/unbound.*PersistentVolumeClaims|persistentvolumeclaim "model-store-pvc"/i);
+    } finally {
+      // up registered its teardown before applying: the half-deployed stack goes too.
+      expect(teardownBare.size).toBeGreaterThan(0);
+      await teardownBare.unwind();
+    }
   });
 });

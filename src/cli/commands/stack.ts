@@ -18,6 +18,7 @@ import { adminCall, findLiveStack } from '../../platforms/local/admin-client.js'
 import { listRunStates, runStateDir } from '../../platforms/local/run-state.js';
 import { isSameProcess } from '../../platforms/local/proc-info.js';
 import { APP_SERVICES } from '../../platforms/local/stack-layout.js';
+import { startConsole } from '../../console/start-console.js';
 import type { ExitSlot, RegisterCommand } from './types.js';
 
 interface UpFlags {
@@ -29,6 +30,9 @@ interface UpFlags {
   fallback: boolean;
   breaker: boolean;
   cache: boolean;
+  dashboard?: boolean;
+  dashboardPort?: string;
+  dashboardOut?: string;
 }
 
 export const register: RegisterCommand = (program, exit) => {
@@ -44,6 +48,9 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--no-fallback', 'gateway without its fallback model (broken on purpose)')
     .option('--no-breaker', 'gateway without circuit breakers (broken on purpose)')
     .option('--no-cache', 'gateway without the Redis prediction cache')
+    .option('--dashboard', 'serve the game-day console (live charts, faults, halt) on 127.0.0.1')
+    .option('--dashboard-port <n>', 'port of the console (default: a free one)')
+    .option('--dashboard-out <dir>', 'game-day journal and reports (default reports/game-day-<UTC timestamp>/)')
     .action(async (flags: UpFlags) => {
       if (flags.detach) await detach(exit);
       else await up(flags, exit);
@@ -106,6 +113,8 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
   const services = flags.services?.split(',').filter(Boolean);
   const unknown = services?.filter((s) => !(APP_SERVICES as readonly string[]).includes(s)) ?? [];
   if (unknown.length) throw invalidInput(`--services: expected some of ${APP_SERVICES.join(', ')}, got ${unknown.map((s) => JSON.stringify(s)).join(', ')}`);
+  const dashboardPort = flags.dashboardPort === undefined ? 0 : Number(flags.dashboardPort);
+  if (!(Number.isInteger(dashboardPort) && dashboardPort >= 0 && dashboardPort < 65536)) throw invalidInput(`--dashboard-port: expected a port number 0..65535, got ${JSON.stringify(flags.dashboardPort)}`);
   const platform = createLocalPlatform(services ? { services } : {});
   const teardown = new TeardownStack();
   let stop!: (why: string) => void;
@@ -126,6 +135,15 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
     process.stdout.write(`stack ready in ${Math.round(platform.upMs ?? 0)} ms\n`);
     process.stdout.write(formatStatus(await platform.status()));
     process.stdout.write(`gateway ${endpoints.gateway}\nprometheus ${endpoints.prometheus}\nadmin ${admin.url}\n`);
+    if (flags.dashboard) {
+      const log = (line: string) => process.stdout.write(`console: ${line}\n`);
+      const console_ = await startConsole(platform, endpoints, { port: dashboardPort, log, ...(flags.dashboardOut ? { outDir: flags.dashboardOut } : {}) });
+      teardown.push('game-day console', async () => {
+        const files = await console_.close();
+        process.stdout.write(`game-day reports: ${files.join(' ')}\n`);
+      });
+      process.stdout.write(`dashboard ${console_.url}\njournal ${console_.outDir}\n`);
+    }
     process.stdout.write('press Ctrl-C (or run `peakready stack down`) to stop\n');
     const why = await stopped;
     process.stdout.write(`stopping (${why})\n`);

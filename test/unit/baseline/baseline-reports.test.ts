@@ -22,6 +22,7 @@ beforeAll(async () => {
 describe('summary.md', () => {
   it('has a "Compared with baseline" table with the regressions marked', () => {
     const md = renderMarkdown(compared(slower, false));
+    expect(md.split('\n').find((l) => l.startsWith('**Resilience score'))).toMatch(/ · time scale 1 · ❌ 3 regressions vs baseline$/);
     const section = md.slice(md.indexOf('### Compared with baseline'), md.indexOf('### Fault timeline'));
     expect(section).toContain('❌ 3 of 7 figures regressed beyond tolerance (not failing the run: no --fail-on-regression) — baseline run release-41 (holiday-peak, started 2026-11-26T11:59:52.000Z) from reports/release-41/journal.json');
     expect(section).toContain('|  | Figure | Baseline | Now | Change | Tolerance |');
@@ -30,6 +31,11 @@ describe('summary.md', () => {
     expect(rows.filter((r) => r.startsWith('| ❌ regressed')).map((r) => r.split(' | ')[1])).toEqual(['p99 (all endpoints)', 'p99 (predict)', 'rollback time (deploy-tabular-v2-bad)']);
     expect(rows).toContain('| ❌ regressed | rollback time (deploy-tabular-v2-bad) | 7s | 12s | +71.4% (+5s) | +20% |');
     expect(rows.find((r) => r.includes('| throughput |'))).toBe('| ✅ ok | throughput | 30.0 rps | 30.0 rps | no change | -5% |');
+  });
+
+  it('marks figures only one run has as not compared, never as ok or regressed', () => {
+    const md = renderMarkdown(compared({ ...slower, events: slower.events.filter((e) => e.type !== 'deploy') }, true));
+    expect(md).toContain('| ➖ not compared | rollback time (deploy-tabular-v2-bad) | 7s | – | not comparable (deployed only in the baseline run) | +20% |');
   });
 
   it('says plainly when nothing regressed, and leaves the section out without a baseline', () => {
