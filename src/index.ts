@@ -24,3 +24,5 @@ export { runScenario, type RunOptions, type RunOutcome } from './runner/run-scen
 export type { Journal, SloResult } from './journal.js';
 export { runCapacity } from './capacity/run-capacity.js';
 export type { CapacityResult } from './capacity/types.js';
+export { compareWithBaseline } from './baseline/compare-baseline.js';
+export { parseTolerances } from './baseline/tolerance.js';

@@ -23,6 +23,7 @@ import { VERSION } from '../version.js';
 import { BackgroundTraffic, type TrafficState } from './background-traffic.js';
 import { liveSamples, livePoint, type LivePoint } from './live-samples.js';
 import { mergeEndpointResults } from './endpoint-totals.js';
+import { GatewayView } from './gateway-view.js';
 import { invalidInput, PeakreadyError } from '../errors.js';
 
 /** How many live seconds the page can ask for. */
@@ -47,6 +48,7 @@ export class GameDay {
   private readonly writer: NdjsonWriter;
   private readonly traffic: BackgroundTraffic;
   private readonly sampler: SeriesSampler;
+  private readonly gateway: GatewayView;
   private readonly points: LivePoint[] = [];
   private readonly actions: TimelineEvent[] = [];
   private readonly faults = new Map<string, TimelineFault>();
@@ -80,6 +82,14 @@ export class GameDay {
     });
     this.sampler = new SeriesSampler(opts.platform, this.t0Perf, 1000, (name, unit, t, value) => this.writer.write({ type: 'series', name, unit, t, value }));
     this.sampler.start();
+    this.gateway = new GatewayView(opts.endpoints.prometheus, () => this.rel() / 1000, (p) => {
+      if (this.finished) return;
+      for (const k of ['rate', 'p99', 'fallbacks'] as const) {
+        const v = p[k];
+        if (v !== undefined) this.writer.write({ type: 'series', name: `gateway-prometheus:${k}`, unit: k === 'p99' ? 'ms' : 'per second', t: p.t, value: v });
+      }
+    });
+    this.gateway.start();
     this.unsubscribe = opts.platform.onEvent((e) => this.onPlatformEvent(e));
   }
 
@@ -200,6 +210,7 @@ export class GameDay {
       status,
       traffic: traffic ? { rate: traffic.rate, sinceS: Math.round(this.rel(traffic.sinceEpochMs) / 1000) } : null,
       points: this.points.slice(-120),
+      gateway: this.gateway.points.slice(-120),
       actions: this.actions.slice(-15),
       faultTimeline: [...this.faults.values()],
     };
@@ -211,6 +222,7 @@ export class GameDay {
       await this.traffic.stop().catch(() => undefined);
       await this.opts.platform.clearFaults().catch(() => undefined);
       this.sampler.stop();
+      this.gateway.stop();
       this.unsubscribe();
       return this.writeReports(true);
     })();
