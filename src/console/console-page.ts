@@ -19,7 +19,7 @@ main{display:grid;grid-template-columns:1fr 380px;gap:14px;padding:14px 18px}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:10px}
 figure{margin:0;background:#1a2129;border:1px solid #2c3640;border-radius:6px;padding:6px 8px}figcaption{font-size:12px;color:#9aa5b1}
 svg{display:block;width:100%;height:170px}.grid{stroke:#2c3640}.axis{fill:#9aa5b1;font-size:10px}
-.band{fill:#c0392b;opacity:.18}.line{fill:none;stroke-width:1.8}.s0{stroke:#4aa3df}.s1{stroke:#f39c12}.s2{stroke:#e74c3c}
+.band{fill:#9b59b6;opacity:.22}.line{fill:none;stroke-width:1.8}.s0{stroke:#4aa3df}.s1{stroke:#f39c12}.s2{stroke:#e74c3c;stroke-dasharray:4 3}
 section{background:#1a2129;border:1px solid #2c3640;border-radius:6px;padding:8px 10px;margin-bottom:10px}
 section h2{font-size:13px;margin:0 0 6px;color:#9aa5b1;text-transform:uppercase;letter-spacing:.04em}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:2px 6px;border-bottom:1px solid #2c3640;font-size:13px}
@@ -66,7 +66,7 @@ function chart(id, points, series, opts) {
   svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
   var now = last ? last.t : 0, t0 = Math.max(0, now - 120);
   var max = opts.min || 1;
-  points.forEach(function (p) { series.forEach(function (s) { var v = p[s.key]; if (typeof v === 'number' && v > max) max = v; }); });
+  series.forEach(function (s) { (s.points || points).forEach(function (p) { var v = p[s.key]; if (typeof v === 'number' && p.t >= t0 && v > max) max = v; }); });
   max = max * 1.1;
   var x = function (t) { return L + (W - L - R) * (t - t0) / Math.max(1, now - t0); };
   var y = function (v) { return T + (H - T - B) * (1 - v / max); };
@@ -87,7 +87,7 @@ function chart(id, points, series, opts) {
   add('text', { 'class': 'axis', x: W - R - 40, y: H - 4 }, 't=' + Math.round(now) + 's');
   series.forEach(function (s, si) {
     var d = '';
-    points.forEach(function (p) { var v = p[s.key]; if (typeof v !== 'number' || p.t < t0) return; d += (d ? 'L' : 'M') + x(p.t).toFixed(1) + ',' + y(v).toFixed(1); });
+    (s.points || points).forEach(function (p) { var v = p[s.key]; if (typeof v !== 'number' || p.t < t0) return; d += (d ? 'L' : 'M') + x(p.t).toFixed(1) + ',' + y(v).toFixed(1); });
     if (d) add('path', { 'class': 'line s' + si, d: d }).appendChild(document.createElementNS(ns, 'title')).textContent = s.label;
   });
 }
@@ -106,9 +106,16 @@ function render(s) {
   $('stat-fallback').textContent = p && recent.length && p.fallbackShare !== undefined && p.fallbackShare !== null ? (p.fallbackShare * 100).toFixed(0) + ' %' : '–';
   var pts = s.points.map(function (q) { return { t: q.t, rate: q.rate, p50: q.p50, p99: q.p99, errors: q.errors, fallback: q.fallbackShare === undefined || q.fallbackShare === null ? undefined : q.fallbackShare * 100 }; });
   chart('chart-rate', pts, [{ key: 'rate', label: 'completed req/s' }], { fmt: count });
-  chart('chart-latency', pts, [{ key: 'p50', label: 'p50' }, { key: 'p99', label: 'p99' }], { fmt: function (v) { return v >= 1000 ? (v / 1000).toFixed(1) + 's' : v.toFixed(0) + 'ms'; } });
+  chart('chart-latency', pts, [{ key: 'p50', label: 'p50' }, { key: 'p99', label: 'p99' }, { key: 'p99', label: 'gateway p99 (Prometheus)', points: s.gateway }], { fmt: function (v) { return v >= 1000 ? (v / 1000).toFixed(1) + 's' : v.toFixed(0) + 'ms'; } });
   chart('chart-errors', pts, [{ key: 'errors', label: 'errors/s' }], { fmt: count });
   chart('chart-fallback', pts, [{ key: 'fallback', label: 'fallback %' }], { min: 100, fmt: function (v) { return v.toFixed(0) + '%'; } });
+  var g = s.gateway.length ? s.gateway[s.gateway.length - 1] : null;
+  var num = function (v, f) { return typeof v === 'number' ? f(v) : '–'; };
+  $('stat-gw-rate').textContent = g ? num(g.rate, function (v) { return v.toFixed(1) + ' /s'; }) : '–';
+  $('stat-gw-p50').textContent = g ? num(g.p50, fmtMs) : '–';
+  $('stat-gw-p99').textContent = g ? num(g.p99, fmtMs) : '–';
+  $('stat-gw-errors').textContent = g ? num(g.errors, function (v) { return v.toFixed(1) + ' /s'; }) : '–';
+  $('stat-gw-fallback').textContent = g ? num(g.fallbacks, function (v) { return v.toFixed(1) + ' /s'; }) : '–';
   var window30 = s.points.filter(function (q) { return q.t >= s.t - 30; });
   var lat = $('chart-latency');
   lat.setAttribute('data-last-p99', p ? String(p.p99) : '');
@@ -211,9 +218,17 @@ const BODY = `
 <div class="tile"><div class="k">errors</div><div class="v" id="stat-errors">–</div></div>
 <div class="tile"><div class="k">fallback share</div><div class="v" id="stat-fallback">–</div></div>
 </div>
+<div class="k muted" style="margin:-4px 0 4px">above: background traffic, measured by the load engine · below: the gateway as Prometheus sees it (all traffic, yours included; 5 s rates)</div>
+<div class="tiles">
+<div class="tile"><div class="k">gateway rate</div><div class="v" id="stat-gw-rate">–</div></div>
+<div class="tile"><div class="k">gateway p50</div><div class="v" id="stat-gw-p50">–</div></div>
+<div class="tile"><div class="k">gateway p99</div><div class="v" id="stat-gw-p99">–</div></div>
+<div class="tile"><div class="k">gateway errors</div><div class="v" id="stat-gw-errors">–</div></div>
+<div class="tile"><div class="k">fallbacks</div><div class="v" id="stat-gw-fallback">–</div></div>
+</div>
 <div class="charts">
 <figure id="chart-rate"><figcaption>completed requests/s</figcaption><svg role="img" aria-label="request rate"></svg></figure>
-<figure id="chart-latency"><figcaption>latency p50 (blue), p99 (orange); red bands: faults</figcaption><svg role="img" aria-label="latency"></svg></figure>
+<figure id="chart-latency"><figcaption>latency p50 (blue), p99 (orange), gateway p99 from Prometheus (red, dashed); purple: faults</figcaption><svg role="img" aria-label="latency"></svg></figure>
 <figure id="chart-errors"><figcaption>errors/s</figcaption><svg role="img" aria-label="errors"></svg></figure>
 <figure id="chart-fallback"><figcaption>fallback share (x-model-type: fallback)</figcaption><svg role="img" aria-label="fallback share"></svg></figure>
 </div>

@@ -21,7 +21,8 @@ import { writeReports } from '../report/write-reports.js';
 import { SeriesSampler } from '../runner/series-sampler.js';
 import { VERSION } from '../version.js';
 import { BackgroundTraffic, type TrafficState } from './background-traffic.js';
-import { liveSamples, livePoint, type LivePoint } from './live-samples.js';
+import { liveSamples } from '../load/live.js';
+import { livePoint, type LivePoint } from './live-samples.js';
 import { mergeEndpointResults } from './endpoint-totals.js';
 import { GatewayView } from './gateway-view.js';
 import { invalidInput, PeakreadyError } from '../errors.js';
@@ -55,6 +56,8 @@ export class GameDay {
   private readonly reverts = new Map<string, Revert>();
   private readonly unsubscribe: () => void;
   private finished: Promise<string[]> | undefined;
+  /** Set just before the final reports: nothing more goes into events.ndjson. */
+  private closed = false;
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: GameDayOptions) {
@@ -83,7 +86,7 @@ export class GameDay {
     this.sampler = new SeriesSampler(opts.platform, this.t0Perf, 1000, (name, unit, t, value) => this.writer.write({ type: 'series', name, unit, t, value }));
     this.sampler.start();
     this.gateway = new GatewayView(opts.endpoints.prometheus, () => this.rel() / 1000, (p) => {
-      if (this.finished) return;
+      if (this.closed) return;
       for (const k of ['rate', 'p99', 'fallbacks'] as const) {
         const v = p[k];
         if (v !== undefined) this.writer.write({ type: 'series', name: `gateway-prometheus:${k}`, unit: k === 'p99' ? 'ms' : 'per second', t: p.t, value: v });
@@ -103,7 +106,7 @@ export class GameDay {
     const event: TimelineEvent = { atMs: this.rel(), type, message, ...(data ? { data } : {}) };
     this.actions.push(event);
     if (this.actions.length > KEEP_ACTIONS) this.actions.shift();
-    if (!this.finished) this.writer.write({ type: 'event', event });
+    if (!this.closed) this.writer.write({ type: 'event', event });
     this.log(message);
     return event;
   }
@@ -113,12 +116,12 @@ export class GameDay {
     const t = Math.max(0, Math.round(this.rel(loadStartEpochMs) / 1000) + Math.round(s.t) - 1);
     this.points.push(livePoint(s, t));
     if (this.points.length > KEEP_POINTS) this.points.shift();
-    if (this.finished) return;
+    if (this.closed) return;
     for (const sample of liveSamples(s, t)) this.writer.write({ type: 'second', sample });
   }
 
   private onPlatformEvent(e: PlatformEvent): void {
-    if (this.finished) return;
+    if (this.closed) return;
     if (e.type === 'fault') {
       const known = this.faults.get(e.id);
       const at = this.rel(e.t);
@@ -219,11 +222,13 @@ export class GameDay {
   /** Ends the game day (stack up is stopping): traffic stopped, faults reverted, reports written. Idempotent. */
   finish(): Promise<string[]> {
     this.finished ??= (async () => {
-      await this.traffic.stop().catch(() => undefined);
+      this.record('end', 'game day ended: stopping traffic, reverting faults');
+      await this.stopTraffic().catch(() => undefined);
       await this.opts.platform.clearFaults().catch(() => undefined);
       this.sampler.stop();
       this.gateway.stop();
       this.unsubscribe();
+      this.closed = true;
       return this.writeReports(true);
     })();
     return this.finished;

@@ -2,7 +2,9 @@
  * `stack up --dashboard`: the game-day console next to a running local stack — the page's
  * server, the game day's journal and the background traffic control, composed.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PeakreadyError } from '../errors.js';
 import type { StackEndpoints } from '../platforms/platform.js';
 import type { LocalPlatform } from '../platforms/local/local-platform.js';
 import { startConsoleServer } from './console-server.js';
@@ -26,6 +28,19 @@ export interface RunningConsole {
 /** Default journal folder of a game day: reports/game-day-<UTC timestamp>/. */
 export function defaultGameDayDir(now = new Date()): string {
   return join('reports', `game-day-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+}
+
+/**
+ * Fails fast (ENVIRONMENT) when a chosen console port is taken, before the stack spends
+ * seconds starting. Port 0 always passes.
+ */
+export async function checkConsolePort(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () => reject(new PeakreadyError('ENVIRONMENT', `--dashboard-port: port ${port} on 127.0.0.1 is in use`, { hint: 'pick another port or leave the flag out for a free one' })));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** Starts the console for a platform that is up. */

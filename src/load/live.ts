@@ -2,7 +2,7 @@
  * Live statistics, once a second while traffic runs: what the TTY line shows and what the
  * runner's halt conditions and live series read. Counted by completion time.
  */
-import type { Counters } from '../journal.js';
+import type { Counters, LatencySummary, SecondSample } from '../journal.js';
 import { MutableCounters } from './counters.js';
 import { newHistogram, percentileMs, type Histogram } from './histogram.js';
 
@@ -70,4 +70,23 @@ export function liveSecond(
 export function formatLiveLine(s: LiveSecond): string {
   const target = s.targetRate !== undefined ? `/${Math.round(s.targetRate)}` : '';
   return `t=${s.t.toFixed(0)}s  rate ${s.rate.toFixed(0)}${target} req/s  p50 ${s.p50.toFixed(1)}ms  p99 ${s.p99.toFixed(1)}ms  errors ${s.errors}  dropped ${s.dropped}  in-flight ${s.inFlight}`;
+}
+
+/**
+ * One live second as the journal's per-second samples (per endpoint plus "*"), at second `t`:
+ * what events.ndjson stores while a run goes, so a crash still leaves the traffic. Live
+ * seconds are counted by completion time and carry p50/p99 only; p90/p95/p99.9 are filled
+ * with p99 (an upper bound). The finished run's timeline comes from LoadResult, exact.
+ */
+export function liveSamples(s: LiveSecond, t: number): SecondSample[] {
+  const latency = (count: number, p50: number, p99: number): LatencySummary => ({ count, min: p50, mean: p50, p50, p90: p99, p95: p99, p99, p999: p99, max: p99 });
+  const all = new MutableCounters();
+  const out: SecondSample[] = [];
+  for (const [endpoint, e] of Object.entries(s.endpoints)) {
+    const counters = new MutableCounters().add(e).snapshot();
+    out.push({ t, endpoint, ...counters, latency: latency(e.requests, e.p50, e.p99) });
+    all.add(e);
+  }
+  out.push({ t, endpoint: '*', ...all.snapshot(), latency: latency(all.requests, s.p50, s.p99) });
+  return out;
 }

@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PeakreadyError } from '../errors.js';
-import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type SecondSample, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
-import { runLoad } from '../load/run-load.js';
+import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
+import { runLoad, type RunLoadOptions } from '../load/run-load.js';
 import type { LoadResult } from '../load/load-result.js';
-import type { LiveSecond } from '../load/live.js';
+import { liveSamples, type LiveSecond } from '../load/live.js';
 import type { Platform, PlatformEvent, StackEndpoints } from '../platforms/platform.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RunEvent } from '../report/run-event.js';
@@ -46,6 +46,8 @@ export interface RunOptions {
   readonly settleMs?: number;
   /** Last change to the journal before reporters see it (e.g. the baseline comparison of `--baseline`). */
   readonly finalize?: (journal: Journal) => Journal;
+  /** Drives the traffic instead of the local engine (`--load-runners N`: an Indexed Job in the cluster). */
+  readonly loadRunner?: (scenario: ResolvedScenario, opts: RunLoadOptions) => Promise<LoadResult>;
 }
 
 export interface RunOutcome {
@@ -156,13 +158,13 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       timeline.start(trafficT0);
       log(`traffic started: ${scenario.phases.map((p) => p.name).join(' → ') || 'one stage'} (${(scenario.traffic.durationMs / 1000).toFixed(0)} s)`);
       try {
-        load = await runLoad(scenario, {
+        load = await (opts.loadRunner ?? runLoad)(scenario, {
           target,
           seed: opts.seed,
           signal: loadSignal,
           onSecond: (s) => {
             opts.onSecond?.(s);
-            for (const sample of liveSamples(s)) void emit({ type: 'second', sample });
+            for (const sample of liveSamples(s, Math.max(0, Math.round(s.t) - 1))) void emit({ type: 'second', sample });
             const why = safeguards.observe(Math.max(0, s.t * 1000 - 1000), s);
             if (why && !halt.signal.aborted) {
               status = 'aborted';
@@ -270,34 +272,6 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
 
   const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
   return { journal, outDir, exitCode };
-}
-
-/**
- * The live per-second view for events.ndjson, so a crashed run still leaves its traffic.
- * Live seconds are counted by completion time and carry p50/p99 only; p90/p95 are filled
- * with p99 (an upper bound). journal.json carries the exact per-second timeline.
- */
-function liveSamples(s: LiveSecond): SecondSample[] {
-  const t = Math.max(0, Math.round(s.t) - 1);
-  const latency = (count: number, p50: number, p99: number) => ({ count, min: p50, mean: p50, p50, p90: p99, p95: p99, p99, p999: p99, max: p99 });
-  const out: SecondSample[] = [];
-  const all = { requests: 0, errors: 0, dropped: 0, status: {} as Record<string, number>, errorKinds: {} as Record<string, number>, modelType: {} as Record<string, number>, modelVersion: {} as Record<string, number>, cache: {} as Record<string, number> };
-  const addAll = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
-    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
-  };
-  for (const [endpoint, e] of Object.entries(s.endpoints)) {
-    out.push({ t, endpoint, requests: e.requests, errors: e.errors, dropped: e.dropped, status: e.status, errorKinds: e.errorKinds, modelType: e.modelType, modelVersion: e.modelVersion, cache: e.cache, latency: latency(e.requests, e.p50, e.p99) });
-    all.requests += e.requests;
-    all.errors += e.errors;
-    all.dropped += e.dropped;
-    addAll(all.status, e.status);
-    addAll(all.errorKinds, e.errorKinds);
-    addAll(all.modelType, e.modelType);
-    addAll(all.modelVersion, e.modelVersion);
-    addAll(all.cache, e.cache);
-  }
-  out.push({ t, endpoint: '*', ...all, latency: latency(all.requests, s.p50, s.p99) });
-  return out;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

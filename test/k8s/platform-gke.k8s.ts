@@ -83,6 +83,8 @@ describe('kubernetes platform on the gke overlay', () => {
       expect(e.message).toMatch(/^not ready after 8s: .*Deployment\/triton/);
       expect(e.problems.join('\n')).toMatch(/Deployment\/triton: 0\/\d+ replicas ready/);
       expect(e.problems.join('\n')).toMatch(/condition Available=False/);
+      // The message carries the pod's own event, where the cause is.
+      expect(e.problems.join('\n')).toMatch(/pod triton-[\w-]+ event Warning FailedScheduling: .*unbound.*PersistentVolumeClaims/);
       // The cause a user needs is on the pod: the claim has no volume to bind to.
       const pods = await c.core.listNamespacedPod({ namespace: bare, labelSelector: 'app=triton' });
       const events = await until('a FailedScheduling event on the triton pod', async () => {

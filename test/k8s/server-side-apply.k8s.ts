@@ -4,7 +4,11 @@
  * when a manifest has a wrong field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
+import type { K8sObject } from '../../src/platforms/kubernetes/manifest.js';
+import { tailorStack } from '../../src/platforms/kubernetes/stack-manifests.js';
+import { PeakreadyError } from '../../src/errors.js';
 import { apiMessage, apply, connect, createNamespace, deleteNamespace, rawApply, type TestCluster } from './helpers/cluster.js';
 
 let c: TestCluster;
@@ -100,6 +104,25 @@ describe('schema validation by the API server', () => {
     expect(JSON.stringify(stored.spec)).not.toContain('replcias');
   });
 
+  it('peakready\'s apply sends the object untouched with strict validation: a typo fails naming the field and the object', async () => {
+    const bad = deployment(1, 'typo-strict') as unknown as K8sObject;
+    (bad.spec as Record<string, unknown>).replcias = 2;
+    const err = await applyObjects(c.kc, [bad]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PeakreadyError);
+    expect((err as PeakreadyError).code).toBe('INVALID_INPUT');
+    expect((err as PeakreadyError).message).toMatch(/server-side apply of Deployment\/typo-strict in \S+ refused by the API server's schema/);
+    expect((err as PeakreadyError).message).toContain('.spec.replcias: field not declared in schema');
+    // Nothing was stored.
+    await expect(c.apps.readNamespacedDeployment({ name: 'typo-strict', namespace: ns })).rejects.toMatchObject({ code: 404 });
+    // The same object without the typo goes through the same path.
+    delete (bad.spec as Record<string, unknown>).replcias;
+    const [stored] = await applyObjects(c.kc, [bad]);
+    expect(stored?.metadata.managedFields).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'peakready', operation: 'Apply' })]));
+  });
+
   it('validates custom resources against the installed CRD schema (Rollout from ../shared/crds)', async () => {
     const rollout = {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -120,3 +143,36 @@ describe('schema validation by the API server', () => {
     expect(apiMessage(err)).toMatch(/spec\.replicas/);
   });
 });
+
+describe('re-applying a stack whose HPA has scaled a workload', () => {
+  function stack(): K8sObject[] {
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'scaled' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'scaled' }, minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    };
+    return tailorStack([deployment(2, 'scaled') as unknown as K8sObject, hpa as unknown as K8sObject], { namespace: ns });
+  }
+
+  it('does not send .spec.replicas of an HPA target, so the re-apply neither conflicts nor undoes the scale-out', async () => {
+    const objects = stack();
+    expect(objects[0]?.spec).not.toHaveProperty('replicas');
+    await applyObjects(c.kc, objects);
+    // What the HPA controller does: an update of the scale subresource by kube-controller-manager.
+    await c.apps.patchNamespacedDeploymentScale(
+      { name: 'scaled', namespace: ns, body: { spec: { replicas: 4 } }, fieldManager: 'kube-controller-manager' },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const again = await applyObjects(c.kc, stack());
+    expect((again[0]?.spec as { replicas?: number }).replicas).toBe(4);
+    const live = await c.apps.readNamespacedDeployment({ name: 'scaled', namespace: ns });
+    expect(live.spec?.replicas).toBe(4);
+  });
+
+  it('keeps .spec.replicas when the scenario switches the autoscaler off', () => {
+    const objects = tailorStack([deployment(2, 'scaled') as unknown as K8sObject], { namespace: ns, stack: { disable: ['autoscaler'] } });
+    expect((objects[0]?.spec as { replicas?: number }).replicas).toBe(2);
+  });
+});
+

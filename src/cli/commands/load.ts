@@ -3,10 +3,11 @@
  * the wrk-like form (one GET, closed model over --connections, or open at --rate).
  */
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { invalidInput } from '../../errors.js';
-import { bareScenario, fixedTraffic } from '../../load/fixed-scenario.js';
+import { bareScenario, fixedTraffic, trafficShare } from '../../load/fixed-scenario.js';
 import { formatLiveLine, type LiveSecond } from '../../load/live.js';
 import type { LoadResult } from '../../load/load-result.js';
 import { FixedSource } from '../../load/request-source.js';
@@ -15,6 +16,7 @@ import { runLoadInWorkers } from '../../load/run-load-workers.js';
 import { checkTarget } from '../../load/target-guard.js';
 import { tryParseDuration } from '../../scenario/duration.js';
 import { loadScenarioFile } from '../../scenario/load.js';
+import { formatRunnerResult, runnerResult } from '../../platforms/kubernetes/runner-results.js';
 import type { RegisterCommand } from './types.js';
 
 interface LoadFlags {
@@ -32,6 +34,46 @@ interface LoadFlags {
   json?: boolean;
   allowRemoteTarget?: boolean;
   client?: string;
+  scenario?: string;
+  runners?: string;
+  runnerIndex?: string;
+  emitHistograms?: boolean;
+}
+
+/** This process's share of a distributed run (`--runners N --runner-index I`). */
+interface RunnerShare {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Reads --runners/--runner-index (index defaults to $JOB_COMPLETION_INDEX, as in an Indexed Job). */
+function runnerShare(flags: LoadFlags, scenarioPath: string | undefined): RunnerShare | undefined {
+  if (flags.runners === undefined && flags.runnerIndex === undefined) {
+    if (flags.emitHistograms) return { index: 0, count: 1 };
+    return undefined;
+  }
+  const count = num('runners', flags.runners, { int: true, min: 1, def: 1 });
+  const index = num('runner-index', flags.runnerIndex ?? process.env.JOB_COMPLETION_INDEX, { int: true, min: 0, def: 0 });
+  if (index >= count) throw invalidInput(`--runner-index: expected an integer 0..${count - 1} (--runners ${count}), got ${index}`);
+  if (scenarioPath === undefined) throw invalidInput('--runners: expected a scenario file (--scenario FILE) to split, got none');
+  if (flags.workers !== undefined && flags.workers !== '1') throw invalidInput(`--workers: a load runner runs one worker (scale with --runners), got ${JSON.stringify(flags.workers)}`);
+  return { index, count };
+}
+
+/**
+ * The scenario loader bundles next to the file; a runner's scenario sits on a read-only
+ * ConfigMap mount, so it is loaded from a private copy instead.
+ */
+function writableScenario(path: string): { path: string; cleanup: () => void } {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return { path, cleanup: () => undefined };
+  } catch {
+    const dir = mkdtempSync(join(tmpdir(), 'peakready-scenario-'));
+    const copy = join(dir, basename(path));
+    copyFileSync(path, copy);
+    return { path: copy, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
 }
 
 function num(flag: string, v: string | undefined, opts: { int?: boolean; min?: number; def: number }): number {
@@ -87,10 +129,17 @@ export function jsonSummary(result: LoadResult): object {
   };
 }
 
-async function action(scenarioPath: string | undefined, flags: LoadFlags, exit: { code: number }): Promise<void> {
+async function action(positional: string | undefined, flags: LoadFlags, exit: { code: number }): Promise<void> {
+  if (positional !== undefined && flags.scenario !== undefined && positional !== flags.scenario) {
+    throw invalidInput(`--scenario: give the scenario once, got ${JSON.stringify(positional)} and --scenario ${JSON.stringify(flags.scenario)}`);
+  }
+  const scenarioPath = flags.scenario ?? positional;
+  const share = runnerShare(flags, scenarioPath);
   if (!flags.target) throw invalidInput('--target: expected a base URL like http://127.0.0.1:8080, got nothing');
   checkTarget(flags.target, flags.allowRemoteTarget === true);
-  const seed = num('seed', flags.seed, { int: true, min: 0, def: 1 });
+  const baseSeed = num('seed', flags.seed, { int: true, min: 0, def: 1 });
+  // Distinct, reproducible streams per runner (the same spread as worker threads).
+  const seed = share && share.count > 1 ? (baseSeed + share.index * 0x9e3779b1) >>> 0 : baseSeed;
   const workers = num('workers', flags.workers, { int: true, min: 1, def: 1 });
   const tty = process.stderr.isTTY === true && !flags.json;
   const onSecond = tty ? (s: LiveSecond): void => void process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) : undefined;
@@ -104,9 +153,16 @@ async function action(scenarioPath: string | undefined, flags: LoadFlags, exit: 
     if (scenarioPath !== undefined) {
       const timeScale = num('time-scale', flags.timeScale, { def: 1, min: Number.MIN_VALUE });
       const rateScale = num('rate-scale', flags.rateScale, { def: 1, min: Number.MIN_VALUE });
-      const scenario = await loadScenarioFile(scenarioPath, { timeScale, rateScale });
+      const file = share ? writableScenario(scenarioPath) : { path: scenarioPath, cleanup: () => undefined };
+      let scenario;
+      try {
+        scenario = await loadScenarioFile(file.path, { timeScale, rateScale });
+      } finally {
+        file.cleanup();
+      }
       name = scenario.name;
-      result = workers > 1
+      if (share) scenario = { ...scenario, traffic: trafficShare(scenario.traffic, share.index, share.count) };
+      result = workers > 1 && !share
         ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'file', file: scenarioPath, timeScale, rateScale } })
         : await runLoad(scenario, common);
     } else {
@@ -133,13 +189,16 @@ async function action(scenarioPath: string | undefined, flags: LoadFlags, exit: 
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
   else process.stdout.write(`${endpointTable(result)}\n`);
-  if (scenarioPath !== undefined || flags.out !== undefined) {
+  // A runner in a pod has no report folder to keep: its result goes to the log (below).
+  if ((scenarioPath !== undefined && !flags.emitHistograms) || flags.out !== undefined) {
     const dir = flags.out ?? join('reports', `${name}-load-${utcStamp()}`);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'load.json');
     writeFileSync(file, `${JSON.stringify({ scenario: name, target: flags.target, seed, ...result.toJSON() }, null, 2)}\n`);
     if (!flags.json) process.stdout.write(`results: ${file}\n`);
   }
+  // The last line, which the harness reads from the pod's log and merges (runner-results.ts).
+  if (flags.emitHistograms) process.stdout.write(`${formatRunnerResult(runnerResult(share?.index ?? 0, result))}\n`);
   exit.code = result.aborted ? 130 : 0;
 }
 
@@ -158,8 +217,12 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--path <path>', 'no scenario: path to GET', '/')
     .option('--timeout <d>', 'no scenario: per-request timeout', '10s')
     .option('--client <name>', 'no scenario: raw (lean built-in HTTP/1.1 client) or undici', 'raw')
-    .option('--workers <n>', 'worker threads sharing the traffic (when one core is not enough)', '1')
+    .option('--workers <n>', 'worker threads sharing the traffic (when one core is not enough; default 1)')
     .option('--json', 'print one JSON object {rps, latency, errors, dropped, requests}')
     .option('--allow-remote-target', 'allow a non-loopback target')
+    .option('--scenario <file>', 'scenario file (the same as the positional argument)')
+    .option('--runners <n>', 'distributed load: the number of runners sharing the scenario\'s rate')
+    .option('--runner-index <i>', 'distributed load: this runner\'s share, 0..N-1 (default $JOB_COMPLETION_INDEX)')
+    .option('--emit-histograms', 'end with one PEAKREADY_RUNNER_RESULT {json} line: HDR histograms and per-second data to merge')
     .action(async (scenario: string | undefined, flags: LoadFlags) => action(scenario, flags, exit));
 };

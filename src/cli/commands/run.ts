@@ -34,6 +34,7 @@ interface RunFlags {
   baseline?: string;
   tolerance: string[];
   failOnRegression?: boolean;
+  loadRunners?: string;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/holiday-peak.ts';
@@ -58,9 +59,12 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--baseline <journal>', 'compare with an earlier run (its journal.json or run folder); regressions show in every report')
     .option('--tolerance <figure=value>', 'allowed worsening vs the baseline, e.g. p99=10%, throughput=5%, fallback-share=2pp, rollback-time=10s, error-rate=0.5pp (repeatable)', collect, [])
     .option('--fail-on-regression', 'exit 1 when a figure regressed beyond its tolerance (needs --baseline)')
+    .option('--load-runners <n>', 'kubernetes: drive the traffic from N runner pods (an Indexed Job) whose histograms are merged')
     .action(async (file: string, flags: RunFlags) => {
       const { scenario, seed, baseline } = await prepare(file, flags);
+      const loadRunners = parseLoadRunners(flags);
       const platform = await createPlatform(flags);
+      const loadRunner = loadRunners === undefined ? undefined : await (platform as import('../../platforms/kubernetes/kubernetes-platform.js').KubernetesPlatform).loadRunner(loadRunners, file, { timeScale: Number(flags.timeScale), rateScale: Number(flags.rateScale) });
       const outDir = flags.out ?? defaultOutDir(scenario.name);
       const live = process.stderr.isTTY && !flags.quiet;
       const outcome = await runScenario({
@@ -72,6 +76,7 @@ export const register: RegisterCommand = (program, exit) => {
         log: flags.quiet ? undefined : (line) => process.stderr.write(`${live ? '\r\x1b[2K' : ''}peakready: ${line}\n`),
         onSecond: live ? (s) => process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) : undefined,
         ...(baseline ? { finalize: (j: Journal) => compareSafely(j, baseline) } : {}),
+        ...(loadRunner ? { loadRunner } : {}),
       });
       if (live) process.stderr.write('\r\x1b[2K');
       printVerdict(outcome.journal, outDir);
@@ -87,6 +92,15 @@ function compareSafely(j: Journal, baseline: BaselineOptions): Journal {
     process.stderr.write(`peakready: comparison with ${baseline.file} failed, reports are written without it: ${err instanceof Error ? err.message : String(err)}\n`);
     return j;
   }
+}
+
+/** --load-runners N: an integer 1..100, and only where there is a cluster to run the Job in. */
+function parseLoadRunners(flags: RunFlags): number | undefined {
+  if (flags.loadRunners === undefined) return undefined;
+  const n = Number(flags.loadRunners);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${JSON.stringify(flags.loadRunners)}`);
+  if (flags.platform !== 'kubernetes') throw invalidInput(`--load-runners: needs --platform kubernetes (the runners are pods of an Indexed Job), got --platform ${flags.platform}`);
+  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -18,7 +18,7 @@ import { adminCall, findLiveStack } from '../../platforms/local/admin-client.js'
 import { listRunStates, runStateDir } from '../../platforms/local/run-state.js';
 import { isSameProcess } from '../../platforms/local/proc-info.js';
 import { APP_SERVICES } from '../../platforms/local/stack-layout.js';
-import { startConsole } from '../../console/start-console.js';
+import { checkConsolePort, startConsole } from '../../console/start-console.js';
 import type { ExitSlot, RegisterCommand } from './types.js';
 
 interface UpFlags {
@@ -115,6 +115,7 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
   if (unknown.length) throw invalidInput(`--services: expected some of ${APP_SERVICES.join(', ')}, got ${unknown.map((s) => JSON.stringify(s)).join(', ')}`);
   const dashboardPort = flags.dashboardPort === undefined ? 0 : Number(flags.dashboardPort);
   if (!(Number.isInteger(dashboardPort) && dashboardPort >= 0 && dashboardPort < 65536)) throw invalidInput(`--dashboard-port: expected a port number 0..65535, got ${JSON.stringify(flags.dashboardPort)}`);
+  if (flags.dashboard) await checkConsolePort(dashboardPort);
   const platform = createLocalPlatform(services ? { services } : {});
   const teardown = new TeardownStack();
   let stop!: (why: string) => void;

@@ -13,6 +13,8 @@ import type { TeardownStack } from '../../runner/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { injectChaos } from './chaos-lifecycle.js';
+import { jobLoadRunner } from './load-job.js';
+import { bundleScenario } from './scenario-bundle.js';
 import { pinContext, requireOptIn } from './kube-context.js';
 import { renderOverlay } from './kustomize.js';
 import { objectRef, type K8sObject } from './manifest.js';
@@ -86,6 +88,20 @@ export class KubernetesPlatform implements Platform {
     await waitForReady(this.kc, objects, { timeoutMs: this.opts.readyTimeoutMs ?? 300_000, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     await this.startObserver();
     return this.endpoints();
+  }
+
+  /**
+   * A RunOptions.loadRunner that drives the traffic from `runners` pods (an Indexed Job of
+   * the stack image) instead of this process. Bundles the scenario now, so a scenario that
+   * cannot be bundled fails before anything is deployed.
+   */
+  async loadRunner(runners: number, scenarioFile: string, scales: { timeScale?: number; rateScale?: number } = {}): Promise<ReturnType<typeof jobLoadRunner>> {
+    if (!Number.isInteger(runners) || runners < 1 || runners > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${runners}`);
+    const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
+    const image = (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
+    if (!image) throw invalidInput(`overlay ${this.opts.overlay}: no gateway Deployment with an image to run the load runners from`);
+    const scenarioBundle = await bundleScenario(scenarioFile);
+    return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
   }
 
   /** Starts the watches (also usable without `up`, against a stack deployed earlier). */

@@ -5,10 +5,13 @@
  */
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { environmentError } from '../../errors.js';
-import type { TeardownStack } from '../../runner/teardown.js';
+import type { RunLoadOptions } from '../../load/run-load.js';
+import { TeardownStack } from '../../runner/teardown.js';
+import type { ResolvedScenario } from '../../scenario/types.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { loadRunnerObjects, RUNNER_CONTAINER, type LoadRunnerOptions } from './load-runners.js';
-import { mergeRunnerResults, parseRunnerLog, type MergedEndpoint } from './runner-results.js';
+import type { LoadResult } from '../../load/load-result.js';
+import { mergeRunnerLoad, mergeRunnerResults, parseRunnerLog, type MergedEndpoint, type RunnerResult } from './runner-results.js';
 
 export interface LoadJobOptions extends LoadRunnerOptions {
   readonly kc: KubeConfig;
@@ -17,8 +20,18 @@ export interface LoadJobOptions extends LoadRunnerOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What the runners measured, merged. */
+export interface LoadJobOutcome {
+  /** Whole-run histograms and counts per endpoint, plus "all". */
+  readonly endpoints: Map<string, MergedEndpoint>;
+  /** Every runner's result line, by index. */
+  readonly runners: readonly RunnerResult[];
+  /** One LoadResult of all runners (per-second data merged), what runScenario judges. */
+  readonly load: LoadResult;
+}
+
 /** Applies the Job, waits for every runner, merges their histograms. */
-export async function runLoadJob(opts: LoadJobOptions): Promise<Map<string, MergedEndpoint>> {
+export async function runLoadJob(opts: LoadJobOptions): Promise<LoadJobOutcome> {
   const objects = loadRunnerObjects(opts);
   const job = objects[1]!;
   for (const o of objects) opts.teardown.push(`delete ${o.kind}/${o.metadata.name}`, async () => void (await deleteObject(opts.kc, o)));
@@ -40,5 +53,52 @@ export async function runLoadJob(opts: LoadJobOptions): Promise<Map<string, Merg
     const log = await core.readNamespacedPodLog({ name: p.metadata!.name!, namespace: opts.namespace, container: RUNNER_CONTAINER });
     results.push(parseRunnerLog(String(log), `pod ${p.metadata!.name}`));
   }
-  return mergeRunnerResults(results, opts.runners);
+  results.sort((a, b) => a.index - b.index);
+  return { endpoints: mergeRunnerResults(results, opts.runners), runners: results, load: mergeRunnerLoad(results, opts.runners) };
 }
+
+/** What `peakready run --load-runners N` needs to drive a run's traffic from the cluster. */
+export interface JobLoadRunnerOptions {
+  readonly kc: KubeConfig;
+  readonly namespace: string;
+  readonly runners: number;
+  /** The stack image (it holds the CLI). */
+  readonly image: string;
+  /** The scenario bundled by bundleScenario. */
+  readonly scenarioBundle: string;
+  readonly timeScale?: number;
+  readonly rateScale?: number;
+  readonly pollMs?: number;
+}
+
+/**
+ * A drop-in for runLoad (RunOptions.loadRunner): runs the scenario's traffic as the
+ * Indexed Job and returns the merged LoadResult, deleting the Job and its ConfigMap after.
+ * The runners send to the gateway Service, not to the harness's port-forward.
+ */
+export function jobLoadRunner(o: JobLoadRunnerOptions): (scenario: ResolvedScenario, run: RunLoadOptions) => Promise<LoadResult> {
+  return async (scenario, run) => {
+    const teardown = new TeardownStack();
+    try {
+      const outcome = await runLoadJob({
+        kc: o.kc,
+        teardown,
+        namespace: o.namespace,
+        runners: o.runners,
+        image: o.image,
+        scenarioBundle: o.scenarioBundle,
+        durationMs: scenario.traffic.durationMs,
+        seed: run.seed,
+        runId: `${scenario.name}-${Date.now().toString(36)}`,
+        ...(run.signal ? { signal: run.signal } : {}),
+        ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
+        ...(o.rateScale !== undefined ? { rateScale: o.rateScale } : {}),
+        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+      });
+      return outcome.load;
+    } finally {
+      await teardown.unwind();
+    }
+  };
+}
+

@@ -23,6 +23,9 @@ export interface LoadRunnerOptions {
   readonly seed: number;
   /** Base URL the runners send to; default the gateway Service. */
   readonly target?: string;
+  /** The run's --time-scale and --rate-scale, applied by each runner to the bundled scenario. */
+  readonly timeScale?: number;
+  readonly rateScale?: number;
 }
 
 export const RUNNER_CONTAINER = 'runner';
@@ -73,6 +76,10 @@ export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
                 '--runner-index', '$(JOB_COMPLETION_INDEX)',
                 '--seed', String(opts.seed),
                 '--emit-histograms',
+                ...(opts.timeScale !== undefined && opts.timeScale !== 1 ? ['--time-scale', String(opts.timeScale)] : []),
+                ...(opts.rateScale !== undefined && opts.rateScale !== 1 ? ['--rate-scale', String(opts.rateScale)] : []),
+                // The target is the cluster's own gateway Service, never loopback inside a pod.
+                '--allow-remote-target',
               ],
               resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
               volumeMounts: [{ name: 'scenario', mountPath: '/scenario', readOnly: true }],

@@ -45,19 +45,54 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Formats conditions and the latest Events of an object for a timeout message. */
+type Event = Awaited<ReturnType<CoreV1Api['listNamespacedEvent']>>['items'][number];
+
+/** The latest `n` events of one object, newest first, as indented lines. */
+async function latestEvents(core: CoreV1Api, namespace: string, fieldSelector: string, n: number, prefix: string): Promise<string[]> {
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector });
+  const time = (e: Event): number => new Date(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0)).getTime();
+  return [...list.items]
+    .sort((a, b) => time(b) - time(a))
+    .slice(0, n)
+    .map((e) => `  ${prefix}event ${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.replace(/\s+:/, ':'));
+}
+
+/** Pods a workload selects (its spec.selector.matchLabels), at most `max`, not-ready first. */
+async function podsOf(core: CoreV1Api, o: K8sObject, max: number): Promise<string[]> {
+  const labels = ((o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels) ?? {};
+  const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  if (!selector) return [];
+  const pods = await core.listNamespacedPod({ namespace: o.metadata.namespace ?? 'default', labelSelector: selector });
+  const ready = (p: (typeof pods.items)[number]): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return pods.items
+    .sort((a, b) => Number(ready(a)) - Number(ready(b)))
+    .slice(0, max)
+    .map((p) => p.metadata?.name ?? '')
+    .filter(Boolean);
+}
+
+/**
+ * Formats conditions and the latest Events of an object for a timeout message, and those of
+ * its pods: the reason a Deployment is stuck (an unbound claim, FailedScheduling, an image
+ * pull) is usually an event on a pod, not on the Deployment.
+ */
 export async function describeNotReady(kc: KubeConfig, o: K8sObject, why: string): Promise<string[]> {
   const lines = [`${objectRef(o)}: ${why}`];
   for (const c of ((o.status as { conditions?: Condition[] } | undefined)?.conditions ?? [])) {
     lines.push(`  condition ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`);
   }
+  const namespace = o.metadata.namespace ?? 'default';
+  const core = kc.makeApiClient(CoreV1Api);
   try {
-    const core = kc.makeApiClient(CoreV1Api);
-    const list = await core.listNamespacedEvent({ namespace: o.metadata.namespace ?? 'default', fieldSelector: `involvedObject.name=${o.metadata.name}` });
-    const time = (e: (typeof list.items)[number]): number => new Date(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0)).getTime();
-    const latest = [...list.items].sort((a, b) => time(b) - time(a)).slice(0, 5);
-    for (const e of latest) lines.push(`  event ${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.replace(/\s+:/, ':'));
-    if (latest.length === 0) lines.push('  no events');
+    const own = await latestEvents(core, namespace, `involvedObject.name=${o.metadata.name}`, 5, '');
+    lines.push(...own);
+    let podEvents = 0;
+    for (const pod of await podsOf(core, o, 3)) {
+      const events = await latestEvents(core, namespace, `involvedObject.kind=Pod,involvedObject.name=${pod}`, 3, `pod ${pod} `);
+      podEvents += events.length;
+      lines.push(...events);
+    }
+    if (own.length === 0 && podEvents === 0) lines.push('  no events');
   } catch (err) {
     lines.push(`  (events unavailable: ${(err as Error).message})`);
   }

@@ -4,9 +4,13 @@
  * where `histogram` is an HDR histogram (microseconds, the load engine's layout) encoded
  * with hdr-histogram-js' compressed base64. Merging adds histograms bucket by bucket, so
  * the merged percentiles are exactly those of one histogram of every runner's samples.
+ * `data` (optional) carries the runner's per-second data too, so the harness can rebuild
+ * one LoadResult whose SLO windows and timeline cover every runner (mergeRunnerLoad).
  */
 import { invalidInput } from '../../errors.js';
 import { mergeEncoded, newHistogram, type Histogram } from '../../load/histogram.js';
+import { LoadResult, type LoadData } from '../../load/load-result.js';
+import { mergeLoadData } from '../../load/merge.js';
 
 export const RESULT_PREFIX = 'PEAKREADY_RUNNER_RESULT ';
 
@@ -20,6 +24,33 @@ export interface RunnerEndpointResult {
 export interface RunnerResult {
   readonly index: number;
   readonly endpoints: Readonly<Record<string, RunnerEndpointResult>>;
+  /** The runner's per-second data (`peakready load --emit-histograms` always sends it). */
+  readonly data?: LoadData;
+}
+
+/** What runner `index` reports for its load result (the JSON after RESULT_PREFIX). */
+export function runnerResult(index: number, result: LoadResult): RunnerResult {
+  const endpoints: Record<string, RunnerEndpointResult> = {};
+  for (const e of result.endpointResults()) {
+    endpoints[e.endpoint] = { histogram: e.histogram, ok: e.requests - e.errors, errors: e.errors, dropped: e.dropped };
+  }
+  return { index, endpoints, data: result.data };
+}
+
+/** The runner's last log line: RESULT_PREFIX and the result as one line of JSON. */
+export function formatRunnerResult(r: RunnerResult): string {
+  return `${RESULT_PREFIX}${JSON.stringify(r)}`;
+}
+
+/**
+ * One LoadResult of every runner (seconds aligned on each runner's own traffic start), for
+ * the SLO windows, timeline and totals the runner computes from a local run.
+ */
+export function mergeRunnerLoad(results: readonly RunnerResult[], expectedRunners = results.length): LoadResult {
+  mergeRunnerResults(results, expectedRunners); // the same completeness check
+  const without = results.filter((r) => r.data === undefined).map((r) => r.index);
+  if (without.length > 0) throw invalidInput(`load runners ${without.join(', ')} sent no per-second data (an older peakready image?); SLO windows need it`);
+  return new LoadResult(mergeLoadData([...results].sort((a, b) => a.index - b.index).map((r) => r.data!)));
 }
 
 export interface MergedEndpoint {

@@ -29,6 +29,7 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
   const factor = opts.timeScale ?? 1;
   const stack = opts.stack ?? {};
   const disabled = new Set(stack.disable ?? []);
+  const scaledByHpa = disabled.has('autoscaler') ? new Set<string>() : hpaTargets(objects);
   const out: K8sObject[] = [];
   for (const original of objects) {
     const o = clone(original);
@@ -40,6 +41,10 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
 
     const replicas = stack.replicas?.[o.metadata.name];
     if ((o.kind === 'Deployment' || o.kind === 'Rollout') && replicas !== undefined) spec.replicas = replicas;
+    // An HPA owns the replica count of its target (kube-controller-manager writes it through
+    // the scale subresource). Applying .spec.replicas too would make every re-apply after a
+    // scale-out a 409 conflict, or with force undo the scale-out; so we never send it.
+    if ((o.kind === 'Deployment' || o.kind === 'Rollout') && scaledByHpa.has(`${o.kind}/${o.metadata.name}`)) delete spec.replicas;
 
     if (o.kind === 'HorizontalPodAutoscaler') {
       if (disabled.has('autoscaler')) continue;
@@ -81,6 +86,16 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
     out.push(o);
   }
   return out;
+}
+
+/** "Kind/name" of every workload an HPA scales. */
+function hpaTargets(objects: readonly K8sObject[]): Set<string> {
+  const targets = new Set<string>();
+  for (const o of objects) {
+    const ref = (o.spec as AnyMap | undefined)?.scaleTargetRef as AnyMap | undefined;
+    if (o.kind === 'HorizontalPodAutoscaler' && ref?.kind && ref.name) targets.add(`${String(ref.kind)}/${String(ref.name)}`);
+  }
+  return targets;
 }
 
 /** Apply order: namespaces and RBAC first so the workloads that need them find them. */

@@ -148,7 +148,9 @@ export function resolveGatewayConfig(flags: FlagValues, env: NodeJS.ProcessEnv =
     return n;
   };
 
-  const file = readConfigFile(str('config'));
+  // Flags win over env, as for every other setting: the --config file over the options in env.
+  const file = mergeOptions(readEnvOptions(env.PEAKREADY_GATEWAY_OPTIONS), readConfigFile(str('config')));
+  const disabled = readEnvDisable(env.PEAKREADY_DISABLE);
   const upstreams = {} as Record<UpstreamName, UpstreamPolicyConfig>;
   const halfOpen = int('half-open-after-ms', 1, 3_600_000);
   for (const name of UPSTREAM_NAMES) {
@@ -169,11 +171,72 @@ export function resolveGatewayConfig(flags: FlagValues, env: NodeJS.ProcessEnv =
     cache: { ttlSeconds: 1800, commandTimeoutMs: 50, ...(file.cache ?? {}) },
     maxBatch: int('max-batch', 1, 10_000) ?? file.maxBatch ?? 50,
     maxTokens: int('max-tokens', 1, 1_000_000) ?? file.maxTokens ?? 256,
-    switches: { fallback: flags['no-fallback'] !== true, breaker: flags['no-breaker'] !== true, cache: flags['no-cache'] !== true },
+    switches: {
+      fallback: flags['no-fallback'] !== true && !disabled.has('fallback'),
+      breaker: flags['no-breaker'] !== true && !disabled.has('breaker'),
+      cache: flags['no-cache'] !== true && !disabled.has('cache'),
+    },
   };
 }
 
-function readConfigFile(path: string | undefined): z.infer<typeof fileSchema> {
+type FileOptions = z.infer<typeof fileSchema>;
+
+/** The mechanisms PEAKREADY_DISABLE can switch off (the same as --no-fallback etc.). */
+const SWITCHES = ['fallback', 'breaker', 'cache'] as const;
+
+/**
+ * PEAKREADY_DISABLE="fallback,cache": what the container image gets instead of --no-* flags
+ * (the kubernetes manifests set it). Unknown names are refused, so a typo does not leave a
+ * mechanism silently on.
+ */
+function readEnvDisable(value: string | undefined): Set<(typeof SWITCHES)[number]> {
+  const out = new Set<(typeof SWITCHES)[number]>();
+  for (const raw of (value ?? '').split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(SWITCHES as readonly string[]).includes(name)) {
+      throw new Error(`PEAKREADY_DISABLE: expected a comma list of ${SWITCHES.join(', ')}, got ${JSON.stringify(name)} in ${JSON.stringify(value)}`);
+    }
+    out.add(name as (typeof SWITCHES)[number]);
+  }
+  return out;
+}
+
+/** PEAKREADY_GATEWAY_OPTIONS: the --config file's JSON, inline (the kubernetes manifests set it). */
+function readEnvOptions(value: string | undefined): FileOptions {
+  if (value === undefined || value.trim() === '') return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch (err) {
+    throw new Error(`PEAKREADY_GATEWAY_OPTIONS: expected JSON like the --config file, cannot parse: ${(err as Error).message}`);
+  }
+  return validateOptions(raw, 'PEAKREADY_GATEWAY_OPTIONS');
+}
+
+/** `over` on top of `under`, section by section (upstreams name by name). */
+function mergeOptions(under: FileOptions, over: FileOptions): FileOptions {
+  const upstreams: NonNullable<FileOptions['upstreams']> = { ...(under.upstreams ?? {}) };
+  for (const [name, u] of Object.entries(over.upstreams ?? {})) upstreams[name as UpstreamName] = { ...(upstreams[name as UpstreamName] ?? {}), ...u };
+  return {
+    ...under,
+    ...over,
+    ...(under.upstreams || over.upstreams ? { upstreams } : {}),
+    ...(under.fallbackPolicy || over.fallbackPolicy ? { fallbackPolicy: { ...under.fallbackPolicy, ...over.fallbackPolicy } } : {}),
+    ...(under.cache || over.cache ? { cache: { ...under.cache, ...over.cache } } : {}),
+  };
+}
+
+function validateOptions(raw: unknown, where: string): FileOptions {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(problems.join('\n'));
+  }
+  return parsed.data;
+}
+
+function readConfigFile(path: string | undefined): FileOptions {
   if (path === undefined) return {};
   let raw: unknown;
   try {
@@ -181,10 +244,5 @@ function readConfigFile(path: string | undefined): z.infer<typeof fileSchema> {
   } catch (err) {
     throw new Error(`--config ${path}: cannot read JSON: ${(err as Error).message}`);
   }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${path}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(problems.join('\n'));
-  }
-  return parsed.data;
+  return validateOptions(raw, path);
 }

@@ -2,7 +2,9 @@
  * Gateway entry: `node dist/stack/gateway/main.js --port 0 --tabular-url URL --fallback-url URL
  * [--triton-url URL] [--generative-url URL] [--redis-url redis://…] [--config file.json]
  * [--no-fallback] [--no-breaker] [--no-cache]`. Env fallbacks: TABULAR_URL, FALLBACK_URL,
- * TRITON_URL, GENERATIVE_URL, REDIS_URL, CANARY_URL, GENERATIVE_MODEL.
+ * TRITON_URL, GENERATIVE_URL, REDIS_URL, CANARY_URL, GENERATIVE_MODEL; PEAKREADY_DISABLE
+ * (comma list of fallback,breaker,cache: the --no-* flags) and PEAKREADY_GATEWAY_OPTIONS
+ * (the --config file's JSON inline), which the kubernetes manifests set.
  */
 import { createLogger, parseServiceArgs, runMain, startService } from '../common/service-runtime.js';
 import { GATEWAY_FLAGS, resolveGatewayConfig } from './config.js';

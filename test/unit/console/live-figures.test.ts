@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Counters, EndpointResult } from '../../../src/journal.js';
-import { liveSamples, livePoint } from '../../../src/console/live-samples.js';
+import { liveSamples } from '../../../src/load/live.js';
+import { livePoint } from '../../../src/console/live-samples.js';
 import { mergeEndpointResults } from '../../../src/console/endpoint-totals.js';
 import type { LiveSecond } from '../../../src/load/live.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize } from '../../../src/load/histogram.js';
