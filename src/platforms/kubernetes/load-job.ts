@@ -20,6 +20,18 @@ export interface LoadJobOptions extends LoadRunnerOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The API server's Status message of a client error, else the error's own text. */
+function apiReason(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string } | undefined;
+    if (parsed?.message) return parsed.message;
+  } catch {
+    // not JSON
+  }
+  return (err as Error).message;
+}
+
 /** What the runners measured, merged. */
 export interface LoadJobOutcome {
   /** Whole-run histograms and counts per endpoint, plus "all". */
@@ -50,8 +62,14 @@ export async function runLoadJob(opts: LoadJobOptions): Promise<LoadJobOutcome> 
   const results = [];
   for (const p of pods.items) {
     if (p.status?.phase !== 'Succeeded') continue;
-    const log = await core.readNamespacedPodLog({ name: p.metadata!.name!, namespace: opts.namespace, container: RUNNER_CONTAINER });
-    results.push(parseRunnerLog(String(log), `pod ${p.metadata!.name}`));
+    const pod = p.metadata!.name!;
+    let log: string;
+    try {
+      log = String(await core.readNamespacedPodLog({ name: pod, namespace: opts.namespace, container: RUNNER_CONTAINER }));
+    } catch (err) {
+      throw environmentError(`load runner pod ${pod}: cannot read its log (${apiReason(err).slice(0, 300)})`, `kubectl -n ${opts.namespace} logs ${pod}`, err);
+    }
+    results.push(parseRunnerLog(log, `pod ${pod}`));
   }
   results.sort((a, b) => a.index - b.index);
   return { endpoints: mergeRunnerResults(results, opts.runners), runners: results, load: mergeRunnerLoad(results, opts.runners) };

@@ -50,6 +50,13 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
       if (disabled.has('autoscaler')) continue;
       const target = spec.scaleTargetRef?.name as string;
       const a = stack.autoscaling?.[target];
+      // The target's replicas are the HPA's (see above): a scenario's replica count for it
+      // becomes the floor the HPA scales to at once, unless the scenario sets a minimum itself.
+      const start = stack.replicas?.[target];
+      if (start !== undefined && a?.min === undefined) {
+        spec.minReplicas = start;
+        spec.maxReplicas = Math.max(Number(spec.maxReplicas ?? start), start);
+      }
       if (a) {
         spec.minReplicas = a.min;
         spec.maxReplicas = a.max;

@@ -20,7 +20,9 @@ describe('renderStack', () => {
       timeScale: 0.1,
       stack: { replicas: { tabular: 4 }, autoscaling: { gateway: { min: 3, max: 12, targetCpu: 60, targetRps: 40 } }, rollout: { steps: [25, 50], pause: '1m' } },
     });
-    expect(get(objs, 'Rollout', 'tabular').spec.replicas).toBe(4);
+    // tabular is scaled by an HPA: its replica count goes to the HPA, never into the Rollout.
+    expect(get(objs, 'Rollout', 'tabular').spec).not.toHaveProperty('replicas');
+    expect(get(objs, 'HorizontalPodAutoscaler', 'tabular').spec.minReplicas).toBe(4);
     const hpa = get(objs, 'HorizontalPodAutoscaler', 'gateway').spec;
     expect([hpa.minReplicas, hpa.maxReplicas, hpa.metrics[0].resource.target.averageUtilization, hpa.metrics[2].pods.target.averageValue]).toEqual([3, 12, 60, '40']);
     expect(get(objs, 'Rollout', 'tabular').spec.strategy.canary.steps).toEqual([{ setWeight: 25 }, { pause: { duration: '6s' } }, { setWeight: 50 }, { pause: { duration: '6s' } }]);
