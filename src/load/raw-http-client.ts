@@ -252,6 +252,18 @@ export class RawHttpClient {
     }
   }
 
+  /** Opens the connection ahead of the first request; resolves once connected (or failed: the first request will say why). */
+  connectAhead(): Promise<void> {
+    if (this.socket === undefined) this.open();
+    const s = this.socket as Socket;
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      s.once('connect', () => resolve());
+      s.once('error', () => resolve());
+      s.once('close', () => resolve());
+    });
+  }
+
   /** Closes the connection after the current request (if any); no more requests. */
   async close(): Promise<void> {
     this.closed = true;
@@ -284,6 +296,22 @@ export class RawHttpPool {
       this.all.push(c);
     }
     return c.dispatch(opts, handler);
+  }
+
+  /**
+   * Opens `n` connections before traffic starts. Opening hundreds of sockets in the first
+   * milliseconds of an open-model run stalls the schedule (measured: 80–100 ms of lag at
+   * 20,000 req/s); connected ahead, they are ready when the clock starts.
+   */
+  async warm(n: number): Promise<void> {
+    const fresh: RawHttpClient[] = [];
+    for (let i = this.all.length; i < n; i++) {
+      const c = new RawHttpClient(this.origin, this.timeoutMs, this.release);
+      this.all.push(c);
+      fresh.push(c);
+    }
+    await Promise.all(fresh.map((c) => c.connectAhead()));
+    this.idle.push(...fresh);
   }
 
   async close(): Promise<void> {

@@ -49,8 +49,9 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   const timeoutMs = traffic.timeoutMs;
   const raw = opts.rawClient === true && url.protocol === 'http:';
 
-  const t0 = performance.now();
-  const startEpochMs = Date.now();
+  // Reset just before the schedule starts (after connections are warmed), see below.
+  let t0 = performance.now();
+  let startEpochMs = Date.now();
   const clock = (): number => performance.now() - t0;
   const env = { source, recorder, clock, signal: opts.signal };
 
@@ -61,8 +62,10 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   let targetRps: number;
   let lag: ArrivalRateExecutor['lag'] | undefined;
   if (traffic.executor === 'arrival-rate') {
-    const pool = raw
-      ? new RawHttpPool(url.origin, timeoutMs)
+    const rawPool = raw ? new RawHttpPool(url.origin, timeoutMs) : undefined;
+    if (rawPool) await rawPool.warm(traffic.preAllocated);
+    const pool = rawPool
+      ? rawPool
       : new Pool(url.origin, {
           connections: traffic.maxInFlight,
           pipelining: 1,
@@ -95,6 +98,9 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
     targetRps = 0;
   }
 
+  // The clock starts now: connection warm-up above is not part of the measured traffic.
+  t0 = performance.now();
+  startEpochMs = Date.now();
   let lastLive = 0;
   const liveTimer = setInterval(() => {
     const now = clock();
