@@ -3,6 +3,7 @@
  * driven by the load engine until stopped, so a game day has load to watch even when
  * nobody else sends any. Its live seconds feed the charts and the journal.
  */
+import { bareScenario } from '../load/fixed-scenario.js';
 import { runLoad } from '../load/run-load.js';
 import type { EndpointResult } from '../journal.js';
 import type { LiveSecond } from '../load/live.js';
@@ -80,28 +81,13 @@ export class BackgroundTraffic {
 
 /** A scenario whose only content is the mix at a constant rate. */
 function scenarioAt(rate: number, mix: Readonly<Record<string, MixEntry>>): ResolvedScenario {
-  return {
-    name: 'game-day-traffic',
-    description: '',
-    file: undefined,
-    target: 'gateway',
-    traffic: {
-      executor: 'arrival-rate',
-      stages: [{ name: 'game-day', startMs: 0, durationMs: MAX_DURATION_MS, fromRate: rate, toRate: rate }],
-      preAllocated: Math.max(10, Math.ceil(rate / 2)),
-      maxInFlight: Math.max(100, rate * 4),
-      timeoutMs: 10_000,
-      durationMs: MAX_DURATION_MS,
-    },
-    mix,
-    drift: undefined,
-    phases: [],
-    faults: [],
-    events: [],
-    slos: [],
-    steadyState: [],
-    safety: { halt: [], allowRemoteTarget: false },
-    stack: {},
-    timeScale: 1,
+  const traffic = {
+    executor: 'arrival-rate' as const,
+    stages: [{ name: 'game-day', startMs: 0, durationMs: MAX_DURATION_MS, fromRate: rate, toRate: rate }],
+    preAllocated: Math.max(10, Math.ceil(rate / 2)),
+    maxInFlight: Math.max(100, rate * 4),
+    timeoutMs: 10_000,
+    durationMs: MAX_DURATION_MS,
   };
+  return { ...bareScenario('game-day-traffic', traffic), target: 'gateway', mix };
 }
