@@ -7,18 +7,15 @@
 //                               p99 at 1,000 req/s calling tabular's KServe infer directly
 //                               (target ≤ 2 ms).
 // Usage: node bench/gateway/run.mjs [--duration 10] [--connections 64] [--rate 1000] [--json] [--strict]
-// Needs Debian's redis-server; run by `make bench-gateway`. The services run from a private
-// esbuild transpile of src/stack (a concurrent `scripts/build.mjs` may be wiping dist/).
+// Needs Debian's redis-server; run by `make bench-gateway`, which builds dist/ first.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,28 +34,10 @@ const TARGET_ADDED_P99_MS = 2;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children = [];
-let buildDir;
 const cleanup = () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 };
 
-function walk(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
-  });
-}
-
-/** Transpiles src/stack like scripts/build.mjs, into a private folder. */
-async function buildStack() {
-  buildDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-  const src = join(ROOT, 'src', 'stack');
-  await build({ entryPoints: walk(src), outdir: join(buildDir, 'stack'), outbase: src, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
-  if (existsSync(join(src, 'profiles'))) cpSync(join(src, 'profiles'), join(buildDir, 'stack', 'profiles'), { recursive: true });
-  writeFileSync(join(buildDir, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(join(ROOT, 'node_modules'), join(buildDir, 'node_modules'));
-}
 process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
@@ -85,9 +64,9 @@ async function freePort() {
   });
 }
 
-/** Starts a stack service from the private build and resolves with its URL once it logs "listening". */
+/** Starts a stack service from dist/ and resolves with its URL once it logs "listening". */
 function service(name, args, core) {
-  const entry = join(buildDir, 'stack', name, 'main.js');
+  const entry = join(ROOT, 'dist', 'stack', name, 'main.js');
   const [cmd, argv] = pinned(core, process.execPath, [entry, '--port', '0', ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'info' } });
   children.push(child);
@@ -185,7 +164,6 @@ function percentile(values, q) {
 }
 
 async function main() {
-  await buildStack();
   process.stderr.write(`gateway bench: ${cores} cores, gateway on core ${gatewayCore}${haveTaskset ? '' : ' (taskset missing: not pinned)'}, ${DURATION} s per step\n`);
   const [redisUrl, tabularUrl, fallbackUrl] = await Promise.all([
     redis(otherCores),

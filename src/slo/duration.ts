@@ -1,20 +1,13 @@
 /**
- * Durations inside SLO expressions ("30s", "2m", "1m30s", "250ms"). Kept here rather than
- * borrowed from scenario/ so SLO strings parse the same everywhere, also on the command line
- * before any scenario is loaded.
+ * Durations inside SLO expressions ("30s", "2m", "1m30s", "250ms"): the scenario's parser
+ * (one grammar everywhere), tolerant of surrounding spaces as typed on a command line; and
+ * the compact forms reports show.
  */
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+import { tryParseDuration as parseScenarioDuration } from '../scenario/duration.js';
 
 /** Milliseconds of a duration string, or `undefined` when it is not one. */
 export function tryParseDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (!DURATION_RE.test(s)) return undefined;
-  let total = 0;
-  for (const m of s.matchAll(PART_RE)) total += Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
-  return total;
+  return parseScenarioDuration(text.trim());
 }
 
 /** Milliseconds of a duration string; throws a plain Error naming the input when it is not one. */

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { snapshotDist, type DistSnapshot } from '../fixtures/local/dist-snapshot.js';
+import { REPO_DIST } from '../fixtures/local/repo-dist.js';
 import { alive, listening, waitFor } from '../fixtures/local/process-check.js';
 
 const run = promisify(execFile);
@@ -24,26 +24,23 @@ interface StateFile {
 }
 
 describe('peakready stack / chaos / clean (built CLI)', () => {
-  let snap: DistSnapshot;
   let stateDir: string;
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    snap = snapshotDist();
     stateDir = mkdtempSync(join(tmpdir(), 'peakready-cli-state-'));
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await cli(['clean', '--force']).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
-    snap?.remove();
   });
 
   const env = () => ({ ...process.env, PEAKREADY_STATE_DIR: stateDir });
 
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [join(snap.dist, 'cli', 'main.js'), ...args], { env: env(), timeout: 30_000 });
+      const { stdout, stderr } = await run(process.execPath, [join(REPO_DIST, 'cli', 'main.js'), ...args], { env: env(), timeout: 30_000 });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -52,7 +49,7 @@ describe('peakready stack / chaos / clean (built CLI)', () => {
   }
 
   async function stackUp(): Promise<{ child: ChildProcess; out: () => string; state: StateFile }> {
-    const child = spawn(process.execPath, [join(snap.dist, 'cli', 'main.js'), 'stack', 'up', '--services', 'tabular,fallback,gateway'], {
+    const child = spawn(process.execPath, [join(REPO_DIST, 'cli', 'main.js'), 'stack', 'up', '--services', 'tabular,fallback,gateway'], {
       env: env(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

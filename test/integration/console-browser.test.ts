@@ -15,12 +15,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotDist, type DistSnapshot } from '../fixtures/local/dist-snapshot.js';
+import { REPO_DIST } from '../fixtures/local/repo-dist.js';
 import { alive, listening, waitFor } from '../fixtures/local/process-check.js';
 import type { Journal } from '../../src/journal.js';
 
 let browser: Browser;
-let snap: DistSnapshot;
 let dir: string;
 let stack: ChildProcess;
 let out = '';
@@ -64,10 +63,9 @@ async function confirm(expectText: RegExp): Promise<void> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'peakready-console-'));
-  snap = snapshotDist();
   stack = spawn(
     process.execPath,
-    [join(snap.dist, 'cli', 'main.js'), 'stack', 'up', '--dashboard', '--dashboard-out', join(dir, 'game-day'), '--services', 'gateway,tabular,fallback,triton', '--replicas', 'tabular=1'],
+    [join(REPO_DIST, 'cli', 'main.js'), 'stack', 'up', '--dashboard', '--dashboard-out', join(dir, 'game-day'), '--services', 'gateway,tabular,fallback,triton', '--replicas', 'tabular=1'],
     { env: { ...process.env, PEAKREADY_STATE_DIR: join(dir, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   stack.stdout!.on('data', (d) => (out += String(d)));
@@ -96,7 +94,6 @@ afterAll(async () => {
     if (!(await waitFor(() => stack.exitCode !== null || stack.signalCode !== null, 20_000, 100))) stack.kill('SIGKILL');
     for (const p of left) if (stillThere(p)) process.kill(p.pid, 'SIGKILL');
   }
-  snap?.remove();
   if (process.env.PEAKREADY_KEEP_SCREENSHOTS === '1') console.log(`screenshots and game-day reports kept in ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }, 60_000);

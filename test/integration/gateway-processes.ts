@@ -1,16 +1,13 @@
 /**
- * Real processes for the gateway's integration tests: stack services from a private copy of
- * dist/ (other test runs rebuild dist/ concurrently), Debian's redis-server, all on loopback
+ * Real processes for the gateway's integration tests: stack services from the repository's
+ * dist/, Debian's redis-server, all on loopback
  * ephemeral ports, every one registered for cleanup before it starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,37 +21,13 @@ export interface Proc {
   readonly output: string[];
 }
 
-/** Owns every process a test file starts, and the dist snapshot they run from. */
+/** Owns every process a test file starts (from the repository's dist/, built by the global setup). */
 export class ProcessGroup {
   /** Every child from the moment it is spawned, so a failed start still gets cleaned up. */
   private readonly children = new Set<ChildProcess>();
-  private snapshot: string | undefined;
-  private building: Promise<string> | undefined;
-
-  /**
-   * A private build of src/stack (the same esbuild transpile as scripts/build.mjs): other
-   * test runs rebuild dist/ concurrently, which would pull files from under a spawn.
-   */
-  private distDir(): Promise<string> {
-    this.building ??= this.buildStack();
-    return this.building;
-  }
-
-  private async buildStack(): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-it-'));
-    this.snapshot = dir;
-    const entryPoints = walk(join(ROOT, 'src', 'stack'));
-    await build({ entryPoints, outdir: join(dir, 'stack'), outbase: join(ROOT, 'src', 'stack'), platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
-    const profiles = join(ROOT, 'src', 'stack', 'profiles');
-    if (existsSync(profiles)) cpSync(profiles, join(dir, 'stack', 'profiles'), { recursive: true });
-    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    return dir;
-  }
-
   /** Starts `stack/<service>/main.js`, waits for its "listening" line and, if given, a 200 on `readyPath`. */
   async service(service: string, args: string[], opts: { port?: number; readyPath?: string; name?: string } = {}): Promise<Proc> {
-    const entry = join(await this.distDir(), 'stack', service, 'main.js');
+    const entry = join(ROOT, 'dist', 'stack', service, 'main.js');
     const child = spawn(process.execPath, [entry, '--port', String(opts.port ?? 0), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // LOG_LEVEL must stay at info: the "listening" line is an info log.
@@ -128,7 +101,7 @@ export class ProcessGroup {
     await proc.exited;
   }
 
-  /** Kills everything still running (SIGCONT first: a paused child cannot die) and removes the build. */
+  /** Kills everything still running (SIGCONT first: a paused child cannot die) */
   async stopAll(): Promise<void> {
     await Promise.all(
       [...this.children].map(
@@ -141,15 +114,7 @@ export class ProcessGroup {
           }),
       ),
     );
-    if (this.snapshot) rmSync(this.snapshot, { recursive: true, force: true });
   }
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
-  });
 }
 
 export async function freePort(): Promise<number> {

@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
-import { snapshotDist, type DistSnapshot } from '../fixtures/local/dist-snapshot.js';
 import { waitFor } from '../fixtures/local/process-check.js';
 
 type ReplicasEvent = Extract<PlatformEvent, { type: 'replicas' }>;
 
 describe('local platform: autoscaling on real traffic', () => {
-  let snap: DistSnapshot;
   let platform: LocalPlatform;
   let endpoints: StackEndpoints;
   let stateDir: string;
@@ -24,9 +22,8 @@ describe('local platform: autoscaling on real traffic', () => {
   const events: ReplicasEvent[] = [];
 
   beforeAll(async () => {
-    snap = snapshotDist();
     stateDir = mkdtempSync(join(tmpdir(), 'peakready-state-'));
-    platform = createLocalPlatform({ services: ['tabular'], command: (s) => snap.command(s), stateDir, autoscalerSyncMs: 500 });
+    platform = createLocalPlatform({ services: ['tabular'], stateDir, autoscalerSyncMs: 500 });
     platform.onEvent((e) => e.type === 'replicas' && events.push(e));
     endpoints = await platform.up({
       // Target 4 req/s per replica so a light load on a shared 2-core machine is "a lot".
@@ -40,7 +37,6 @@ describe('local platform: autoscaling on real traffic', () => {
   afterAll(async () => {
     await teardown.unwind();
     rmSync(stateDir, { recursive: true, force: true });
-    snap?.remove();
   });
 
   it('scales out under load and back in after the stabilization window', async () => {

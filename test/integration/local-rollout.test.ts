@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
-import { snapshotDist, type DistSnapshot } from '../fixtures/local/dist-snapshot.js';
 import { waitFor } from '../fixtures/local/process-check.js';
 
 async function predictVersion(gateway: string): Promise<string> {
@@ -24,7 +23,6 @@ async function predictVersion(gateway: string): Promise<string> {
 }
 
 describe('local platform: canary rollouts with analysis', () => {
-  let snap: DistSnapshot;
   let platform: LocalPlatform;
   let endpoints: StackEndpoints;
   let stateDir: string;
@@ -35,9 +33,8 @@ describe('local platform: canary rollouts with analysis', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    snap = snapshotDist();
     stateDir = mkdtempSync(join(tmpdir(), 'peakready-state-'));
-    platform = createLocalPlatform({ services: ['tabular', 'fallback', 'gateway'], command: (s) => snap.command(s), stateDir });
+    platform = createLocalPlatform({ services: ['tabular', 'fallback', 'gateway'], stateDir });
     platform.onEvent((e) => events.push(e));
     endpoints = await platform.up({
       // Steps of the seed (20/40/60/80), pause 10 m and analysis interval 5 m × 0.005 = 3 s / 1.5 s.
@@ -60,7 +57,6 @@ describe('local platform: canary rollouts with analysis', () => {
     await load;
     await teardown.unwind();
     rmSync(stateDir, { recursive: true, force: true });
-    snap?.remove();
   });
 
   it('v2-bad fails analysis, the rollout aborts, and no traffic reaches v2-bad afterwards', async () => {

@@ -10,7 +10,6 @@ import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/loc
 import { TeardownStack } from '../../src/runner/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
-import { snapshotDist, type DistSnapshot } from '../fixtures/local/dist-snapshot.js';
 import { alive, listening, waitFor } from '../fixtures/local/process-check.js';
 
 const features = (n: number) => Array.from({ length: n }, () => Math.random());
@@ -43,7 +42,6 @@ function fault(kind: ResolvedFault['kind'], target: string, params: ResolvedFaul
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe('local platform: the real stack', () => {
-  let snap: DistSnapshot;
   let platform: LocalPlatform;
   let endpoints: StackEndpoints;
   let stateDir: string;
@@ -51,10 +49,9 @@ describe('local platform: the real stack', () => {
   const events: PlatformEvent[] = [];
 
   beforeAll(async () => {
-    snap = snapshotDist();
     stateDir = mkdtempSync(join(tmpdir(), 'peakready-state-'));
-    const services = snap.built(['tabular', 'fallback', 'triton', 'generative', 'gateway']);
-    platform = createLocalPlatform({ services, command: (s) => snap.command(s), stateDir });
+    const services = ['tabular', 'fallback', 'triton', 'generative', 'gateway'];
+    platform = createLocalPlatform({ services, stateDir });
     platform.onEvent((e) => events.push(e));
     endpoints = await platform.up({ stack: {}, timeScale: 1, runId: 'it-local-stack', teardown });
     // The acceptance figure (not asserted: speed belongs to benchmarks).
@@ -64,7 +61,6 @@ describe('local platform: the real stack', () => {
   afterAll(async () => {
     await teardown.unwind();
     rmSync(stateDir, { recursive: true, force: true });
-    snap?.remove();
   });
 
   it('starts every service ready, behind its proxy, with the seed default replica counts', async () => {

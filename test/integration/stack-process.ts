@@ -26,19 +26,6 @@ export interface StartOptions {
 }
 
 export async function startService(service: string, args: string[] = [], opts: StartOptions = {}): Promise<ServiceProcess> {
-  // Another vitest run in the same checkout may be rebuilding dist/ (the global setup wipes
-  // it first): a missing entry file is retried briefly, anything else fails at once.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(service, args, opts);
-    } catch (err) {
-      if (attempt >= 10 || !/Cannot find module|ERR_MODULE_NOT_FOUND|ENOENT/.test((err as Error).message)) throw err;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
-
-async function startOnce(service: string, args: string[], opts: StartOptions): Promise<ServiceProcess> {
   const entry = opts.dispatcher ? ['dist/stack/main.js', service] : [`dist/stack/${service}/main.js`];
   const child = spawn(process.execPath, [...entry, '--port', '0', ...args], {
     stdio: opts.lifeline ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
@@ -125,12 +112,9 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
   return { status: r.status, json, headers: r.headers };
 }
 
-/** Runs a built script to completion (e.g. the model pre-training), with the same dist/ retry. */
+/** Runs a built script to completion (e.g. the model pre-training). */
 export async function runBuilt(script: string, args: string[] = []): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-    if (r.status === 0) return r.stdout;
-    if (attempt >= 10 || !/Cannot find module|ERR_MODULE_NOT_FOUND|ENOENT/.test(r.stderr)) throw new Error(`${script} exited ${r.status}: ${r.stderr}`);
-    await new Promise((res) => setTimeout(res, 300));
-  }
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
 }

@@ -3,6 +3,7 @@
  * canary weight, pod restarts and readiness. Kubernetes Events are kept (latest first)
  * for status and timeout messages. A stream that ends is re-opened until `stop()`.
  */
+import { PlatformEventHub } from '../event-hub.js';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { PlatformEvent, RolloutPhase } from '../platform.js';
 import type { K8sObject } from './manifest.js';
@@ -30,7 +31,7 @@ const PHASES: readonly RolloutPhase[] = ['Healthy', 'Progressing', 'Paused', 'De
 
 /** Watches one namespace; create with `start()`. */
 export class ClusterObserver {
-  private readonly listeners = new Set<Listener>();
+  private readonly eventHub = new PlatformEventHub();
   private readonly controllers: AbortController[] = [];
   private stopped = false;
   private readonly hpaReplicas = new Map<string, number>();
@@ -43,18 +44,11 @@ export class ClusterObserver {
   constructor(private readonly kc: KubeConfig, private readonly namespace: string, private readonly now: () => number = Date.now) {}
 
   onEvent(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.eventHub.on(listener);
   }
 
   private emit(e: PlatformEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // a broken listener must not stop the watches
-      }
-    }
+    this.eventHub.emit(e);
   }
 
   /** Opens every watch; resolves once all are connected. */

@@ -4,6 +4,7 @@
  * under the supervisor behind a service proxy, an HPA per autoscaled service, a canary
  * rollout controller per versioned service, and the local fault back ends.
  */
+import { PlatformEventHub } from '../event-hub.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ export class LocalPlatform implements Platform {
   readonly proxies = new Map<string, ServiceProxy>();
   readonly autoscalers = new Map<string, Autoscaler>();
   readonly rollouts = new Map<string, RolloutController>();
-  private readonly listeners = new Set<(e: PlatformEvent) => void>();
+  private readonly eventHub = new PlatformEventHub();
   private readonly faults = new Map<string, ActiveFault>();
   private readonly helpers = new Set<() => Promise<void>>();
   private redis: RunningBinary | undefined;
@@ -336,18 +337,11 @@ export class LocalPlatform implements Platform {
   }
 
   onEvent(listener: (event: PlatformEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.eventHub.on(listener);
   }
 
   private emit(e: PlatformEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        /* a broken listener never breaks the platform */
-      }
-    }
+    this.eventHub.emit(e);
   }
 
   private requireUp(): UpOptions {

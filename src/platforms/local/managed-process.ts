@@ -38,7 +38,6 @@ export interface ManagedProcessHooks {
 }
 
 const BACKOFF_BASE_MS = 200;
-const LIFELINE_GRACE_MS = 500;
 const CRASHES_BEFORE_GIVING_UP = 3;
 const BACKOFF_MAX_MS = 5000;
 /** A process that ran this long before dying starts its back-off afresh (like kubelet's reset). */
@@ -118,16 +117,10 @@ export class ManagedProcess {
     if (pid === undefined) return;
     if (this.paused) signalProcess(pid, 'SIGCONT');
     signalProcess(pid, 'SIGTERM');
-    // Closing our end of the lifeline after a short drain grace ends the child for sure: a
-    // service whose lifeline read blocks a libuv pool thread cannot finish process.exit()
-    // until that read returns (the proxy already stopped routing to this replica).
-    const lifeline = this.lifeline;
-    const grace = setTimeout(() => lifeline?.destroy(), LIFELINE_GRACE_MS);
     if (!(await waitGone(pid, this.pidStart, this.spec.stopTimeoutMs ?? 5000))) {
       signalProcess(pid, 'SIGKILL');
       await waitGone(pid, this.pidStart, 2000);
     }
-    clearTimeout(grace);
     await this.exited;
   }
 
