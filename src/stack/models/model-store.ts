@@ -72,10 +72,13 @@ export async function loadOrTrain<T>(name: string, params: unknown, train: () =>
   try {
     const again = tryRead(file) as T | undefined; // another replica may have finished meanwhile
     if (again !== undefined) return { json: again, cached: true, file };
-    const json = train();
+    // A library's toJSON() may still hold live objects (ml-cart leaves keep Matrix instances);
+    // serving the parsed text means a fresh train and a cache hit yield the very same model.
+    const text = JSON.stringify(train());
+    const json = JSON.parse(text) as T;
     try {
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(json));
+      writeFileSync(tmp, text);
       renameSync(tmp, file);
     } catch {
       // Unwritable cache: serve the in-memory model anyway.

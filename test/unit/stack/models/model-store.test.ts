@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeChurnData } from '../../../../src/stack/models/dataset.js';
 import { loadOrTrain, paramsKey } from '../../../../src/stack/models/model-store.js';
+import { accuracy, loadChurnModel } from '../../../../src/stack/models/churn-models.js';
 
 describe('model store', () => {
   let dir: string;
@@ -34,6 +35,17 @@ describe('model store', () => {
     expect(paramsKey({ a: 1 })).not.toBe(paramsKey({ a: 2 }));
     const other = await loadOrTrain('m', { a: 2 }, () => ({ v: 2 }));
     expect(other.cached).toBe(false);
+  });
+
+  it('serves a freshly trained model exactly as it will later load from the cache', async () => {
+    // ml-cart's toJSON keeps Matrix leaves; reading them as arrays made a fresh fallback answer 0 for every row.
+    const fresh = await loadChurnModel('fallback');
+    const cached = await loadChurnModel('fallback');
+    expect([fresh.cached, cached.cached]).toEqual([false, true]);
+    const freshAcc = accuracy(fresh.model, fresh.validation);
+    expect(freshAcc).toBeGreaterThan(0.8);
+    expect(freshAcc).toBe(accuracy(cached.model, cached.validation));
+    expect(fresh.model.predictProba(fresh.validation.x.slice(0, 50))).toEqual(cached.model.predictProba(cached.validation.x.slice(0, 50)));
   });
 
   it('takes over a stale lock left by a replica that died while training', async () => {
