@@ -66,13 +66,13 @@ export async function createCapacityPlatform(o: CapacityPlatformOptions): Promis
     return new KubernetesPlatform({ context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
   }
   const { createLocalPlatform } = await import('../platforms/local/local-platform.js');
-  const { serviceEntry } = await import('../platforms/local/repo-root.js');
+  const { serviceNodeArgs } = await import('../platforms/local/repo-root.js');
   const direct = routeMode(o.service, 'local') === 'direct';
   return createLocalPlatform({
     ...(direct ? { services: [o.service] } : {}),
     command: (svc) => ({
       command: process.execPath,
-      args: [serviceEntry(svc), ...(svc === o.service && o.profile ? ['--profile', o.profile] : [])],
+      args: [...serviceNodeArgs(svc), ...(svc === o.service && o.profile ? ['--profile', o.profile] : [])],
     }),
   });
 }

@@ -3,13 +3,14 @@
  * startup, replica restarts behind the proxy, faults visible to clients, clean teardown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
 import { TeardownStack } from '../../src/runner/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
+import { GATEWAY_NODE_FLAGS } from '../../src/stack/node-flags.js';
 import { alive, listening, waitFor } from '../fixtures/local/process-check.js';
 
 const features = (n: number) => Array.from({ length: n }, () => Math.random());
@@ -72,6 +73,13 @@ describe('local platform: the real stack', () => {
     expect(r.status).toBe(200);
     expect(r.body.model_type).toBe('primary');
     expect(status.breakers?.tabular).toBe('closed');
+  });
+
+  it('runs the gateway with the stack\'s node flags (GC kept off helper threads), other services without', () => {
+    const cmdline = (service: string) => readFileSync(`/proc/${platform.supervisor!.replicas(service)[0]!.process.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline('gateway')).toEqual(expect.arrayContaining([...GATEWAY_NODE_FLAGS]));
+    expect(cmdline('gateway').indexOf(GATEWAY_NODE_FLAGS[0]!)).toBeLessThan(cmdline('gateway').findIndex((a) => a.endsWith('main.js')));
+    expect(cmdline('tabular').some((a) => a.startsWith('--single-threaded'))).toBe(false);
   });
 
   it('Prometheus scrapes every replica with service, replica and version labels', async () => {

@@ -21,7 +21,7 @@ import { requireBinary } from './binaries.js';
 import { spawnHelperProcess } from './helper-process.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus-runner.js';
 import { startRedis, type RunningBinary } from './redis-runner.js';
-import { serviceEntry } from './repo-root.js';
+import { serviceEntry, serviceNodeArgs } from './repo-root.js';
 import { RolloutController } from './rollout-controller.js';
 import { RunState } from './run-state.js';
 import { ServiceProxy } from './service-proxy.js';
@@ -115,7 +115,7 @@ export class LocalPlatform implements Platform {
       emit: (e) => this.emit(e),
       startTimeoutMs: this.opts.startTimeoutMs ?? 20_000,
       specFor: (service, version) => {
-        const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: [serviceEntry(service)] };
+        const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: serviceNodeArgs(service) };
         return {
           command: cmd.command,
           args: [...cmd.args, '--port', '0', ...serviceArgs(service, version, layout)],

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { serviceNodeFlags } from '../../stack/node-flags.js';
 
 /** Repository root: this file sits at <root>/{src,dist}/platforms/local/. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -11,4 +12,9 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 /** Entry file of a stack service as built by scripts/build.mjs. */
 export function serviceEntry(service: string, root = REPO_ROOT): string {
   return join(root, 'dist', 'stack', service, 'main.js');
+}
+
+/** `node` arguments that start a stack service: its runtime flags, then its entry file. */
+export function serviceNodeArgs(service: string, root = REPO_ROOT): string[] {
+  return [...serviceNodeFlags(service), serviceEntry(service, root)];
 }

@@ -170,6 +170,7 @@ async function relay(res: ServerResponse, s: OpenStream, version: string): Promi
 }
 
 function observe(ctx: GatewayContext, version: string, t0: number): void {
-  ctx.metrics.requests.labels(MODEL, version).inc();
-  ctx.metrics.latency.labels(MODEL, version).observe((performance.now() - t0) / 1000);
+  const m = ctx.metrics.answer(MODEL, version);
+  m.requests.inc();
+  m.latency.observe((performance.now() - t0) / 1000);
 }

@@ -13,6 +13,13 @@ export const DISTRIBUTION_BUCKETS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 
 
 export type CacheResult = 'hit' | 'miss' | 'error';
 
+/** Bound series one answer updates. */
+export interface AnswerMetrics {
+  readonly requests: { inc(): void };
+  readonly latency: { observe(v: number): void };
+  readonly distribution: { observe(v: number): void };
+}
+
 /** One registry per gateway instance (tests may run several in one process). */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -79,8 +86,10 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  // Bound children for the hot path: label lookups cost more than the increments.
+  // Bound children for the hot path: label lookups cost more than the increments, and each
+  // lookup allocates a child wrapper (garbage the one-core gateway then has to collect).
   private readonly cacheChildren: Record<CacheResult, { inc(): void }>;
+  private readonly answerChildren = new Map<string, AnswerMetrics>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
@@ -91,5 +100,16 @@ export class GatewayMetrics {
 
   cacheResult(result: CacheResult): void {
     this.cacheChildren[result].inc();
+  }
+
+  /** The per-answer series of one model and version (model and version sets are small). */
+  answer(model: string, version: string): AnswerMetrics {
+    const key = `${model}\u0000${version}`;
+    let c = this.answerChildren.get(key);
+    if (c === undefined) {
+      c = { requests: this.requests.labels(model, version), latency: this.latency.labels(model, version), distribution: this.distribution.labels(model, version) };
+      this.answerChildren.set(key, c);
+    }
+    return c;
   }
 }

@@ -166,11 +166,8 @@ function passClientError(
 }
 
 function observe(ctx: GatewayContext, model: string, version: string, p1: readonly number[], startedAt: number): void {
-  const m = ctx.metrics;
-  m.requests.labels(model, version).inc();
-  m.latency.labels(model, version).observe((performance.now() - startedAt) / 1000);
-  if (p1.length > 0) {
-    const d = m.distribution.labels(model, version);
-    for (const p of p1) d.observe(p);
-  }
+  const m = ctx.metrics.answer(model, version);
+  m.requests.inc();
+  m.latency.observe((performance.now() - startedAt) / 1000);
+  for (const p of p1) m.distribution.observe(p);
 }

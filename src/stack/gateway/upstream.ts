@@ -5,6 +5,7 @@
  * circuit breaker with half-open probing, then the timeout (a timeout is a breaker failure).
  * It also feeds the fallback policy's sliding window and the outcome metrics.
  */
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import {
   BrokenCircuitError,
@@ -177,9 +178,7 @@ export class Upstream {
   async call<T>(target: Target, fn: (target: Target, signal: AbortSignal) => Promise<T>, record = true): Promise<T> {
     const started = performance.now();
     try {
-      // A fresh parent signal per call: cockatiel's shared default collects one listener per
-      // concurrent call and warns past ten.
-      const value = await this.pipeline.execute(({ signal }) => fn(target, signal), new AbortController().signal);
+      const value = await this.pipeline.execute(({ signal }) => fn(target, signal), NEVER_ABORTED);
       if (record) this.policy.record(performance.now() - started, true);
       this.metrics.upstreamRequests.labels(this.name, 'success').inc();
       return value;
@@ -239,6 +238,15 @@ export class Upstream {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * The pipeline's parent signal: never aborted and shared, so no AbortController is built per
+ * call (each costs a signal and its listener map: garbage on the hot path). The timeout adds one
+ * listener per call in flight and removes it when the call ends; without a raised limit Node
+ * warns past ten, as it does for cockatiel's own shared default.
+ */
+const NEVER_ABORTED = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 
 function asFailure(err: unknown, signal: AbortSignal): unknown {
   // After our own timeout fired, the race already rejected with TaskCancelledError.

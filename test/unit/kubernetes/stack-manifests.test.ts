@@ -1,6 +1,7 @@
 /** Tailoring the rendered stack to a run: namespace, overrides, switched-off mechanisms, time scale. */
 import { describe, expect, it } from 'vitest';
 import { renderStack } from '../../../src/platforms/kubernetes/kubernetes-platform.js';
+import { GATEWAY_NODE_FLAGS } from '../../../src/stack/node-flags.js';
 
 const get = (objs: ReturnType<typeof renderStack>, kind: string, name: string): any => objs.find((o) => o.kind === kind && o.metadata.name === name);
 
@@ -27,6 +28,14 @@ describe('renderStack', () => {
     expect([hpa.minReplicas, hpa.maxReplicas, hpa.metrics[0].resource.target.averageUtilization, hpa.metrics[2].pods.target.averageValue]).toEqual([3, 12, 60, '40']);
     expect(get(objs, 'Rollout', 'tabular').spec.strategy.canary.steps).toEqual([{ setWeight: 25 }, { pause: { duration: '6s' } }, { setWeight: 50 }, { pause: { duration: '6s' } }]);
     expect(get(objs, 'AnalysisTemplate', 'model-accuracy-check').spec.metrics.map((m: any) => m.interval)).toEqual(['30s', '30s']);
+  });
+
+  it('starts the gateway container with the same node flags as the local platform and the benchmark', () => {
+    for (const overlay of ['kind', 'gke'] as const) {
+      const gw = get(renderStack({ overlay, namespace: 'p' }), 'Deployment', 'gateway').spec.template.spec.containers[0];
+      expect(gw.command).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/stack/main.js']);
+      expect(gw.args[0]).toBe('gateway');
+    }
   });
 
   it('drops HPAs and the canary analysis and tells the gateway which mechanisms are off', () => {
