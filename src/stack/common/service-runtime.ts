@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 
 export interface ServiceOptions {
   readonly name: string;
@@ -33,8 +33,26 @@ export interface RunningService {
   shutdown(reason: string): Promise<void>;
 }
 
+/**
+ * A service's logger: synchronous JSON lines on stdout. pino's default destination writes
+ * asynchronously and flushes on exit in a loop that retries forever when stdout's reader is
+ * gone (EPIPE, sonic-boom 4): an orphaned service would hang inside process.exit() after
+ * SIGTERM. Synchronous writes leave nothing to flush, and a broken pipe just silences the
+ * log. Services log only lifecycle events, so the synchronous write costs nothing per request.
+ */
 export function createLogger(name: string): Logger {
-  return pino({ name, level: process.env.LOG_LEVEL ?? 'info', base: { service: name, pid: process.pid } });
+  ignoreBrokenStdout();
+  return pino({ name, level: process.env.LOG_LEVEL ?? 'info', base: { service: name, pid: process.pid } }, destination({ dest: 1, sync: true }));
+}
+
+let stdoutGuarded = false;
+/** A reader that has gone away (EPIPE) is not a reason to crash: the lifeline says when to go. */
+function ignoreBrokenStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 /** Parses the common flags (`--port`, `--host`) plus service-specific ones; unknown flags are an error. */
