@@ -116,7 +116,8 @@ describe('tabular and fallback services (KServe v2)', () => {
   it('reports strong drift when inputs leave the training distribution', async () => {
     const s = await startService('fallback');
     await waitFor200(`${s.url}/ready`);
-    for (let i = 0; i < 5; i++) await postJson(`${s.url}/v2/models/churn-fallback/infer`, infer(20, 10, Array.from({ length: 200 }, () => 0.95 + Math.random() * 0.04)));
+    // 500 rows: the gauge reports from DRIFT_MIN_SAMPLES rows on.
+    for (let i = 0; i < 10; i++) await postJson(`${s.url}/v2/models/churn-fallback/infer`, infer(50, 10, Array.from({ length: 500 }, () => 0.95 + Math.random() * 0.04)));
     const text = await (await fetch(`${s.url}/metrics`)).text();
     expect(metricValue(text, 'model_feature_drift', 'feature="feature_3"')).toBeGreaterThan(0.25);
   });

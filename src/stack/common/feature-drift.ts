@@ -6,6 +6,14 @@
  */
 const BINS = 10;
 const EPS = 1e-4;
+/**
+ * Rows needed before a PSI is reported. PSI of a matching distribution is biased upward by
+ * about (BINS - 1) / n, and the gauge's readers take the worst of ten features and of every
+ * replica: simulated on uniform inputs (1,000 runs each), that worst value exceeded 0.25 in
+ * 97 % of runs at 50 rows and 10 % at 100, but never exceeded 0.082 at 500. A freshly scaled-out
+ * replica therefore reports nothing until it has seen 500 rows, instead of false drift.
+ */
+export const DRIFT_MIN_SAMPLES = 500;
 
 export class FeatureDrift {
   private readonly edges: number[][];
@@ -42,7 +50,7 @@ export class FeatureDrift {
   }
 
   /** PSI per feature over the recent rows (empty when there are too few to say anything). */
-  psi(minSamples = 50): number[] {
+  psi(minSamples = DRIFT_MIN_SAMPLES): number[] {
     if (this.filled < minSamples) return [];
     const out: number[] = [];
     for (let f = 0; f < this.featureCount; f++) {

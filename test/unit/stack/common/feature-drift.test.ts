@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureDrift } from '../../../../src/stack/common/feature-drift.js';
+import { DRIFT_MIN_SAMPLES, FeatureDrift } from '../../../../src/stack/common/feature-drift.js';
 import { SlidingWindow } from '../../../../src/stack/common/sliding-window.js';
 import { mulberry32 } from '../../../../src/stack/models/rng.js';
 
@@ -20,6 +20,21 @@ describe('FeatureDrift (PSI)', () => {
     const [shifted, unchanged] = d.psi();
     expect(shifted).toBeGreaterThan(0.25);
     expect(unchanged).toBeLessThan(0.05);
+  });
+
+  it('reports nothing until 500 rows, so a fresh replica shows no false drift on any of ten features', () => {
+    const rows = (n: number, seed: number) => {
+      const r = mulberry32(seed);
+      return Array.from({ length: n }, () => Array.from({ length: 10 }, r));
+    };
+    const d = new FeatureDrift(rows(4000, 11), 10);
+    const fresh = rows(DRIFT_MIN_SAMPLES, 12);
+    for (const row of fresh.slice(0, -1)) d.observe(row);
+    expect(d.psi()).toEqual([]);
+    d.observe(fresh.at(-1)!);
+    const psi = d.psi();
+    expect(psi).toHaveLength(10);
+    expect(Math.max(...psi)).toBeLessThan(0.1); // "stable" on every feature
   });
 });
 
