@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { serviceEntry } from '../../dist/platforms/local/repo-root.js';
 import { serviceNodeFlags } from '../../dist/stack/node-flags.js';
 
 const { values: flags } = parseArgs({
@@ -77,8 +78,7 @@ const nodeFlags = (name) => (flags['default-node-flags'] ? [] : serviceNodeFlags
 
 /** Starts a stack service from dist/ and resolves with its URL once it logs "listening". */
 function service(name, args, core) {
-  const entry = join(ROOT, 'dist', 'stack', name, 'main.js');
-  const [cmd, argv] = pinned(core, process.execPath, [...nodeFlags(name), entry, '--port', '0', ...args]);
+  const [cmd, argv] = pinned(core, process.execPath, [...nodeFlags(name), serviceEntry(name), '--port', '0', ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'info' } });
   children.push(child);
   return new Promise((ok, fail) => {

@@ -45,14 +45,13 @@ export function createLogger(name: string): Logger {
   return pino({ name, level: process.env.LOG_LEVEL ?? 'info', base: { service: name, pid: process.pid } }, destination({ dest: 1, sync: true }));
 }
 
-let stdoutGuarded = false;
 /** A reader that has gone away (EPIPE) is not a reason to crash: the lifeline says when to go. */
+function ignoreEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
 function ignoreBrokenStdout(): void {
-  if (stdoutGuarded) return;
-  stdoutGuarded = true;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
+  if (!process.stdout.listeners('error').includes(ignoreEpipe)) process.stdout.on('error', ignoreEpipe);
 }
 
 /** Parses the common flags (`--port`, `--host`) plus service-specific ones; unknown flags are an error. */
