@@ -4,7 +4,7 @@
 # kube-controller-manager, kube-scheduler, kwok (fake nodes whose pods become Running
 # and Ready and report emulated CPU/memory usage), metrics-server, the Argo Rollouts
 # controller and, when built, the Chaos Mesh controller-manager; then installs
-# every CRD of ../shared/crds and waits until all of it is ready.
+# every CRD vendored under deploy/crds and waits until all of it is ready.
 #
 # State (certificates, kubeconfig, logs, PIDs) goes to $PEAKREADY_K8S_STATE
 # (default /tmp/peakready-k8s). It prints the kubeconfig path and writes
@@ -16,7 +16,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
 STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s}"
-CRDS="${PEAKREADY_CRDS:-$REPO/../shared/crds}"
+CRDS="${PEAKREADY_CRDS_DIR:-$REPO/deploy/crds}"
 READY_TIMEOUT_S="${PEAKREADY_K8S_READY_TIMEOUT:-120}"
 T0=$(date +%s%N)
 
@@ -35,7 +35,7 @@ for b in "$K8S_BIN/kube-apiserver" "$K8S_BIN/kube-controller-manager" "$K8S_BIN/
   "$METRICS_SERVER_BIN/metrics-server"; do
   [[ -x "$b" ]] || die "missing $b: run scripts/k8s/build.sh first"
 done
-[[ -d "$CRDS" ]] || die "CRD folder $CRDS not found (expected ../shared/crds beside the repository)"
+[[ -d "$CRDS" ]] || die "CRD folder $CRDS not found (deploy/crds of the repository, or PEAKREADY_CRDS_DIR)"
 command -v openssl >/dev/null || die "openssl is not installed"
 
 # A previous cluster that was not stopped would hold the ports and the state folder.

@@ -6,7 +6,7 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { relative, resolve as resolvePath } from 'node:path';
+import { extname, relative, resolve as resolvePath } from 'node:path';
 import { invalidInput } from '../errors.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { k6Options, type K6Options, type SkippedSlo } from './k6-options.js';
@@ -27,6 +27,8 @@ export interface K6BundleOptions {
 
 const STUB_NS = 'peakready-k6-unavailable';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+/** The harness's own library entry (src/ under vitest, dist/ when installed). */
+const SELF_INDEX = here(`../index${extname(fileURLToPath(import.meta.url))}`);
 
 /**
  * Imports k6 cannot satisfy become side-effect-free stubs, so unused ones vanish; the
@@ -44,6 +46,9 @@ const stubNonK6 = (scenarioPath: string): Plugin => ({
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path === 'k6' || args.path.startsWith('k6/')) return { path: args.path, external: true };
       if (args.kind === 'entry-point') return undefined;
+      // A scenario in a user's project imports the installed package by name: bundle it like
+      // the repository's own relative import, so only the parts the mix uses stay.
+      if (args.path === 'peakready') return { path: SELF_INDEX, sideEffects: false };
       return { path: args.path, namespace: STUB_NS, sideEffects: false };
     });
     b.onLoad({ filter: /.*/, namespace: STUB_NS }, () => ({ contents: 'module.exports = {};', loader: 'js' }));

@@ -1,5 +1,5 @@
 /**
- * Chaos Mesh resources against the real API server (CRDs from ../shared/crds) and,
+ * Chaos Mesh resources against the real API server (CRDs from deploy/crds) and,
  * when scripts/k8s/up.sh started it, the real Chaos Mesh controller-manager: every
  * template of chaos/ is accepted, deleted by the teardown stack and by the label sweep;
  * a pod-kill removes a pod and the ReplicaSet replaces it.

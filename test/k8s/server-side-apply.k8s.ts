@@ -123,7 +123,7 @@ describe('schema validation by the API server', () => {
     expect(stored?.metadata.managedFields).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'peakready', operation: 'Apply' })]));
   });
 
-  it('validates custom resources against the installed CRD schema (Rollout from ../shared/crds)', async () => {
+  it('validates custom resources against the installed CRD schema (Rollout from deploy/crds)', async () => {
     const rollout = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',

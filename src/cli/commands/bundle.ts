@@ -5,12 +5,13 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { invalidInput } from '../../errors.js';
 import { bundleK6 } from '../../load/k6-bundle.js';
 import { k6Manifests, k8sName, testRunProblems } from '../../load/k6-testrun.js';
 import { loadScenarioFile } from '../../scenario/load.js';
+import { crdsDir } from '../../platforms/kubernetes/schema-registry.js';
+import { REPO_ROOT } from '../../platforms/local/repo-root.js';
 import type { RegisterCommand } from './types.js';
 
 interface BundleFlags {
@@ -24,8 +25,8 @@ interface BundleFlags {
   timeScale?: string;
 }
 
-/** The operator's CRD next to the repository (../shared/crds), when present. */
-const DEFAULT_CRD = fileURLToPath(new URL('../../../../shared/crds/k6-operator/testruns.yaml', import.meta.url));
+/** The k6-operator's TestRun CRD vendored with peakready (deploy/crds, or PEAKREADY_CRDS_DIR). */
+const defaultCrd = (): string => join(crdsDir(REPO_ROOT), 'k6-operator', 'testruns.yaml');
 
 function positive(flag: string, v: string | undefined, int: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -54,20 +55,17 @@ async function action(scenarioPath: string, f: BundleFlags, exit: { code: number
     seed,
     ...(f.namespace ? { namespace: f.namespace } : {}),
   });
-  const crd = f.crd ?? DEFAULT_CRD;
-  let checked = false;
-  if (f.crd !== undefined || existsSync(crd)) {
-    const problems = testRunProblems(testRun, crd);
-    if (problems.length > 0) throw invalidInput('the generated TestRun does not match the k6-operator CRD', problems);
-    checked = true;
-  }
+  const crd = f.crd ?? defaultCrd();
+  if (!existsSync(crd)) throw invalidInput(`--crd: ${crd}: no such file`, [], 'pass the k6-operator TestRun CRD (k6.io_testruns.yaml)');
+  const problems = testRunProblems(testRun, crd);
+  if (problems.length > 0) throw invalidInput('the generated TestRun does not match the k6-operator CRD', problems);
   mkdirSync(f.out, { recursive: true });
   writeFileSync(join(f.out, scriptFile), bundle.script);
   writeFileSync(join(f.out, 'configmap.yaml'), stringify(configMap));
   writeFileSync(join(f.out, 'testrun.yaml'), stringify(testRun));
   const out = process.stdout;
   out.write(`k6 script: ${join(f.out, scriptFile)}\n`);
-  out.write(`TestRun:   ${join(f.out, 'testrun.yaml')}${checked ? ' (valid against the k6-operator CRD)' : ''}\n`);
+  out.write(`TestRun:   ${join(f.out, 'testrun.yaml')} (valid against the k6-operator CRD)\n`);
   out.write(`ConfigMap: ${join(f.out, 'configmap.yaml')}\n`);
   out.write(`apply:     kubectl apply -f ${join(f.out, 'configmap.yaml')} -f ${join(f.out, 'testrun.yaml')}\n`);
   const thresholds = Object.entries(bundle.options.thresholds);
@@ -85,7 +83,7 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--seed <n>', 'random seed of the mix', '1')
     .option('--namespace <ns>', 'namespace of the ConfigMap and TestRun')
     .option('--parallelism <n>', 'number of k6 runner pods', '1')
-    .option('--crd <file>', 'TestRun CRD to validate against (default ../shared/crds/k6-operator/testruns.yaml when present)')
+    .option('--crd <file>', 'TestRun CRD to validate against (default: the copy vendored in deploy/crds/k6-operator)')
     .option('--rate-scale <f>', 'multiply every arrival rate')
     .option('--time-scale <f>', 'multiply every duration of the profile')
     .action(async (scenario: string, flags: BundleFlags) => action(scenario, flags, exit));

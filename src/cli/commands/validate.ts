@@ -4,7 +4,9 @@
  * scenario files through the scenario loader. Exit 2 on any problem, 3 when the schemas
  * cannot be had.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Option } from 'commander';
 import { invalidInput } from '../../errors.js';
 import { validatePaths } from '../../platforms/kubernetes/validate-paths.js';
 import type { RegisterCommand } from './types.js';
@@ -12,20 +14,22 @@ import type { RegisterCommand } from './types.js';
 /** The repository root (three levels above src/cli/commands or dist/cli/commands). */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-async function validateScenario(file: string): Promise<void> {
+/** Checks a scenario on its own and against `platform` (fault targets, stack.*), every problem at once. */
+async function validateScenario(file: string, platform: 'local' | 'kubernetes' = 'local'): Promise<void> {
   // Imported lazily: the scenario loader compiles TypeScript, which manifests do not need.
-  const mod = (await import('../../scenario/load.js')) as { loadScenarioFile?: (path: string) => Promise<unknown> };
-  if (!mod.loadScenarioFile) throw invalidInput(`${file}: this build has no scenario loader`);
-  await mod.loadScenarioFile(file);
+  const { loadCheckedScenario } = await import('../../runner/preflight.js');
+  await loadCheckedScenario(file, platform);
 }
 
 export const register: RegisterCommand = (program, exit) => {
   program
     .command('validate')
     .description('Validate manifests (deploy/, chaos/), Kubernetes YAML and scenario files offline')
-    .argument('<paths...>', 'files or folders')
-    .action(async (paths: string[]) => {
-      const report = await validatePaths(paths, { repoRoot: REPO_ROOT, validateScenario });
+    .argument('[paths...]', "files or folders (default: peakready's own deploy/ and chaos/)")
+    .addOption(new Option('--platform <name>', 'check scenarios against this platform (fault targets differ)').choices(['local', 'kubernetes']).default('local'))
+    .action(async (given: string[], flags: { platform: 'local' | 'kubernetes' }) => {
+      const paths = given.length > 0 ? given : [join(REPO_ROOT, 'deploy'), join(REPO_ROOT, 'chaos')];
+      const report = await validatePaths(paths, { repoRoot: REPO_ROOT, validateScenario: (file) => validateScenario(file, flags.platform) });
       if (report.problems.length > 0) {
         throw invalidInput(`${report.problems.length} problem(s) in ${paths.join(' ')}`, report.problems);
       }

@@ -1,7 +1,7 @@
 /**
  * JSON schemas for Kubernetes objects, offline: core kinds from the Kubernetes OpenAPI v3
  * spec files (see openapi-cache.ts), custom resources from the CRDs under
- * ../shared/crds (each served version's `openAPIV3Schema`). Both are tightened the way the
+ * deploy/crds (vendored copies, each served version's `openAPIV3Schema`). Both are tightened the way the
  * API server's strict field validation behaves: an object schema that lists properties
  * rejects any other field unless it says `x-kubernetes-preserve-unknown-fields`.
  */
@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
-/** The CRD folder: PEAKREADY_CRDS_DIR, else ../shared/crds next to the repository. */
+/** The CRD folder: PEAKREADY_CRDS_DIR, else the copies vendored in the repository (or package) under deploy/crds. */
 export function crdsDir(repoRoot: string): string {
-  return process.env.PEAKREADY_CRDS_DIR ?? resolve(repoRoot, '..', 'shared', 'crds');
+  return process.env.PEAKREADY_CRDS_DIR ?? resolve(repoRoot, 'deploy', 'crds');
 }
 
 /** Rewrites OpenAPI/Kubernetes extensions into plain JSON-schema Ajv understands. */

@@ -26,7 +26,7 @@ export interface ValidationReport {
 }
 
 export interface ValidateOptions {
-  /** Repository root (locates ../shared/crds). */
+  /** Repository or package root (locates deploy/crds). */
   readonly repoRoot: string;
   /** Validates a scenario file; given, .ts/.js/.mjs paths go to it. */
   readonly validateScenario?: (file: string) => Promise<void>;
@@ -51,7 +51,8 @@ function walk(dir: string): string[] {
 export async function validatePaths(paths: readonly string[], opts: ValidateOptions): Promise<ValidationReport> {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length > 0) throw invalidInput('nothing to validate at these paths', missing.map((p) => `${p}: no such file or folder`));
-  const registry = opts.registry ?? new SchemaRegistry(await ensureOpenApiSpecs(), crdsDir(opts.repoRoot));
+  const crdRoot = crdsDir(opts.repoRoot);
+  const registry = opts.registry ?? new SchemaRegistry(await ensureOpenApiSpecs(), crdRoot);
   const checked: { what: string; objects: number }[] = [];
   const problems: string[] = [];
 
@@ -81,7 +82,8 @@ export async function validatePaths(paths: readonly string[], opts: ValidateOpti
       await collect(p);
       continue;
     }
-    const files = walk(p);
+    // The vendored CRDs are the schemas themselves, not manifests to check against them.
+    const files = walk(p).filter((f) => !resolve(f).startsWith(crdRoot + '/'));
     // Files inside a kustomization tree are its resources and patches: rendered, not read alone.
     const kustomizeRoots = files.filter((f) => basename(f) === 'kustomization.yaml').map(dirname);
     const underKustomize = (f: string): boolean => kustomizeRoots.some((root) => f.startsWith(root + '/'));

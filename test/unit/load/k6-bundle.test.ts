@@ -7,7 +7,7 @@ import { loadScenarioFile } from '../../../src/scenario/load.js';
 import { bundleK6 } from '../../../src/load/k6-bundle.js';
 import { k6Manifests, testRunProblems } from '../../../src/load/k6-testrun.js';
 
-const CRD = resolve('../shared/crds/k6-operator/testruns.yaml');
+const CRD = resolve('deploy/crds/k6-operator/testruns.yaml');
 mkdirSync(resolve('tmp'), { recursive: true });
 const dir = mkdtempSync(join(resolve('tmp'), 'k6-bundle-'));
 const index = relative(dir, resolve('src/index.js')).replace(/\\/g, '/');
