@@ -44,6 +44,9 @@ export class ArrivalRateExecutor implements SlotOwner {
   private nextMs: number;
   private stopped = false;
   private finish: (() => void) | undefined;
+  // Removed when the run ends: a signal shared by many runs (a capacity search's steps) must
+  // not collect one dead listener per run.
+  private readonly onAbort = (): void => this.stop();
 
   constructor(private readonly env: ExecutorEnv, private readonly opts: ArrivalRateOptions) {
     for (let i = 0; i < opts.preAllocated; i++) this.free.push(new RequestSlot(this));
@@ -55,7 +58,7 @@ export class ArrivalRateExecutor implements SlotOwner {
   run(): Promise<void> {
     return new Promise((resolve) => {
       this.finish = resolve;
-      this.env.signal?.addEventListener('abort', () => this.stop(), { once: true });
+      this.env.signal?.addEventListener('abort', this.onAbort, { once: true });
       if (this.env.signal?.aborted) this.stop();
       else this.tick();
     });
@@ -117,6 +120,7 @@ export class ArrivalRateExecutor implements SlotOwner {
     if (this.stopped && this.inFlight === 0 && this.finish) {
       const f = this.finish;
       this.finish = undefined;
+      this.env.signal?.removeEventListener('abort', this.onAbort);
       f();
     }
   }

@@ -43,6 +43,9 @@ export class VusExecutor implements SlotOwner {
   private readonly users: VirtualUser[] = [];
   private stopped = false;
   private finish: (() => void) | undefined;
+  // Removed when the run ends: a signal shared by many runs (a capacity search's steps) must
+  // not collect one dead listener per run.
+  private readonly onAbort = (): void => this.stop();
   private timer: NodeJS.Timeout | undefined;
   private readonly think: boolean;
 
@@ -60,7 +63,7 @@ export class VusExecutor implements SlotOwner {
     return new Promise((resolve) => {
       this.finish = resolve;
       this.timer = setTimeout(() => this.stop(), this.opts.durationMs);
-      this.env.signal?.addEventListener('abort', () => this.stop(), { once: true });
+      this.env.signal?.addEventListener('abort', this.onAbort, { once: true });
       if (this.env.signal?.aborted) return this.stop();
       for (const u of this.users) this.send(u);
     });
@@ -100,6 +103,7 @@ export class VusExecutor implements SlotOwner {
     if (this.stopped && this.inFlight === 0 && this.finish) {
       const f = this.finish;
       this.finish = undefined;
+      this.env.signal?.removeEventListener('abort', this.onAbort);
       f();
     }
   }
