@@ -22,6 +22,7 @@ export interface RawCapacityFlags {
   readonly startRate: string;
   readonly maxRate: string;
   readonly precision: string;
+  readonly repeats: string;
   readonly seed: string;
   readonly profile?: string;
 }
@@ -37,6 +38,9 @@ export interface CapacityFlags {
 }
 
 const q = (v: unknown): string => JSON.stringify(v);
+
+/** The breaking rate is reported as known when the repeats pin it to ±10%. */
+export const CAPACITY_TOLERANCE = 0.1;
 
 /** "1500", "1500rps", "1500/s" → 1500; undefined when not a positive rate. */
 export function parseRate(text: string): number | undefined {
@@ -96,6 +100,8 @@ export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: st
   else if (startRate !== undefined && maxRate < startRate) problems.push(`--max-rate: expected at least --start-rate (${startRate}), got ${q(raw.maxRate)}`);
   const precision = parseShare(raw.precision);
   if (precision === undefined || precision < 0.005 || precision > 0.5) problems.push(`--precision: expected a share from 0.5% to 50% like "5%", got ${q(raw.precision)}`);
+  const repeats = Number(raw.repeats);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 10) problems.push(`--repeats: expected a whole number from 1 to 10, got ${q(raw.repeats)}`);
   const seed = Number(raw.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${q(raw.seed)}`);
 
@@ -116,7 +122,7 @@ export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: st
       service: service as CapacityService,
       slos,
       sloTexts,
-      settings: { replicas, startRate: startRate!, maxRate: maxRate!, minRate: Math.min(1, startRate!), precision: precision!, warmupMs, stepMs, seed },
+      settings: { replicas, startRate: startRate!, maxRate: maxRate!, minRate: Math.min(1, startRate!), precision: precision!, repeats, tolerance: CAPACITY_TOLERANCE, warmupMs, stepMs, seed },
       ...(peakRps === undefined ? {} : { peakRps }),
       headroom: headroom!,
       ...(profile === undefined ? {} : { profile }),

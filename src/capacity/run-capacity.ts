@@ -93,7 +93,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
         await sleep(opts.settleMs ?? 500, guard.signal);
         return step.ok;
       },
-      { startRate: settings.startRate, maxRate: settings.maxRate, minRate: settings.minRate, precision: settings.precision },
+      { startRate: settings.startRate, maxRate: settings.maxRate, minRate: settings.minRate, precision: settings.precision, repeats: settings.repeats, tolerance: settings.tolerance },
     );
   } catch (err) {
     if (!guard.signal.aborted) throw err;
@@ -154,6 +154,7 @@ export function buildResult(b: BuildInput): CapacityResult {
     sustainablePerReplica: perReplica ?? null,
     breakingRps: breaking ?? null,
     breakingReason: breakingStep ? stepFailure(breakingStep) : null,
+    ...(b.search?.spread ? { spread: b.search.spread } : {}),
     knee,
     ...(recommendation ? { recommendation } : {}),
     hpa,

@@ -55,7 +55,7 @@ function inFlightAt(samples: readonly { atMs: number; inFlight: number }[], atMs
 }
 
 /** Runs one step at `rate` requests/s and judges it. */
-export async function runStep(plan: StepPlan, rate: number, phase: 'step' | 'bisect'): Promise<StepResult> {
+export async function runStep(plan: StepPlan, rate: number, phase: StepResult['phase']): Promise<StepResult> {
   const scenario: ResolvedScenario = { ...plan.scenario, mix: plan.mix, drift: undefined, traffic: stepTraffic(plan, rate), phases: [], faults: [], events: [] };
   const samples: { atMs: number; inFlight: number }[] = [];
   const t0 = performance.now();

@@ -2,6 +2,7 @@
  * The capacity search's vocabulary: what one step measured, what the search concluded,
  * and the whole result (`capacity.json`, also what the Markdown and HTML reports render).
  */
+import type { BoundarySpread } from './search.js';
 
 /** One SLO checked on one step's measured window. */
 export interface StepSloCheck {
@@ -17,7 +18,7 @@ export interface StepResult {
   /** Offered arrival rate, requests/s, for the whole service (all replicas). */
   readonly rate: number;
   /** How the search came to try this rate. */
-  readonly phase: 'step' | 'bisect';
+  readonly phase: 'step' | 'bisect' | 'confirm';
   readonly requests: number;
   readonly errors: number;
   readonly dropped: number;
@@ -77,6 +78,10 @@ export interface CapacitySettings {
   readonly minRate: number;
   /** Bisection stops when (firstBad − lastGood) / lastGood ≤ precision. */
   readonly precision: number;
+  /** Runs the last good and the first bad rate must each agree on (1: no confirmation). */
+  readonly repeats: number;
+  /** The breaking rate must be known to ± this share of it, else the result says the machine is too noisy. */
+  readonly tolerance: number;
   readonly warmupMs: number;
   readonly stepMs: number;
   readonly seed: number;
@@ -104,6 +109,12 @@ export interface CapacityResult {
   readonly breakingRps: number | null;
   /** What broke at the breaking rate. */
   readonly breakingReason: string | null;
+  /**
+   * How well the breaking rate is known after the repeats: the zone from the last rate that held
+   * every run to the first that broke every run, as ± of its midpoint; "noisy" when the repeats
+   * disagreed beyond the tolerance within the step budget. Absent when nothing broke or repeats = 1.
+   */
+  readonly spread?: BoundarySpread;
   readonly knee: Knee | null;
   /** Absent without --peak; HPA advice is then in `hpa`. */
   readonly recommendation?: Recommendation;

@@ -5,7 +5,7 @@
  * knee marked, then the numbers and every step. Every string is escaped.
  */
 import type { CapacityResult, StepResult } from '../capacity/types.js';
-import { capacityHeadline, hpaYaml } from './capacity-markdown.js';
+import { capacityHeadline, hpaYaml, spreadText } from './capacity-markdown.js';
 import { escapeHtml } from './escape.js';
 import { fmtDuration, fmtMs, fmtPercent } from './report-format.js';
 
@@ -116,6 +116,7 @@ export function renderCapacityHtml(r: CapacityResult): string {
   const rows = [
     row('Highest sustainable rate', `<strong>${e(rps(r.sustainableRps))}</strong> (${e(rps(r.sustainablePerReplica))} per replica)`),
     row('Breaking point', r.breakingRps === null ? 'none up to the max rate' : `${e(rps(r.breakingRps))}: ${e(r.breakingReason ?? '')}`),
+    ...(r.spread ? [row('How well the breaking rate is known', `${e(spreadText(r))} (${e(r.spread.runs.map((z) => `${rps(z.rate)}: held ${z.held}/${z.runs}`).join('; '))})`)] : []),
     row('Knee of the p99 curve', r.knee ? `${e(rps(r.knee.rate))} (p99 ${e(fmtMs(r.knee.p99))}; ${e(rps(r.knee.perReplica))} per replica)` : 'not found'),
   ];
   if (r.recommendation) rows.push(row(`Replicas for a ${rps(r.recommendation.peakRps)} peak with ${fmtPercent(r.recommendation.headroom, 0)} headroom`, `<strong>${e(r.recommendation.replicas)}</strong>`));
@@ -142,7 +143,7 @@ ${renderCapacityChart(r)}
 <table><thead><tr><th>#</th><th>Phase</th><th>Rate</th><th>Result</th><th>Achieved</th><th>p50</th><th>p99</th><th>Max</th><th>Errors</th><th>Backlog</th><th>Why it broke</th></tr></thead><tbody>${stepRows}</tbody></table>
 ${hpa}
 <h2>Method</h2>
-<p>Each step offers a constant arrival rate for ${e(fmtDuration(s.warmupMs))} of warm-up, then ${e(fmtDuration(s.stepMs))} measured. A step search doubles the rate from ${e(rps(s.startRate))} until a step breaks, then bisects between the last good and first bad rate to within ${e(fmtPercent(s.precision, 1))}. Dropped arrivals count as errors; a step also breaks when the in-flight backlog grows by more than max(8, 3% of its arrivals). The knee is the Kneedle point of the p99 curve. Replicas = ceil(peak × (1 + headroom) / sustainable per replica); the HPA target is sustainable per replica × (1 − headroom), capped at the knee.</p>
+<p>Each step offers a constant arrival rate for ${e(fmtDuration(s.warmupMs))} of warm-up, then ${e(fmtDuration(s.stepMs))} measured. A step search doubles the rate from ${e(rps(s.startRate))} until a step breaks, then bisects between the last good and first bad rate to within ${e(fmtPercent(s.precision, 1))}.${s.repeats > 1 ? ` Then the last good rate must hold and the first bad rate must break on each of ${e(s.repeats)} runs, moving the bracket when a repeat disagrees, until the breaking rate is known to ±${e(fmtPercent(s.tolerance, 0))} or the machine is reported too noisy to tell.` : ''} Dropped arrivals count as errors; a step also breaks when the in-flight backlog grows by more than max(8, 3% of its arrivals). The knee is the Kneedle point of the p99 curve. Replicas = ceil(peak × (1 + headroom) / sustainable per replica); the HPA target is sustainable per replica × (1 − headroom), capped at the knee.</p>
 </body></html>
 `;
 }

@@ -12,11 +12,21 @@ const code = (v: unknown): string => `\`${String(v ?? '').replace(/`/g, "'").rep
 
 const rps = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Number(v.toFixed(v < 100 ? 1 : 0))} rps`);
 
+/** How well the breaking rate is known, in words: "breaking rate 480–520 rps, ±4.0%, every repeat agreed". */
+export function spreadText(r: CapacityResult): string {
+  const sp = r.spread;
+  if (!sp) return '';
+  const range = `breaking rate ${rps(sp.low).replace(' rps', '')}–${rps(sp.high)}, ±${fmtPercent(sp.relative, 1)}`;
+  return sp.verdict === 'confirmed'
+    ? `${range}, each boundary rate agreed on ${r.settings.repeats} runs`
+    : `too noisy to tell: repeats disagreed between ${rps(sp.low)} and ${rps(sp.high)} (±${fmtPercent(sp.relative, 1)}, more than the ±${fmtPercent(r.settings.tolerance, 0)} asked)`;
+}
+
 /** The one-line answer, also the HTML's headline. */
 export function capacityHeadline(r: CapacityResult): string {
   switch (r.outcome) {
     case 'found':
-      return `${r.service}: ${rps(r.sustainablePerReplica)} per replica within the SLOs`;
+      return `${r.service}: ${rps(r.sustainablePerReplica)} per replica within the SLOs${r.spread ? ` (${spreadText(r)})` : ''}`;
     case 'no-break':
       return `${r.service}: at least ${rps(r.sustainablePerReplica)} per replica (no SLO broke up to ${rps(r.settings.maxRate)})`;
     case 'none-sustainable':
@@ -75,6 +85,10 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
   out.push('| Result | Value |', '| --- | --- |');
   out.push(`| Highest sustainable rate | ${rps(r.sustainableRps)}${s.replicas > 1 ? ` (${rps(r.sustainablePerReplica)} per replica)` : ' per replica'} |`);
   out.push(`| Breaking point | ${r.breakingRps === null ? 'none up to the max rate' : `${rps(r.breakingRps)}: ${escapeMarkdownCell(r.breakingReason ?? '')}`} |`);
+  if (r.spread) {
+    const runs = r.spread.runs.map((z) => `${rps(z.rate)}: held ${z.held}/${z.runs}`).join('; ');
+    out.push(`| How well the breaking rate is known | ${escapeMarkdownCell(spreadText(r))} (${escapeMarkdownCell(runs)}) |`);
+  }
   out.push(`| Knee of the p99 curve | ${r.knee ? `${rps(r.knee.rate)} (p99 ${fmtMs(r.knee.p99)}; ${rps(r.knee.perReplica)} per replica)` : 'not found (fewer than 3 points, or no bend)'} |`);
   if (r.recommendation) {
     const rec = r.recommendation;
@@ -112,6 +126,10 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
     `Each step offers a constant arrival rate (open model) for ${fmtDuration(s.warmupMs)} of warm-up, then ${fmtDuration(s.stepMs)} measured. ` +
       `A step search doubles the rate from ${rps(s.startRate)} (halving instead when the start already breaks) until a step breaks an SLO, ` +
       `then bisects between the last good and the first bad rate until they are within ${fmtPercent(s.precision, 1)}. ` +
+      (s.repeats > 1
+        ? `Then the boundary is repeated: the last good rate must hold and the first bad rate must break on each of ${s.repeats} runs, ` +
+          `a repeat that disagrees moves the bracket, until the breaking rate is known to ±${fmtPercent(s.tolerance, 0)} or the machine is reported too noisy to tell. `
+        : '') +
       'Dropped arrivals count as errors. A step also breaks when the in-flight backlog grows during the measured window by more than ' +
       'max(8, 3% of its arrivals): a service that cannot keep up queues, even before a short step shows it in p99. ' +
       'The knee is the Kneedle point of the p99-vs-rate curve (furthest below the chord of the normalised curve). ' +

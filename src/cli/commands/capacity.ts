@@ -46,6 +46,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--start-rate <rate>', 'first rate tried, requests/s', '10')
     .option('--max-rate <rate>', 'stop doubling here', '10000')
     .option('--precision <share>', 'bisect until last good and first bad are this close', '5%')
+    .option('--repeats <n>', 'runs the last good and first bad rate must each agree on (1 = no confirmation)', '3')
     .option('--seed <n>', 'seed of the traffic generator', '1')
     .option('--profile <file|name>', 'local: simulator profile for triton/generative (a file, or a bundled name like capacity-triton-4x50ms)')
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')

@@ -13,6 +13,7 @@ const base: RawCapacityFlags = {
   startRate: '10',
   maxRate: '10000',
   precision: '5%',
+  repeats: '3',
   seed: '1',
 };
 const noProfile = (): undefined => undefined;
@@ -27,7 +28,7 @@ describe('parseCapacityFlags', () => {
       peakRps: 1500,
       headroom: 0.2,
       profile: '/abs/x.json',
-      settings: { replicas: 3, startRate: 40, maxRate: 10000, minRate: 1, precision: 0.05, warmupMs: 2000, stepMs: 5000, seed: 1 },
+      settings: { replicas: 3, startRate: 40, maxRate: 10000, minRate: 1, precision: 0.05, repeats: 3, tolerance: 0.1, warmupMs: 2000, stepMs: 5000, seed: 1 },
     });
   });
 
@@ -49,6 +50,7 @@ describe('parseCapacityFlags', () => {
         startRate: '-3',
         maxRate: 'many',
         precision: '90%',
+        repeats: '0',
         seed: 'abc',
         profile: 'nope',
       },
@@ -56,7 +58,7 @@ describe('parseCapacityFlags', () => {
     );
     expect(flags).toBeUndefined();
     const flagsNamed = problems.map((p) => p.split(/[:\s[]/)[0]);
-    expect(flagsNamed).toEqual(['--service', '--slo', '--replicas', '--peak', '--headroom', '--step-duration', '--warmup', '--start-rate', '--max-rate', '--precision', '--seed', '--profile']);
+    expect(flagsNamed).toEqual(['--service', '--slo', '--replicas', '--peak', '--headroom', '--step-duration', '--warmup', '--start-rate', '--max-rate', '--precision', '--repeats', '--seed', '--profile']);
     expect(problems[0]).toBe('--service: expected one of gateway, tabular, fallback, triton, generative, got "redis"');
     expect(problems[2]).toContain('got "0"');
   });

@@ -31,7 +31,7 @@ function step(rate: number, p99: number, ok: boolean, phase: 'step' | 'bisect' =
 
 const steps = [step(30, 57, true), step(60, 60, true), step(120, 466, false), step(90, 448, false, 'bisect'), step(75, 102, true, 'bisect'), step(82.5, 362, false, 'bisect'), step(78.8, 154, true, 'bisect')];
 const scenario = { name: 'peak <script>alert(1)</script>', file: 'scenarios/x.ts' } as unknown as ResolvedScenario;
-const settings = { replicas: 2, startRate: 30, maxRate: 10_000, minRate: 1, precision: 0.05, warmupMs: 1000, stepMs: 2000, seed: 1 };
+const settings = { replicas: 2, startRate: 30, maxRate: 10_000, minRate: 1, precision: 0.05, repeats: 1, tolerance: 0.1, warmupMs: 1000, stepMs: 2000, seed: 1 };
 
 function result(extra: { peakRps?: number; interrupted?: boolean; steps?: StepResult[] } = {}) {
   return buildResult({
