@@ -30,6 +30,9 @@ export default defineScenario({
   // version rolled out (and back), and a spike that needs scale-out.
   faults: [
     { id: 'tabular-outage', kind: 'unavailable', target: 'tabular', at: '3s', for: '6s' },
+    // A dependency turns slow: every Redis reply 800 ms late. The cache's command timeout must
+    // keep predict answering at model speed.
+    { id: 'redis-slow', kind: 'latency', target: 'redis', at: '11s', for: '4s', params: { latency: '800ms', jitter: '0ms' } },
     { id: 'triton-latency', kind: 'latency', target: 'triton', at: '18s', for: '6s', params: { latency: '2500ms', jitter: '100ms' } },
     { id: 'kill-tabular', kind: 'kill-replica', target: 'tabular', at: '26s', params: { count: 1 } },
     { id: 'redis-down', kind: 'redis-outage', target: 'redis', at: '31s', for: '6s' },
@@ -54,10 +57,14 @@ export default defineScenario({
     // Cache: carries repeated requests; its outage fails nothing.
     slo.cacheHitRatio('predict').above('10%').named('prediction cache hit ratio'),
     slo.errorRate().below('1%').during.fault('redis-down').named('no errors during the Redis outage'),
+    slo.latency('predict').p(99).below('400ms').during.fault('redis-slow').named('predict stays fast while Redis is slow'),
+    // Generation: the model serves it; the canned fallback answers only when it must.
+    slo.fallbackShare('generate').below('5%').named('generate served by the model'),
     // Rollout: v2-bad fails analysis and is rolled back.
     slo.rollout('tabular').rolledBack().within('20s').after.event('deploy-v2-bad').named('v2-bad rolled back within 20s'),
     // Autoscaling: the flash sale gets more tabular replicas.
-    slo.replicas('tabular').atLeast(3).within('14s').after.phase('flash-sale').named('tabular scales out for the flash sale'),
+    // 17 s ends before the v2-bad canary (33 s), whose ready pods would count as tabular replicas.
+    slo.replicas('tabular').atLeast(3).within('17s').after.phase('flash-sale').named('tabular scales out for the flash sale'),
     // The whole run.
     slo.errorRate().below('2%').named('error rate over the run'),
     slo.dropped().atMost(0).named('no request dropped'),

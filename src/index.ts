@@ -21,6 +21,8 @@ export type { LoadWindows, WindowStats } from './load/window.js';
 export { slo, SloBuilder } from './slo/expr.js';
 export { parseSlo } from './slo/parse.js';
 export { runScenario, type RunOptions, type RunOutcome } from './runner/run-scenario.js';
+export { loadCheckedScenario, preflightProblems } from './runner/preflight.js';
+export { FAULT_CATALOGUE, faultProblems, resolveFaultParams, type FaultPlatform, type ResolvedFaultParams } from './faults/catalogue.js';
 export type { Journal, SloResult } from './journal.js';
 export { runCapacity } from './capacity/run-capacity.js';
 export type { CapacityResult } from './capacity/types.js';

@@ -5,7 +5,7 @@
 
 export const JOURNAL_SCHEMA = 'peakready.journal/v1';
 
-export type RunStatus = 'completed' | 'aborted' | 'interrupted' | 'steady-state-failed' | 'error';
+export type RunStatus = 'completed' | 'aborted' | 'interrupted' | 'steady-state-failed' | 'fault-not-injected' | 'error';
 export type Verdict = 'pass' | 'fail' | 'error';
 
 /** Latency summary in milliseconds. */
@@ -81,6 +81,12 @@ export interface TimelineFault {
   readonly startMs: number;
   readonly endMs: number;
   readonly params: Readonly<Record<string, unknown>>;
+  /** ms from traffic start at which the injection was asked for; `startMs` is when the platform confirmed it. */
+  readonly requestedMs?: number;
+  /** Why the platform could not inject it (the run was aborted); absent for an injected fault. */
+  readonly notInjected?: string;
+  /** What the fault did on this platform when that is not obvious (cpu-stress: confined to the target's cgroup or not). */
+  readonly note?: string;
 }
 
 export interface TimelineEvent {
@@ -128,6 +134,47 @@ export interface Journal {
   readonly totals: { readonly requests: number; readonly errors: number; readonly dropped: number; readonly achievedRps: number; readonly targetRps: number };
   /** This run compared with an earlier one (`--baseline`); absent when no baseline was given. */
   readonly baseline?: BaselineComparison;
+  /** Each injected fault's measured effect on the endpoints against the window before it (runner/findings.ts). */
+  readonly faultEffects?: readonly FaultEffect[];
+  /** What the run showed beyond the SLOs (a fault that did not bite, fallback serving outside faults); never changes the verdict. */
+  readonly findings?: readonly Finding[];
+}
+
+/** Client-side figures of one endpoint over one window. `undefined` figures had no data. */
+export interface EffectFigures {
+  readonly requests: number;
+  readonly errorRate: number | undefined;
+  readonly p99Ms: number | undefined;
+  readonly fallbackShare: number | undefined;
+}
+
+/** One endpoint during a fault next to the window of equal length before it. */
+export interface EndpointEffect {
+  readonly endpoint: string;
+  readonly before: EffectFigures;
+  readonly during: EffectFigures;
+  /** Which figures moved measurably (e.g. ["error rate", "p99"]); empty = none. */
+  readonly changed: readonly string[];
+}
+
+/** A fault's measured effect. `bit` is undefined when there was too little traffic to tell. */
+export interface FaultEffect {
+  readonly fault: string;
+  readonly kind: string;
+  readonly target: string;
+  /** [from, to) ms from traffic start: the window judged, and the baseline before it. */
+  readonly window: readonly [number, number];
+  readonly baseline: readonly [number, number];
+  readonly endpoints: readonly EndpointEffect[];
+  readonly bit: boolean | undefined;
+}
+
+/** Something the user should know that no SLO said. */
+export interface Finding {
+  readonly kind: 'fault-did-not-bite' | 'fault-effect-unmeasured' | 'fallback-outside-faults';
+  /** The fault id or the endpoint. */
+  readonly subject: string;
+  readonly message: string;
 }
 
 /** The figures a baseline comparison looks at; each has a direction that counts as worse. */

@@ -25,7 +25,7 @@ export interface SearchOptions {
   readonly repeats?: number;
   /** The breaking rate is known when (firstBad − lastGood) / midpoint ≤ 2 × tolerance. Default 0.1 (±10%). */
   readonly tolerance?: number;
-  /** Confirmation steps at most. Default 4 × repeats. */
+  /** Confirmation steps at most. Default 6 × repeats. */
   readonly maxConfirmations?: number;
 }
 
@@ -121,7 +121,7 @@ async function confirmBoundary(
 ): Promise<SearchOutcome> {
   const repeats = opts.repeats ?? 1;
   const tolerance = opts.tolerance ?? 0.1;
-  const budget = opts.maxConfirmations ?? 4 * repeats;
+  const budget = opts.maxConfirmations ?? 6 * repeats;
   const tally = (): Map<number, Tally> => {
     const m = new Map<number, Tally>();
     for (const t of tried) {

@@ -15,6 +15,7 @@ import type { LiveSecond } from '../load/live.js';
 import type { PlatformEvent, Revert, StackEndpoints } from '../platforms/platform.js';
 import type { LocalPlatform } from '../platforms/local/local-platform.js';
 import { resolveFaultRequest, type FaultRequest } from '../platforms/local/admin-server.js';
+import { injectTimed } from '../platforms/local/timed-fault.js';
 import { NdjsonWriter } from '../report/ndjson-writer.js';
 import { readPartialJournal } from '../report/partial-journal.js';
 import { writeReports } from '../report/write-reports.js';
@@ -152,7 +153,7 @@ export class GameDay {
     // Known before the platform emits the start edge, so the timeline carries the parameters.
     this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, startMs: this.rel(), endMs: this.rel(), params: { ...fault.params, ...(fault.durationMs ? { durationMs: fault.durationMs } : {}) } });
     try {
-      this.reverts.set(fault.id, await this.opts.platform.inject(fault));
+      this.reverts.set(fault.id, await injectTimed(this.opts.platform, fault));
     } catch (err) {
       if (!this.reverts.has(fault.id)) this.faults.delete(fault.id);
       if (!(err instanceof PeakreadyError && err.code === 'INVALID_INPUT')) {

@@ -33,6 +33,8 @@ export interface PreparedFault {
   act(): Promise<void>;
   /** Undoes `act`; idempotent, harmless if `act` never ran or half ran. */
   revert(): Promise<void>;
+  /** Set by `act` when what the fault did depends on the machine (cpu-stress: confined or not); goes into the journal. */
+  readonly note?: string | undefined;
 }
 
 export interface Fault {

@@ -1,16 +1,13 @@
-/** latency: added delay with jitter on a share of requests (NetworkChaos delay). */
+/** latency: added delay with jitter on a share of requests (NetworkChaos delay); on redis, on its answers. */
+import { describeParams, resolveFaultParams } from './catalogue.js';
 import type { Fault } from './fault.js';
-import { durationParam, fraction } from './fault-params.js';
 import { toxicFault } from './toxic-fault.js';
 
 export const latencyFault: Fault = {
   kind: 'latency',
-  description: 'adds delay with jitter to requests (params: latency=300ms, jitter=0ms, fraction=1)',
-  prepare: (target, fault) =>
-    toxicFault(target, fault, {
-      kind: 'latency',
-      latencyMs: durationParam(fault, 'latency', '300ms'),
-      jitterMs: durationParam(fault, 'jitter', '0ms'),
-      fraction: fraction(fault),
-    }),
+  description: `adds delay with jitter to requests (params: ${describeParams('latency')})`,
+  prepare(target, fault) {
+    const p = resolveFaultParams(fault);
+    return toxicFault(target, fault, { kind: 'latency', latencyMs: p.latencyMs, jitterMs: p.jitterMs, fraction: p.fraction });
+  },
 };

@@ -14,12 +14,17 @@ export const unavailableFault: Fault = {
     const frozen: FaultProcess[] = [];
     return {
       async act() {
-        for (const p of target.processes(fault.target)) {
+        const replicas = target.processes(fault.target);
+        if (replicas.length === 0) throw new Error(`${fault.target} has no replica to freeze`);
+        let stopped = 0;
+        for (const p of replicas) {
           // Registered before the signal so a revert racing this loop still thaws it.
           frozen.push(p);
           p.paused = true;
-          p.signal('SIGSTOP');
+          if (p.signal('SIGSTOP')) stopped++;
         }
+        // The signal is the confirmation (a replica between restarts has no process to stop yet).
+        if (stopped === 0) throw new Error(`no replica of ${fault.target} could be stopped (SIGSTOP not delivered)`);
       },
       revert: once(() => {
         for (const p of frozen) {

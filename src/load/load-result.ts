@@ -1,11 +1,12 @@
 /**
- * The result of a load run: the per-second, per-endpoint data read back as windows (for
- * SLOs), as the journal's endpoint results and timeline, and as totals.
+ * The result of a load run: the per-100-ms, per-endpoint data read back as windows (for
+ * SLOs), as the journal's endpoint results and per-second timeline, and as totals.
  */
 import type { Counters, EndpointResult, LatencySummary, SecondSample } from '../journal.js';
-import { MutableCounters } from './counters.js';
-import { decodeHistogram, encodeHistogram, newHistogram, percentileMs, summarize, type Histogram } from './histogram.js';
-import type { SecondRow } from './stats-recorder.js';
+import type { MutableCounters } from './counters.js';
+import { decodeHistogram, encodeHistogram, percentileMs, summarize, type Histogram } from './histogram.js';
+import { histogramOf } from './slice-codec.js';
+import { SliceStore, type LegacySeconds, type SliceData } from './slice-store.js';
 import type { LoadWindows, WindowStats } from './window.js';
 
 /** Everything of a run that is serialisable (also what a worker thread sends back). */
@@ -16,11 +17,19 @@ export interface LoadData {
   readonly startEpochMs: number;
   /** Requests per second the profile asked for, averaged over the run. */
   readonly targetRps: number;
-  /** seconds[t][endpointIndex]: counters and the sealed histogram (base64, µs). */
-  readonly seconds: readonly (readonly { readonly counters: Counters; readonly histogram: string | undefined }[])[];
+  /** Per-slice (100 ms), per-endpoint counters and sparse histograms (slice-store.ts). */
+  readonly slices?: SliceData;
+  /** The per-second form of older engines (a load runner image from before `slices`); read at one-second resolution. */
+  readonly seconds?: LegacySeconds;
   /** Scheduling lag (actual dispatch − intended send), µs, base64; open model only. */
   readonly schedulingLag: string | undefined;
   readonly aborted: boolean;
+}
+
+/** The slice store of a run's data, whichever form it came in. */
+export function storeOf(data: LoadData): SliceStore {
+  if (data.slices) return SliceStore.from(data.slices, data.endpoints.length);
+  return SliceStore.fromSeconds(data.seconds ?? [], data.endpoints.length);
 }
 
 export interface LoadTotals {
@@ -29,11 +38,6 @@ export interface LoadTotals {
   readonly dropped: number;
   readonly achievedRps: number;
   readonly targetRps: number;
-}
-
-/** Converts the recorder's rows into serialisable data. */
-export function rowsToSeconds(rows: readonly SecondRow[]): LoadData['seconds'] {
-  return rows.map((r) => r.cells.map((c) => ({ counters: c.counters.snapshot(), histogram: c.encoded })));
 }
 
 class Stats implements WindowStats {
@@ -45,10 +49,12 @@ class Stats implements WindowStats {
   readonly modelType: Counters['modelType'];
   readonly modelVersion: Counters['modelVersion'];
   readonly cache: Counters['cache'];
-  readonly latency: LatencySummary;
   readonly rps: number;
+  private hist_: Histogram | undefined;
+  private latency_: LatencySummary | undefined;
 
-  constructor(c: Counters, private readonly hist: Histogram, spanMs: number) {
+  /** The histogram is built on first use: timing assertions read many windows for counters only. */
+  constructor(c: Counters, private readonly buckets: readonly number[], spanMs: number) {
     this.requests = c.requests;
     this.errors = c.errors;
     this.dropped = c.dropped;
@@ -57,8 +63,15 @@ class Stats implements WindowStats {
     this.modelType = c.modelType;
     this.modelVersion = c.modelVersion;
     this.cache = c.cache;
-    this.latency = summarize(hist);
     this.rps = spanMs > 0 ? c.requests / (spanMs / 1000) : 0;
+  }
+
+  private get hist(): Histogram {
+    return (this.hist_ ??= histogramOf(this.buckets, true));
+  }
+
+  get latency(): LatencySummary {
+    return (this.latency_ ??= summarize(this.hist));
   }
 
   percentile(p: number): number {
@@ -71,40 +84,26 @@ export class LoadResult implements LoadWindows {
   readonly endpoints: readonly string[];
   readonly startEpochMs: number;
   readonly aborted: boolean;
-  private readonly decoded = new Map<string, Histogram>();
+  /** Width of the slices windows are cut to, in ms. */
+  readonly resolutionMs: number;
+  private readonly store: SliceStore;
 
   constructor(readonly data: LoadData) {
     this.durationMs = data.durationMs;
     this.endpoints = data.endpoints;
     this.startEpochMs = data.startEpochMs;
     this.aborted = data.aborted;
+    this.store = storeOf(data);
+    this.resolutionMs = this.store.ms;
   }
 
-  private hist(encoded: string): Histogram {
-    let h = this.decoded.get(encoded);
-    if (h === undefined) {
-      h = decodeHistogram(encoded);
-      // Bounded cache: windows over long runs decode many seconds once, not on every query.
-      if (this.decoded.size < 4096) this.decoded.set(encoded, h);
-    }
-    return h;
-  }
-
-  /** Merged counters and histogram over whole seconds [fromSec, toSec) for endpoint indexes. */
-  private merge(fromSec: number, toSec: number, eps: readonly number[]): { counters: MutableCounters; hist: Histogram } {
-    const counters = new MutableCounters();
-    const hist = newHistogram();
-    for (let s = Math.max(0, fromSec); s < Math.min(toSec, this.data.seconds.length); s++) {
-      const row = this.data.seconds[s];
-      if (!row) continue;
-      for (const i of eps) {
-        const cell = row[i];
-        if (!cell) continue;
-        counters.add(cell.counters);
-        if (cell.histogram) hist.add(this.hist(cell.histogram));
-      }
-    }
-    return { counters, hist };
+  /**
+   * Merged counters and histogram over slices [from, to) for endpoint indexes. `compact`
+   * for a histogram only summarised (much faster), not encoded.
+   */
+  private merge(from: number, to: number, eps: readonly number[], compact = false): { counters: MutableCounters; hist: Histogram } {
+    const { counters, buckets } = this.store.sumSparse(from, to, eps);
+    return { counters, hist: histogramOf(buckets, compact) };
   }
 
   private indexes(endpoint: string | undefined): number[] {
@@ -113,32 +112,40 @@ export class LoadResult implements LoadWindows {
     return i < 0 ? [] : [i];
   }
 
-  /** Stats over [fromMs, toMs) by intended send time, at one-second resolution. */
+  /**
+   * Stats over [fromMs, toMs) by intended send time. The window is cut to whole slices
+   * inside it (edges rounded inwards), so it never holds a request sent outside it; a window
+   * that reaches the end of the traffic takes every slice to the end.
+   */
   window(fromMs: number, toMs: number, endpoint?: string): WindowStats | undefined {
-    const fromSec = Math.floor(Math.max(0, fromMs) / 1000);
-    const toSec = Math.ceil(Math.min(toMs, this.durationMs) / 1000);
-    if (toSec <= fromSec) return undefined;
-    const { counters, hist } = this.merge(fromSec, toSec, this.indexes(endpoint));
+    const ms = this.store.ms;
+    const from = fromMs <= 0 ? 0 : Math.ceil(fromMs / ms - 1e-9);
+    const toEnd = toMs >= this.durationMs;
+    const to = toEnd ? this.store.count : Math.floor(toMs / ms + 1e-9);
+    if (to <= from) return undefined;
+    const { counters, buckets } = this.store.sumSparse(from, to, this.indexes(endpoint));
     if (counters.requests === 0 && counters.dropped === 0) return undefined;
-    const spanMs = Math.min(toSec * 1000, this.durationMs) - fromSec * 1000;
-    return new Stats(counters.snapshot(), hist, spanMs);
+    const spanMs = (toEnd ? Math.max(this.durationMs, from * ms) : to * ms) - from * ms;
+    return new Stats(counters.snapshot(), buckets, spanMs);
   }
 
   /** Whole-run results per endpoint (the journal's `endpoints`). */
   endpointResults(): EndpointResult[] {
     return this.endpoints.map((endpoint, i) => {
-      const { counters, hist } = this.merge(0, Number.MAX_SAFE_INTEGER, [i]);
+      const { counters, hist } = this.merge(0, this.store.count, [i]);
       return { endpoint, ...counters.snapshot(), latency: summarize(hist), histogram: encodeHistogram(hist) };
     });
   }
 
-  /** Per-second samples per endpoint plus an all-endpoints series named "*". */
+  /** Per-second samples per endpoint plus an all-endpoints series named "*" (derived from the slices). */
   timeline(): SecondSample[] {
     const out: SecondSample[] = [];
     const all = this.endpoints.map((_, i) => i);
-    for (let t = 0; t < this.data.seconds.length; t++) {
+    const perSecond = Math.max(1, Math.round(1000 / this.store.ms));
+    const seconds = Math.ceil(this.store.count / perSecond);
+    for (let t = 0; t < seconds; t++) {
       for (const [name, eps] of [...this.endpoints.map((e, i) => [e, [i]] as const), ['*', all] as const]) {
-        const { counters, hist } = this.merge(t, t + 1, eps);
+        const { counters, hist } = this.merge(t * perSecond, (t + 1) * perSecond, eps, true);
         out.push({ t, endpoint: name, ...counters.snapshot(), latency: summarize(hist) });
       }
     }
@@ -146,7 +153,7 @@ export class LoadResult implements LoadWindows {
   }
 
   totals(): LoadTotals {
-    const c = this.merge(0, Number.MAX_SAFE_INTEGER, this.endpoints.map((_, i) => i)).counters;
+    const c = this.merge(0, this.store.count, this.endpoints.map((_, i) => i)).counters;
     const secs = this.durationMs / 1000;
     return { requests: c.requests, errors: c.errors, dropped: c.dropped, achievedRps: secs > 0 ? c.requests / secs : 0, targetRps: this.data.targetRps };
   }

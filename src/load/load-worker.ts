@@ -1,6 +1,6 @@
 /**
  * Worker thread entry: runs one share of the traffic (its rates or users divided by the
- * worker count) and posts back its per-second data for an exact merge.
+ * worker count) and posts back its per-100-ms data for an exact merge.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PeakreadyError } from '../errors.js';

@@ -3,36 +3,19 @@
  * histograms with one bucket layout add bucket by bucket, so percentiles of the merge
  * equal percentiles of one histogram of every value.
  */
-import { MutableCounters } from './counters.js';
 import { decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
-import type { LoadData } from './load-result.js';
+import { storeOf, type LoadData } from './load-result.js';
+import { mergeStores } from './slice-store.js';
 
-/** Merges runs second by second (each run's seconds counted from its own traffic start). */
+/** Merges runs slice by slice (each run's slices counted from its own traffic start). */
 export function mergeLoadData(runs: readonly LoadData[]): LoadData {
   const first = runs[0];
   if (first === undefined) throw new RangeError('nothing to merge');
   const endpoints = [...new Set(runs.flatMap((r) => r.endpoints))];
-  const seconds = Math.max(...runs.map((r) => r.seconds.length));
-  const merged: LoadData['seconds'][number][] = [];
-  for (let t = 0; t < seconds; t++) {
-    merged.push(
-      endpoints.map((name) => {
-        const counters = new MutableCounters();
-        const hist = newHistogram();
-        let any = false;
-        for (const r of runs) {
-          const cell = r.seconds[t]?.[r.endpoints.indexOf(name)];
-          if (!cell) continue;
-          counters.add(cell.counters);
-          if (cell.histogram) {
-            hist.add(decodeHistogram(cell.histogram));
-            any = true;
-          }
-        }
-        return { counters: counters.snapshot(), histogram: any ? encodeHistogram(hist) : undefined };
-      }),
-    );
-  }
+  const slices = mergeStores(
+    runs.map((r) => ({ store: storeOf(r), endpoints: r.endpoints })),
+    endpoints,
+  ).toData();
   const lags = runs.flatMap((r) => (r.schedulingLag ? [r.schedulingLag] : []));
   let schedulingLag: string | undefined;
   if (lags.length > 0) {
@@ -45,7 +28,7 @@ export function mergeLoadData(runs: readonly LoadData[]): LoadData {
     durationMs: Math.max(...runs.map((r) => r.durationMs)),
     startEpochMs: Math.min(...runs.map((r) => r.startEpochMs)),
     targetRps: runs.reduce((s, r) => s + r.targetRps, 0),
-    seconds: merged,
+    slices,
     schedulingLag,
     aborted: runs.some((r) => r.aborted),
   };

@@ -1,6 +1,6 @@
 /**
  * Load from several worker threads when one core is not enough: each runs a share of the
- * traffic; their per-second histograms merge exactly into one LoadResult.
+ * traffic; their per-100-ms data merges exactly into one LoadResult.
  */
 import { Worker } from 'node:worker_threads';
 import { PeakreadyError, type ErrorCode } from '../errors.js';

@@ -9,7 +9,7 @@ import { ArrivalRateExecutor } from './arrival-rate.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { encodeHistogram } from './histogram.js';
 import { liveSecond, type LiveSecond } from './live.js';
-import { LoadResult, rowsToSeconds } from './load-result.js';
+import { LoadResult } from './load-result.js';
 import { SeededRandom } from './random.js';
 import { MixSource, type RequestSource } from './request-source.js';
 import { StatsRecorder } from './stats-recorder.js';
@@ -132,7 +132,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
     durationMs,
     startEpochMs,
     targetRps,
-    seconds: rowsToSeconds(recorder.rows),
+    slices: recorder.store().toData(),
     schedulingLag: lag && lag.totalCount > 0 ? encodeHistogram(lag) : undefined,
     aborted,
   });

@@ -1,10 +1,14 @@
 /**
- * Where samples go: per endpoint and per second of intended send time, an HDR histogram and
- * counters. A second is sealed (its histograms compressed) once it is over and its last
- * request has finished, so memory grows by a few hundred bytes per second, not per request.
+ * Where samples go: per endpoint and per 100 ms of intended send time, exact counters and
+ * the latencies. A slice is sealed once it is over and its last request has finished: its
+ * latencies become sparse HDR buckets in one shared byte buffer (slice-codec.ts), so memory
+ * grows by a few dozen bytes per endpoint and slice, not per request. Open slices keep raw
+ * latencies, bounded by the arrival rate times the request timeout.
  */
 import { bump, MutableCounters } from './counters.js';
-import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { newHistogram, type Histogram } from './histogram.js';
+import { addPairs, bucketsOf, ByteReader, ByteWriter, counterKey, emptyCell, KeyTable, pairsOf, readCell, SLICE_MS, writeCell, type Cell } from './slice-codec.js';
+import { SliceStore } from './slice-store.js';
 
 /** What one finished request reports. */
 export interface Outcome {
@@ -17,29 +21,41 @@ export interface Outcome {
   cache: string | undefined;
 }
 
-/** One endpoint's data for one second. */
-export class SecondCell {
-  counters = new MutableCounters();
-  hist: Histogram | undefined = newHistogram();
-  /** The sealed histogram. */
-  encoded: string | undefined;
+/** One endpoint's open slice. */
+class OpenCell {
+  requests = 0;
+  errors = 0;
+  dropped = 0;
+  readonly keys = new Map<number, number>();
+  readonly latenciesUs: number[] = [];
 }
 
-/** All endpoints for one second. */
-export class SecondRow {
+/** All endpoints of one open slice. */
+class OpenSlice {
   pending = 0;
-  sealed = false;
-  constructor(readonly cells: SecondCell[]) {}
+  constructor(readonly cells: OpenCell[]) {}
+}
+
+// Slices are sealed this long after they end, so that an executor running late still finds them open.
+const SEAL_GRACE_MS = 500;
+
+/** The sum of two cells. */
+function addCell(a: Cell, b: Cell): Cell {
+  const keys = new Map<number, number>();
+  const hist = new Map<number, number>();
+  addPairs(keys, a.keys);
+  addPairs(keys, b.keys);
+  addPairs(hist, a.buckets);
+  addPairs(hist, b.buckets);
+  return { requests: a.requests + b.requests, dropped: a.dropped + b.dropped, errors: a.errors + b.errors, keys: pairsOf(keys), buckets: pairsOf(hist, true) };
 }
 
 // Status keys made once: String(status) on every request is an allocation on the hot path.
 const STATUS_KEYS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
-function countOutcome(c: MutableCounters, o: Outcome): void {
+function countLive(c: MutableCounters, o: Outcome, kind: string | undefined): void {
   c.requests++;
   if (o.status > 0) bump(c.status, STATUS_KEYS[o.status] ?? String(o.status));
-  let kind = o.errorKind;
-  if (kind === undefined && o.status >= 400) kind = o.status >= 500 ? 'http_5xx' : 'http_4xx';
   if (kind !== undefined) {
     c.errors++;
     bump(c.errorKinds, kind);
@@ -50,69 +66,122 @@ function countOutcome(c: MutableCounters, o: Outcome): void {
 }
 
 export class StatsRecorder {
-  readonly rows: SecondRow[] = [];
-  /** Whole-run histogram per endpoint. */
-  readonly runHists: Histogram[];
+  /** Width of a slice in ms. */
+  readonly sliceMs = SLICE_MS;
   /** Completions since the last live snapshot (by completion time), per endpoint. */
   liveHists: Histogram[];
   liveCounters: MutableCounters[];
-  private sealedUpTo = 0;
+  private readonly open = new Map<number, OpenSlice>();
+  private readonly table = new KeyTable();
+  /** Key ids by prefix and name, so the hot path builds no strings. */
+  private readonly keyIds: Record<'s' | 'k' | 't' | 'v' | 'c', Map<string, number>> = { s: new Map(), k: new Map(), t: new Map(), v: new Map(), c: new Map() };
+  private readonly sealed = new ByteWriter(64 * 1024);
+  /** [start, end) in `sealed` of each sealed slice; -1 for none. */
+  private readonly ranges: number[] = [];
+  private count = 0;
 
   constructor(readonly endpoints: readonly string[]) {
-    this.runHists = endpoints.map(() => newHistogram());
     this.liveHists = endpoints.map(() => newHistogram());
     this.liveCounters = endpoints.map(() => new MutableCounters());
   }
 
-  private row(second: number): SecondRow {
-    let r = this.rows[second];
+  private slice(intendedMs: number): OpenSlice {
+    const s = Math.floor(intendedMs / SLICE_MS);
+    let r = this.open.get(s);
     if (r === undefined) {
-      for (let s = this.rows.length; s <= second; s++) this.rows[s] = new SecondRow(this.endpoints.map(() => new SecondCell()));
-      r = this.rows[second] as SecondRow;
+      r = new OpenSlice(this.endpoints.map(() => new OpenCell()));
+      this.open.set(s, r);
+      if (s >= this.count) this.count = s + 1;
     }
     return r;
   }
 
+  private key(prefix: 's' | 'k' | 't' | 'v' | 'c', name: string): number {
+    const ids = this.keyIds[prefix];
+    let id = ids.get(name);
+    if (id === undefined) ids.set(name, (id = this.table.id(counterKey(prefix, name))));
+    return id;
+  }
+
+  private bumpKey(cell: OpenCell, prefix: 's' | 'k' | 't' | 'v' | 'c', name: string): void {
+    const id = this.key(prefix, name);
+    cell.keys.set(id, (cell.keys.get(id) ?? 0) + 1);
+  }
+
   /** A request was sent with this intended time (ms from traffic start). */
   begin(intendedMs: number): void {
-    this.row(Math.floor(intendedMs / 1000)).pending++;
+    this.slice(intendedMs).pending++;
   }
 
   /** A request sent with `begin` finished. `latencyUs` counts from the intended send time. */
   record(ep: number, intendedMs: number, latencyUs: number, o: Outcome): void {
-    const r = this.row(Math.floor(intendedMs / 1000));
+    const r = this.slice(intendedMs);
     r.pending--;
-    const cell = r.cells[ep] as SecondCell;
+    const cell = r.cells[ep] as OpenCell;
     const v = latencyUs < 1 ? 1 : latencyUs;
-    // A late finisher after sealing (cannot happen with pending accounting) would be lost; guard anyway.
-    (cell.hist ?? (cell.hist = newHistogram())).recordValue(v);
-    countOutcome(cell.counters, o);
-    (this.runHists[ep] as Histogram).recordValue(v);
+    let kind = o.errorKind;
+    if (kind === undefined && o.status >= 400) kind = o.status >= 500 ? 'http_5xx' : 'http_4xx';
+    cell.requests++;
+    cell.latenciesUs.push(v);
+    if (o.status > 0) this.bumpKey(cell, 's', STATUS_KEYS[o.status] ?? String(o.status));
+    if (kind !== undefined) {
+      cell.errors++;
+      this.bumpKey(cell, 'k', kind);
+    }
+    if (o.modelType !== undefined) this.bumpKey(cell, 't', o.modelType);
+    if (o.modelVersion !== undefined) this.bumpKey(cell, 'v', o.modelVersion);
+    if (o.cache !== undefined) this.bumpKey(cell, 'c', o.cache);
     (this.liveHists[ep] as Histogram).recordValue(v);
-    countOutcome(this.liveCounters[ep] as MutableCounters, o);
+    countLive(this.liveCounters[ep] as MutableCounters, o, kind);
   }
 
   /** An arrival found no free in-flight slot. */
   drop(ep: number, intendedMs: number): void {
-    ((this.row(Math.floor(intendedMs / 1000)).cells[ep] as SecondCell).counters).dropped++;
+    (this.slice(intendedMs).cells[ep] as OpenCell).dropped++;
     (this.liveCounters[ep] as MutableCounters).dropped++;
   }
 
-  /** Seals every finished second that ended before `nowMs`. */
+  /** Seals every slice that ended before `nowMs` and has no request in flight. */
   sealBefore(nowMs: number): void {
-    const last = Math.min(this.rows.length, Math.floor(nowMs / 1000));
-    for (let s = this.sealedUpTo; s < last; s++) {
-      const r = this.rows[s] as SecondRow;
-      if (r.pending > 0) return; // keep order: later seconds wait for this one
-      seal(r);
-      this.sealedUpTo = s + 1;
-    }
+    for (const [s, r] of this.open) if ((s + 1) * SLICE_MS <= nowMs - SEAL_GRACE_MS && r.pending <= 0) this.seal(s, r);
   }
 
   /** Seals everything (the run is over). */
   sealAll(): void {
-    for (const r of this.rows) if (!r.sealed) seal(r);
-    this.sealedUpTo = this.rows.length;
+    for (const [s, r] of this.open) this.seal(s, r);
+  }
+
+  private seal(s: number, r: OpenSlice): void {
+    // An arrival the executor dispatched late, after its slice was sealed, reopened it: merge.
+    const before = (this.ranges[2 * s] ?? -1) >= 0 ? new ByteReader(this.sealed.bytes, this.ranges[2 * s]) : undefined;
+    const cells: Cell[] = r.cells.map((c) => {
+      const cell: Cell = { requests: c.requests, dropped: c.dropped, errors: c.errors, keys: pairsOf(c.keys), buckets: bucketsOf(c.latenciesUs) };
+      return before ? addCell(readCell(before), cell) : cell;
+    });
+    const start = this.sealed.length;
+    for (const cell of cells) writeCell(this.sealed, cell);
+    for (let i = this.ranges.length; i < 2 * (s + 1); i++) this.ranges.push(-1);
+    this.ranges[2 * s] = start;
+    this.ranges[2 * s + 1] = this.sealed.length;
+    this.open.delete(s);
+  }
+
+  /** Bytes held for sealed slices (for memory measurements). */
+  get sealedBytes(): number {
+    return this.sealed.length;
+  }
+
+  /** The sealed data (call `sealAll` first), slice by slice. */
+  store(): SliceStore {
+    const empty = this.endpoints.map(() => emptyCell());
+    const bytes = this.sealed.bytes;
+    const out = new ByteWriter(this.sealed.length + 2 * this.endpoints.length * this.count + 16);
+    for (let s = 0; s < this.count; s++) {
+      const start = this.ranges[2 * s] ?? -1;
+      if (start >= 0) out.append(bytes.subarray(start, this.ranges[2 * s + 1]));
+      else for (const c of empty) writeCell(out, c);
+    }
+    return SliceStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, this.table.keys, out.done());
   }
 
   /** Takes the live accumulators and starts new ones. */
@@ -122,14 +191,4 @@ export class StatsRecorder {
     this.liveCounters = this.endpoints.map(() => new MutableCounters());
     return out;
   }
-}
-
-function seal(r: SecondRow): void {
-  for (const c of r.cells) {
-    if (c.hist !== undefined) {
-      c.encoded = c.hist.totalCount > 0 ? encodeHistogram(c.hist) : undefined;
-      c.hist = undefined;
-    }
-  }
-  r.sealed = true;
 }

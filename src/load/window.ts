@@ -1,7 +1,7 @@
 /**
  * Read access to a load run's client-side measurements over any time window, computed
- * from the per-second HDR histograms the engine keeps (exact percentiles over merged
- * seconds, no per-request samples). The SLO evaluator reads client metrics only
+ * from the per-100-ms HDR buckets the engine keeps (exact percentiles over merged
+ * slices, no per-request samples). The SLO evaluator reads client metrics only
  * through this interface.
  */
 import type { Counters, LatencySummary } from '../journal.js';
@@ -17,11 +17,15 @@ export interface WindowStats extends Counters {
 export interface LoadWindows {
   /** Milliseconds of traffic the run carried. */
   readonly durationMs: number;
+  /** Width in ms of the slices windows are cut to (100 for this engine); default 100. */
+  readonly resolutionMs?: number;
   /** Endpoint (mix entry) names seen or configured. */
   readonly endpoints: readonly string[];
   /**
    * Stats over [fromMs, toMs) measured from traffic start (by the request's intended send
-   * time), for one endpoint or, when omitted, all. `undefined` when no request fell in it.
+   * time), for one endpoint or, when omitted, all. Edges are rounded inwards to the
+   * resolution, so no request sent outside the window counts. `undefined` when no request
+   * fell in it.
    */
   window(fromMs: number, toMs: number, endpoint?: string): WindowStats | undefined;
 }

@@ -39,6 +39,8 @@ export type PlatformEvent =
   | { readonly t: number; readonly type: 'replicas'; readonly service: string; readonly from: number; readonly to: number; readonly reason: string }
   | { readonly t: number; readonly type: 'restart'; readonly service: string; readonly replica: string; readonly restarts: number }
   | { readonly t: number; readonly type: 'ready'; readonly service: string; readonly replica: string; readonly ready: boolean }
+  /** A replica that never became ready (crashed while starting, or a readiness timeout): it serves nothing. */
+  | { readonly t: number; readonly type: 'replica-failed'; readonly service: string; readonly replica: string; readonly reason: string }
   | {
       readonly t: number;
       readonly type: 'rollout';
@@ -49,7 +51,16 @@ export type PlatformEvent =
       readonly message?: string;
     }
   | { readonly t: number; readonly type: 'analysis'; readonly service: string; readonly metric: string; readonly value: unknown; readonly result: 'Successful' | 'Failed' | 'Inconclusive' | 'Error' }
-  | { readonly t: number; readonly type: 'fault'; readonly id: string; readonly kind: string; readonly target: string; readonly edge: 'start' | 'end' };
+  | {
+      readonly t: number;
+      readonly type: 'fault';
+      readonly id: string;
+      readonly kind: string;
+      readonly target: string;
+      readonly edge: 'start' | 'end';
+      /** What the fault really did, when that differs by machine (cpu-stress: confined to the target's cgroup, or not). */
+      readonly note?: string;
+    };
 
 export interface ServiceStatus {
   readonly name: string;
@@ -58,6 +69,8 @@ export interface ServiceStatus {
   readonly restarts: number;
   readonly endpoints: readonly string[];
   readonly version?: string;
+  /** Local service proxy: requests re-sent to another replica after a refused connect, and requests a dying replica failed. */
+  readonly proxy?: { readonly retries: number; readonly upstreamFailures: number };
 }
 
 export interface StackStatus {

@@ -12,7 +12,7 @@ import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-row
 import { chartFrame, chartInputs } from './chart-data.js';
 import { escapeHtml as e } from './escape.js';
 import { FAULT_COLORS, renderChart, renderTimelineStrip } from './html-charts.js';
-import { fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
+import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
 import type { Reporter } from './reporter.js';
 
 export const HTML_FILE = 'report.html';
@@ -88,10 +88,21 @@ function probeTable(before: readonly ProbeResult[], after: readonly ProbeResult[
     .join('')}</tbody></table>`;
 }
 
+/** "Findings": a fault that did not bite, fallback serving outside faults; never the verdict. */
+function findingsSection(j: Journal): string {
+  if (j.findings === undefined) return '';
+  const body =
+    j.findings.length === 0
+      ? '<p class="desc">None: every fault changed what clients saw, and the fallback served 5% or less of each endpoint outside faults.</p>'
+      : `<ul id="findings-list">${j.findings.map((f) => `<li class="finding ${e(f.kind)}"><span class="chip no-data">${e(f.kind === 'fallback-outside-faults' ? 'FALLBACK' : 'FAULT')}</span> ${e(f.message)}</li>`).join('')}</ul><p class="desc">Findings do not change the verdict.</p>`;
+  return `<section class="card" id="findings" style="margin-top:18px"><h2>Findings</h2>${body}</section>
+`;
+}
+
 function endpointTable(j: Journal): string {
   if (j.endpoints.length === 0) return '<p class="desc">No whole-run endpoint results (the run did not finish).</p>';
-  return `<table><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Dropped</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>${j.endpoints
-    .map((p) => `<tr><td>${e(p.endpoint)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num">${fmtInt(p.errors)}</td><td class="num">${fmtInt(p.dropped)}</td><td class="num">${fmtMs(p.latency.p50)}</td><td class="num">${fmtMs(p.latency.p95)}</td><td class="num">${fmtMs(p.latency.p99)}</td><td class="num">${fmtMs(p.latency.max)}</td></tr>`)
+  return `<table><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Dropped</th><th class="num">Fallback %</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>${j.endpoints
+    .map((p) => `<tr><td>${e(p.endpoint)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num">${fmtInt(p.errors)}</td><td class="num">${fmtInt(p.dropped)}</td><td class="num">${e(fallbackPercent(p))}</td><td class="num">${fmtMs(p.latency.p50)}</td><td class="num">${fmtMs(p.latency.p95)}</td><td class="num">${fmtMs(p.latency.p99)}</td><td class="num">${fmtMs(p.latency.max)}</td></tr>`)
     .join('')}</tbody></table>`;
 }
 
@@ -158,7 +169,7 @@ ${j.baseline ? `<section class="card" id="baseline"><h2>Compared with baseline</
 <section class="card"><h2>Faults and events</h2>${timelineTable(j)}</section>
 <section class="card"><h2>Steady state</h2>${probeTable(j.steadyState.before, j.steadyState.after)}</section>
 </div>
-<div class="two" style="margin-top:18px">
+${findingsSection(j)}<div class="two" style="margin-top:18px">
 <section class="card"><h2>Endpoints</h2>${endpointTable(j)}</section>
 <section class="card"><h2>Run</h2>${metadata(j)}</section>
 </div>

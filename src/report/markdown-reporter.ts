@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BaselineComparison, Journal, SloResult } from '../journal.js';
 import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text } from './escape.js';
-import { fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
+import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
 import type { Reporter } from './reporter.js';
 
 export const SUMMARY_FILE = 'summary.md';
@@ -36,6 +36,16 @@ function baselineSection(c: BaselineComparison): string[] {
   return out;
 }
 
+/** "Findings": what the run showed beyond the SLOs; they do not change the verdict. */
+function findingsSection(j: Journal): string[] {
+  if (j.findings === undefined) return [];
+  const out = ['### Findings', ''];
+  if (j.findings.length === 0) out.push('_None: every fault changed what clients saw, and the fallback served 5% or less of each endpoint outside faults._');
+  else out.push(...j.findings.map((f) => `- ⚠️ ${text(f.message)}`), '', '_Findings do not change the verdict._');
+  out.push('');
+  return out;
+}
+
 /** The summary.md document for a journal. */
 export function renderMarkdown(j: Journal): string {
   const h = headline(j);
@@ -45,6 +55,7 @@ export function renderMarkdown(j: Journal): string {
   const out: string[] = [`## ${icon} ${h.verdict}${h.status ? ` (${h.status})` : ''} — ${text(j.scenario.name)}`, ''];
   if (j.scenario.description) out.push(text(j.scenario.description), '');
   if (j.status !== 'completed') out.push(`> **Run ${text(j.status)}**${j.reason ? `: ${text(j.reason)}` : ''}`, '');
+  else if (j.reason) out.push(`> **${text(j.reason)}**`, ''); // e.g. the steady state after the run failed
   out.push(
     `**Resilience score ${j.resilienceScore.toFixed(1)} / 100** · ${met} of ${j.slos.length} SLOs met${advisory ? ` · ${advisory} advisory` : ''} · ` +
       `platform ${text(j.platform)} · seed ${j.seed} · time scale ${j.timeScale}` +
@@ -75,7 +86,12 @@ export function renderMarkdown(j: Journal): string {
   const timeline: { at: number; row: string[] }[] = [
     ...j.faults.map((f) => ({
       at: f.startMs,
-      row: [fmtOffset(f.startMs), f.endMs > f.startMs ? fmtOffset(f.endMs) : '(instant)', `fault **${cell(f.id)}**`, `${cell(f.kind)} on ${cell(f.target)}`],
+      row: [
+        fmtOffset(f.startMs),
+        f.notInjected !== undefined ? '(not injected)' : f.endMs > f.startMs ? fmtOffset(f.endMs) : '(instant)',
+        `fault **${cell(f.id)}**`,
+        `${cell(f.kind)} on ${cell(f.target)}${f.notInjected !== undefined ? `: not injected, ${cell(f.notInjected)}` : ''}${f.note ? ` (${cell(f.note)})` : ''}`,
+      ],
     })),
     ...j.events.map((e) => ({ at: e.atMs, row: [fmtOffset(e.atMs), '', `event ${cell(e.type)}`, cell(e.message)] })),
   ].sort((a, b) => a.at - b.at);
@@ -83,6 +99,7 @@ export function renderMarkdown(j: Journal): string {
   else out.push(...table(['From', 'To', 'What', 'Detail'], timeline.map((t) => t.row)));
   if (j.phases.length > 0) out.push('', `Phases: ${j.phases.map((p) => `${text(p.name)} ${fmtOffset(p.startMs)}–${fmtOffset(p.endMs)}`).join(' · ')}`);
   out.push('');
+  out.push(...findingsSection(j));
 
   out.push('### Traffic', '');
   const t = j.totals;
@@ -97,8 +114,17 @@ export function renderMarkdown(j: Journal): string {
     out.push(
       '',
       ...table(
-        ['Endpoint', 'Requests', 'Errors', 'p50', 'p95', 'p99', 'max'],
-        j.endpoints.map((e) => [cell(e.endpoint), fmtInt(e.requests), fmtInt(e.errors), fmtMs(e.latency.p50), fmtMs(e.latency.p95), fmtMs(e.latency.p99), fmtMs(e.latency.max)]),
+        ['Endpoint', 'Requests', 'Errors', 'Fallback %', 'p50', 'p95', 'p99', 'max'],
+        j.endpoints.map((e) => [
+          cell(e.endpoint),
+          fmtInt(e.requests),
+          fmtInt(e.errors),
+          fallbackPercent(e),
+          fmtMs(e.latency.p50),
+          fmtMs(e.latency.p95),
+          fmtMs(e.latency.p99),
+          fmtMs(e.latency.max),
+        ]),
       ),
     );
   }

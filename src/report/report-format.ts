@@ -96,3 +96,10 @@ export function headerShare(counts: Readonly<Record<string, number>>, key: strin
   const total = keys.reduce((a, k) => a + (counts[k] ?? 0), 0);
   return total > 0 ? (counts[key] ?? 0) / total : null;
 }
+
+/** Share of an endpoint's answers that came from the fallback (x-model-type), '–' when none carried the header. */
+export function fallbackPercent(e: { readonly modelType: Readonly<Record<string, number>> }): string {
+  let typed = 0;
+  for (const v of Object.values(e.modelType)) typed += v;
+  return typed > 0 ? fmtPercent((e.modelType['fallback'] ?? 0) / typed) : '–';
+}

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PeakreadyError } from '../errors.js';
+import { invalidInput, PeakreadyError } from '../errors.js';
 import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
 import { runLoad, type RunLoadOptions } from '../load/run-load.js';
 import type { LoadResult } from '../load/load-result.js';
@@ -22,6 +22,7 @@ import { ReporterMultiplexer } from '../report/multiplexer.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { evaluateSlos, resilienceScore, verdictOf } from '../slo/evaluate.js';
 import { VERSION } from '../version.js';
+import { computeFindings } from './findings.js';
 import { FaultTimeline, type TimelineRecord } from './fault-timeline.js';
 import { Safeguards } from './safeguards.js';
 import { SeriesSampler } from './series-sampler.js';
@@ -60,6 +61,8 @@ export interface RunOutcome {
 /** Runs one scenario end to end and returns its journal; never throws for SLO failures. */
 export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, platform } = opts;
+  // A run with nothing to judge would pass whatever happened; refused before anything starts.
+  if (scenario.slos.length === 0) throw invalidInput(`${scenario.file ?? scenario.name}: slos: nothing to verify: the scenario has no SLOs; add some, or use \`peakready load\` for traffic only`);
   const log = opts.log ?? (() => {});
   const outDir = resolve(opts.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -139,14 +142,29 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       const safeguards = new Safeguards(scenario.safety.halt);
       const timeline = new FaultTimeline(scenario, platform, teardown, {
         onStart: (rec) => {
-          const f = toTimelineFault(rec);
+          const f = toTimelineFault(rec, platformEvents);
           void emit({ type: 'fault', edge: 'start', fault: f });
           log(`${rec.kind} ${rec.id} started at ${(rec.startMs / 1000).toFixed(1)} s`);
         },
         onEnd: (rec) => {
-          if (rec.kind === 'fault') void emit({ type: 'fault', edge: 'end', fault: toTimelineFault(rec) });
+          if (rec.kind === 'fault') void emit({ type: 'fault', edge: 'end', fault: toTimelineFault(rec, platformEvents) });
         },
-        onError: (rec, err) => addEvent('fault-error', `${rec.kind} ${rec.id} failed to start: ${err instanceof Error ? err.message : String(err)}`, { id: rec.id }),
+        // A fault's failure is told once, by onNotInjected below.
+        onError: (rec, err) => {
+          if (rec.kind === 'event') addEvent('fault-error', `${rec.kind} ${rec.id} failed to start: ${err instanceof Error ? err.message : String(err)}`, { id: rec.id });
+        },
+        // A planned fault that did not happen makes every verdict of this run meaningless: stop the load now.
+        onNotInjected: (rec, why) => {
+          const line = `fault ${rec.id} was not injected: ${why}`;
+          if (status === 'completed' || status === 'fault-not-injected') {
+            status = 'fault-not-injected';
+            reason = reason ? `${reason}; ${line}` : line;
+            exitOverride = 3;
+          }
+          addEvent('fault-not-injected', line, { id: rec.id });
+          log(`aborting: ${line}`);
+          if (!halt.signal.aborted) halt.abort(new Error(line));
+        },
       });
       for (const phase of scenario.phases) void emit({ type: 'phase', phase });
 
@@ -179,11 +197,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         // 4. Faults reverted, always (the teardown stack is the backstop if this throws).
         await timeline.stop();
         sampler.stop();
-        for (const rec of timeline.records) if (rec.kind === 'fault') faults.push(toTimelineFault(rec));
+        for (const rec of timeline.records) if (rec.kind === 'fault') faults.push(toTimelineFault(rec, platformEvents));
         for (const rec of timeline.records) {
           if (rec.kind === 'event') {
             const d = rec.detail as { service: string; version: string };
-            timelineEvents.push({ atMs: rec.startMs, type: 'deploy', message: `deploy ${d.service} ${d.version}`, data: { id: rec.id, service: d.service, version: d.version } });
+            timelineEvents.push({ atMs: rec.startMs >= 0 ? rec.startMs : rec.requestedMs, type: 'deploy', message: `deploy ${d.service} ${d.version}`, data: { id: rec.id, service: d.service, version: d.version } });
           }
         }
       }
@@ -226,8 +244,10 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     guard.dispose();
   }
 
-  const verdict: Verdict = status === 'completed' ? (after.some((p) => !p.ok) ? 'fail' : verdictOf(slos)) : status === 'error' ? 'error' : 'fail';
-  if (status === 'completed' && after.some((p) => !p.ok)) reason = `steady state not met after the faults: ${after.filter((p) => !p.ok).map((p) => p.name).join(', ')}`;
+  const verdict: Verdict = status === 'completed' ? (after.some((p) => !p.ok) ? 'fail' : verdictOf(slos)) : status === 'error' || (status as RunStatus) === 'fault-not-injected' ? 'error' : 'fail';
+  if (status === 'completed' && after.some((p) => !p.ok)) {
+    reason = `steady state not met after the faults: ${after.filter((p) => !p.ok).map((p) => `${p.name} (${p.observed}, expected ${p.expected})`).join('; ')}`;
+  }
   const totals = load
     ? (() => {
         const all = load.window(0, load.durationMs);
@@ -240,6 +260,10 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         };
       })()
     : { requests: 0, errors: 0, dropped: 0, achievedRps: 0, targetRps: plannedRps(scenario) };
+
+  // What each fault did to the traffic, and fallback outside faults: findings, not verdicts.
+  const scale = Math.max(0.1, scenario.timeScale);
+  const fx = load && status === 'completed' ? computeFindings({ load, faults, phases: scenario.phases }, { recoveryMs: 10_000 * scale, instantWindowMs: 5000 * scale }) : undefined;
 
   const built: Journal = {
     schema: JOURNAL_SCHEMA,
@@ -264,14 +288,37 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     series: sampler?.series() ?? [],
     slos,
     // No SLO was evaluated when the run did not complete: a score of 100 would be a lie.
-    resilienceScore: status === 'completed' ? resilienceScore(slos) : 0,
+    resilienceScore: status === 'completed' ? scoreWithProbes(slos, after) : 0,
     totals,
+    ...(fx ? { faultEffects: fx.faultEffects, findings: fx.findings } : {}),
   };
   const journal = opts.finalize ? opts.finalize(built) : built;
   await reporters.onEnd(journal);
 
   const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
   return { journal, outDir, exitCode };
+}
+
+/**
+ * The resilience score with each failed after-run steady-state probe counted as one more
+ * unmet SLO of weight 1: a system that did not come back is less resilient, whatever its
+ * SLOs said. Passing probes add nothing (they would only dilute failed SLOs).
+ */
+export function scoreWithProbes(slos: readonly SloResult[], after: readonly ProbeResult[]): number {
+  const failed = after.filter((p) => !p.ok);
+  if (failed.length === 0) return resilienceScore(slos);
+  const asSlos: SloResult[] = failed.map((p) => ({
+    name: `steady state after: ${p.name}`,
+    expression: `steady state after: ${p.name}`,
+    status: 'fail',
+    observed: p.observed,
+    threshold: p.expected,
+    window: 'after the run',
+    advisory: false,
+    weight: 1,
+    source: 'client',
+  }));
+  return resilienceScore([...slos, ...asSlos]);
 }
 
 function throwIfAborted(signal: AbortSignal): void {
@@ -285,16 +332,21 @@ function plannedRps(s: ResolvedScenario): number {
   return Math.round((total / (t.durationMs / 1000)) * 10) / 10;
 }
 
-function toTimelineFault(rec: TimelineRecord): TimelineFault {
+function toTimelineFault(rec: TimelineRecord, platformEvents: readonly PlatformEvent[]): TimelineFault {
+  const note = platformEvents.find((e) => e.type === 'fault' && e.edge === 'start' && e.id === rec.id && e.note !== undefined) as { note?: string } | undefined;
   const d = rec.detail as { kind?: string; target?: string; service?: string; durationMs?: number; params?: Record<string, unknown> };
   const planned = rec.startMs + (d.durationMs ?? 0);
   return {
     id: rec.id,
     kind: d.kind ?? 'deploy',
     target: d.target ?? d.service ?? '',
-    startMs: rec.startMs,
-    endMs: rec.endMs >= 0 ? rec.endMs : planned,
+    // A fault the platform never confirmed has no window: it starts and ends where it was asked for.
+    startMs: rec.startMs >= 0 ? rec.startMs : rec.requestedMs,
+    endMs: rec.startMs < 0 ? rec.requestedMs : rec.endMs >= 0 ? rec.endMs : planned,
     params: { ...(d.params ?? {}), ...(rec.error ? { error: rec.error } : {}) },
+    requestedMs: rec.requestedMs,
+    ...(note?.note ? { note: note.note } : {}),
+    ...(rec.kind === 'fault' && rec.startMs < 0 ? { notInjected: rec.error ?? 'the platform did not confirm it' } : {}),
   };
 }
 
@@ -310,6 +362,8 @@ function describePlatformEvent(e: PlatformEvent): string | undefined {
       return `${e.service} analysis ${e.metric}: ${e.result} (${JSON.stringify(e.value)})`;
     case 'fault':
       return undefined; // the timeline records faults itself
+    case 'replica-failed':
+      return `${e.service} replica ${e.replica} failed to start: ${e.reason}`;
     case 'ready':
       return undefined; // too chatty for the report; restarts and replicas carry the story
   }

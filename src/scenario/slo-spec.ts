@@ -39,6 +39,11 @@ export type SloWindow =
  */
 export interface SloTiming {
   readonly within: DurationString;
+  /**
+   * How long the condition must hold once it first does (default 1s, with at least 5
+   * requests in every second of it for client metrics). "for 3s" in the string form.
+   */
+  readonly for?: DurationString;
   readonly anchor:
     | { readonly fault: string; readonly edge: 'start' | 'end' }
     | { readonly event: string }

@@ -228,6 +228,7 @@ function checkSlos(c: Checker, slos: unknown, names: Names): void {
     if (s.timing !== undefined && c.object(s.timing, `${p}.timing`)) {
       const t = s.timing;
       c.duration(t.within, `${p}.timing.within`);
+      if (t.for !== undefined) c.duration(t.for, `${p}.timing.for`, true);
       if (c.object(t.anchor, `${p}.timing.anchor`)) {
         const a = t.anchor;
         const ap = `${p}.timing.anchor`;

@@ -15,8 +15,9 @@ export function isClientMetric(m: SloMetric): m is ClientMetric {
   return CLIENT_KINDS.has(m.kind);
 }
 
-/** Client timing assertions look at one-second buckets. */
-const BUCKET_MS = 1000;
+/** Width of the sub-windows a sustained condition is judged on, and the requests each needs. */
+export const SUSTAIN_WINDOW_MS = 1000;
+export const MIN_REQUESTS_PER_WINDOW = 5;
 
 const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((a, b) => a + b, 0);
 
@@ -24,7 +25,8 @@ const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).re
 export function clientValue(metric: ClientMetric, s: WindowStats): number | undefined {
   switch (metric.kind) {
     case 'latency':
-      return s.latency.count > 0 ? s.percentile(metric.percentile) : undefined;
+      // Every completed request has a latency; `requests` avoids summarising the histogram.
+      return s.requests > 0 ? s.percentile(metric.percentile) : undefined;
     case 'error-rate':
       return s.requests > 0 ? s.errors / s.requests : undefined;
     case 'throughput':
@@ -56,8 +58,13 @@ export function clientOver(client: LoadWindows, metric: ClientMetric, fromMs: nu
 }
 
 /**
- * The first one-second bucket after the anchor in which the condition holds; `atMs` is the
- * bucket's end (the moment the holding second was complete), capped at the deadline.
+ * The first moment T, on the data's 100 ms grid in [anchorMs, deadlineMs], from which the
+ * condition holds and is sustained for `sustainMs`:
+ *   - the slice starting at T holds (the condition is already true at T, so a second that
+ *     only holds on average because of what comes later does not move T earlier);
+ *   - every window of min(1 s, sustainMs) starting in [T, T + sustainMs − window], on the
+ *     same grid, holds and carries at least 5 requests (arrivals, dropped included).
+ * Nothing before the anchor counts. `atMs` is T; `value` the metric over [T, T + sustainMs).
  */
 export function clientFirstHolding(
   client: LoadWindows,
@@ -66,15 +73,40 @@ export function clientFirstHolding(
   deadlineMs: number,
   op: Comparator,
   threshold: number | string,
+  sustainMs: number = SUSTAIN_WINDOW_MS,
 ): TimingOutcome {
+  const res = client.resolutionMs ?? 100;
+  const win = Math.max(res, Math.min(SUSTAIN_WINDOW_MS, sustainMs));
+  const span = Math.max(win, Math.ceil(sustainMs / res) * res);
+  const ep = metric.endpoint;
+  // Window values by start, computed once: each start is tried by up to span/res candidates.
+  const memo = new Map<number, { v: number | undefined; n: number }>();
+  const windowAt = (t: number): { v: number | undefined; n: number } => {
+    let w = memo.get(t);
+    if (w === undefined) {
+      const s = client.window(t, t + win, ep);
+      w = s ? { v: clientValue(metric, s), n: s.requests + s.dropped } : { v: undefined, n: 0 };
+      memo.set(t, w);
+    }
+    return w;
+  };
+  const sustained = (t0: number): boolean => {
+    for (let t = t0; t + win <= t0 + span + 1e-6; t += res) {
+      const w = windowAt(t);
+      if (w.v === undefined || w.n < MIN_REQUESTS_PER_WINDOW || !holds(op, w.v, threshold)) return false;
+    }
+    return true;
+  };
   let last: { value: number; atMs: number } | undefined;
-  const end = Math.min(deadlineMs, client.durationMs);
-  for (let from = anchorMs; from < end; from += BUCKET_MS) {
-    const to = Math.min(from + BUCKET_MS, deadlineMs);
-    const v = clientOver(client, metric, from, to);
-    if (v === undefined) continue;
-    if (holds(op, v, threshold)) return { kind: 'held', atMs: to, value: v };
-    last = { value: v, atMs: to };
+  const first = Math.ceil(anchorMs / res - 1e-9) * res;
+  for (let t = first; t <= deadlineMs + 1e-6 && t < client.durationMs; t += res) {
+    const onset = clientOver(client, metric, t, t + res);
+    if (onset === undefined) continue;
+    const w = windowAt(t);
+    if (w.v !== undefined) last = { value: w.v, atMs: t };
+    if (!holds(op, onset, threshold) || !sustained(t)) continue;
+    const v = clientOver(client, metric, t, t + span);
+    return { kind: 'held', atMs: t, value: v ?? onset };
   }
   return last ? { kind: 'never', last: last.value, lastMs: last.atMs } : { kind: 'no-data' };
 }

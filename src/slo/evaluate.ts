@@ -5,15 +5,15 @@
  */
 import type { SloResult, Verdict } from '../journal.js';
 import type { SloSpec } from '../scenario/slo-spec.js';
-import { clientFirstHolding, clientOver, isClientMetric } from './client-source.js';
+import { clientFirstHolding, clientOver, isClientMetric, MIN_REQUESTS_PER_WINDOW } from './client-source.js';
 import { describeObserved, holds, type Observed } from './compare.js';
 import type { EvaluationContext, PromMetric } from './context.js';
 import { formatDuration, formatSeconds } from './duration.js';
 import { formatObserved, formatSlo, formatThreshold, formatTiming, formatWindow, sloName } from './format.js';
 import { promSignal, queryFor } from './prometheus-source.js';
-import { replicasSignal, restartTimes, restartsSince, rolloutSignal, seriesSignal } from './platform-source.js';
+import { restartTimes, restartsSince, rolloutSignal, seriesSignal } from './platform-source.js';
 import type { StepSignal, TimingOutcome } from './step-signal.js';
-import { resolveTiming, resolveWindow, windowLabel } from './windows.js';
+import { resolveTiming, resolveWindow, runEndMs, windowLabel } from './windows.js';
 
 type Source = SloResult['source'];
 
@@ -65,11 +65,18 @@ export async function evaluateSlo(spec: SloSpec, ctx: EvaluationContext): Promis
     if (spec.timing) {
       const t = resolveTiming(spec.timing, ctx);
       if (!t.ok) return noData(t.label, defaultSource(spec), t.problem);
-      const { outcome, source, problem } = await timingOutcome(spec, ctx, t.anchorMs, t.deadlineMs);
+      const { outcome, source, problem } = await timingOutcome(spec, ctx, t.anchorMs, t.deadlineMs, t.sustainMs);
       if (outcome.kind === 'no-data') return noData(t.label, source, problem ?? 'no samples between the anchor and the deadline');
       if (outcome.kind === 'held') {
         const after = outcome.atMs - t.anchorMs;
-        return { ...base, status: 'pass', observed: `after ${formatSeconds(after)}`, window: t.label, source, detail: `${show(outcome.value)} at ${formatSeconds(outcome.atMs)}` };
+        return {
+          ...base,
+          status: 'pass',
+          observed: `after ${formatSeconds(after)}`,
+          window: t.label,
+          source,
+          detail: `${show(outcome.value)} from ${formatSeconds(outcome.atMs)}, held for ${formatDuration(t.sustainMs)}`,
+        };
       }
       return {
         ...base,
@@ -77,7 +84,7 @@ export async function evaluateSlo(spec: SloSpec, ctx: EvaluationContext): Promis
         observed: `not within ${formatDuration(t.withinMs)}`,
         window: t.label,
         source,
-        detail: `last value ${show(outcome.last)} at ${formatSeconds(outcome.lastMs)} (${formatSeconds(outcome.lastMs - t.anchorMs)} after the anchor)`,
+        detail: `last value ${show(outcome.last)} at ${formatSeconds(outcome.lastMs)} (${formatSeconds(outcome.lastMs - t.anchorMs)} after the anchor); it must hold for ${formatDuration(t.sustainMs)}${isClientMetric(spec.metric) ? ` with at least ${MIN_REQUESTS_PER_WINDOW} requests a second` : ''}`,
       };
     }
     const w = resolveWindow(spec.window, ctx);
@@ -122,19 +129,21 @@ async function timingOutcome(
   ctx: EvaluationContext,
   anchorMs: number,
   deadlineMs: number,
+  sustainMs: number,
 ): Promise<{ outcome: TimingOutcome; source: Source; problem?: string }> {
   const m = spec.metric;
   if (isClientMetric(m)) {
-    const outcome = clientFirstHolding(ctx.client, m, anchorMs, deadlineMs, spec.op, spec.threshold);
+    const outcome = clientFirstHolding(ctx.client, m, anchorMs, deadlineMs, spec.op, spec.threshold, sustainMs);
     return { outcome, source: 'client', ...(outcome.kind === 'no-data' ? { problem: 'no requests between the anchor and the deadline' } : {}) };
   }
   if (m.kind === 'restarts') {
     const times = restartTimes(ctx, m.service);
-    if (times !== undefined) return { outcome: restartsSince(times, anchorMs).firstHolding(anchorMs, deadlineMs, spec.op, spec.threshold), source: 'platform' };
+    if (times !== undefined) return { outcome: restartsSince(times, anchorMs).firstHolding(anchorMs, deadlineMs, spec.op, spec.threshold, sustainMs, runEndMs(ctx)), source: 'platform' };
   }
-  const s = await signalFor(spec, ctx)(anchorMs, deadlineMs);
+  // Prometheus is asked for the sustain period after the deadline too.
+  const s = await signalFor(spec, ctx)(anchorMs, deadlineMs + sustainMs);
   if ('problem' in s) return { outcome: { kind: 'no-data' }, source: s.source, problem: s.problem };
-  return { outcome: s.signal.firstHolding(anchorMs, deadlineMs, spec.op, spec.threshold), source: s.source };
+  return { outcome: s.signal.firstHolding(anchorMs, deadlineMs, spec.op, spec.threshold, sustainMs, s.signal.knownUntil(runEndMs(ctx))), source: s.source };
 }
 
 /** Platform events first, then the runner's series, then PromQL. */
@@ -145,8 +154,8 @@ function signalFor(spec: SloSpec, ctx: EvaluationContext): SignalFor {
       const sig = rolloutSignal(ctx, m.service);
       return sig ? { signal: sig, source: 'platform' } : { problem: `no rollout events for "${m.service}"`, source: 'platform' };
     }
-    const platform = m.kind === 'replicas' ? replicasSignal(ctx, m.service) : undefined;
-    if (platform) return { signal: platform, source: 'platform' };
+    // replicas(svc): ready replicas as the platform's status reports them (the runner's
+    // sampled series), never the autoscaler's decision (`replicas` events).
     const series = seriesSignal(ctx, m);
     if (series) return { signal: series, source: 'platform' };
     const query = isClientMetric(m) ? undefined : queryFor(m as PromMetric, ctx);

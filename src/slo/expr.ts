@@ -6,6 +6,7 @@
  *   slo.latency('predict').p(99).below('250ms')
  *   slo.errorRate().below('1%')
  *   slo.fallbackShare('predict').above(0.5).within('30s').after.fault('kill-tabular')
+ *   slo.fallbackShare('predict').above('50%').within('5s').after.fault('kill-tabular').for('3s')
  *   slo.replicas('tabular').atLeast(3).within('3m').after.phase('flash-sale')
  *   slo.rollout('tabular').rolledBack().within('2m').after.event('deploy-tabular-v2-bad')
  *   slo.latency().p(95).below('300ms').during.fault('latency-triton').asAdvisory()
@@ -85,6 +86,15 @@ export class SloBuilder implements SloSpec {
         phase: (phase, edge = 'start') => done({ phase, edge }),
       },
     };
+  }
+
+  /**
+   * How long a timing assertion's condition must hold once it first does (default 1s):
+   * `.within('5s').after.fault('kill-tabular').for('3s')`.
+   */
+  for(duration: DurationString): SloBuilder {
+    if (!this.timing) throw invalidInput(`SLO ${formatSlo(this)}: for('${duration}'): only a timing assertion is held for a duration; write .within(D).after...(...).for('${duration}')`);
+    return this.with({ timing: { ...this.timing, for: checkDuration(duration) } });
   }
 
   /** Counts in the resilience score but not in the verdict. (Not `advisory()`: that name is the data field.) */

@@ -11,7 +11,8 @@
  *   op      := < | <= | > | >= | == | !=
  *   value   := 250ms | 1.5s | 1% | 0.9 | 100rps | open | half-open | closed | Degraded | RolledBack
  *   window  := in phase:NAME | during fault:ID | for DUR after event:ID | for DUR after fault:ID
- *   timing  := within DUR after (fault:ID start|end | event:ID | phase:NAME start|end)
+ *   timing  := within DUR after (fault:ID start|end | event:ID | phase:NAME start|end) [for DUR]
+ *              ("for DUR": the condition must hold that long once it first does; default 1s)
  */
 import type { Comparator, SloMetric, SloSpec, SloTiming, SloWindow } from '../scenario/slo-spec.js';
 
@@ -121,7 +122,7 @@ export function formatTiming(timing: SloTiming): string {
   const a = timing.anchor;
   const anchor =
     'fault' in a ? `fault:${ident(a.fault)} ${a.edge}` : 'event' in a ? `event:${ident(a.event)}` : `phase:${ident(a.phase)} ${a.edge}`;
-  return `within ${timing.within} after ${anchor}`;
+  return `within ${timing.within} after ${anchor}${timing.for === undefined ? '' : ` for ${timing.for}`}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Parses the string form of an SLO (grammar in format.ts), e.g.
- * "fallback_share(predict) > 50% within 30s after fault:kill-tabular start".
+ * "fallback_share(predict) > 50% within 30s after fault:kill-tabular start for 3s".
  * Errors name the expression, the 1-based position, what was expected and what was found.
  */
 import { invalidInput, type PeakreadyError } from '../errors.js';
@@ -244,7 +244,8 @@ function parseTail(p: Parser): { window?: SloWindow; timing?: SloTiming } {
   if (p.keyword('within')) {
     const within = p.duration();
     p.expectKeyword('after');
-    return { timing: { within, anchor: parseAnchor(p) } };
+    const anchor = parseAnchor(p);
+    return { timing: p.keyword('for') ? { within, anchor, for: p.duration() } : { within, anchor } };
   }
   if (p.keyword('in')) {
     p.expectKeyword('phase', '"phase:NAME"');

@@ -1,13 +1,17 @@
 /**
- * Platform-side signals: replica counts and rollout phases from platform events (and the
- * runner's sampled series), restarts counted from restart events.
+ * Platform-side signals: ready replicas and breaker states from the runner's sampled series
+ * (Platform.status(), once a second), rollout phases from platform events, restarts counted
+ * from the sampled restart counts or restart events.
  */
 import type { PlatformEvent } from '../platforms/platform.js';
 import type { SloMetric } from '../scenario/slo-spec.js';
 import type { EvaluationContext } from './context.js';
 import { StepSignal, type StepPoint } from './step-signal.js';
 
-/** Name of a journal series the runner samples for a metric: "replicas:tabular", "breaker:tabular". */
+/**
+ * Name of a journal series the runner samples for a metric: "replicas:tabular" (replicas
+ * ready and serving), "breaker:tabular".
+ */
 export function seriesName(metric: SloMetric): string | undefined {
   if (metric.kind === 'replicas') return `replicas:${metric.service}`;
   if (metric.kind === 'breaker-state') return `breaker:${metric.upstream}`;
@@ -15,18 +19,6 @@ export function seriesName(metric: SloMetric): string | undefined {
 }
 
 const rel = (ctx: EvaluationContext, t: number): number => t - ctx.trafficStartEpochMs;
-
-/** Replica count over time from `replicas` events; before the first one, its `from`. */
-export function replicasSignal(ctx: EvaluationContext, service: string): StepSignal | undefined {
-  const evs = ctx.platformEvents
-    .filter((e): e is Extract<PlatformEvent, { type: 'replicas' }> => e.type === 'replicas' && e.service === service)
-    .sort((a, b) => a.t - b.t);
-  if (evs.length === 0) return undefined;
-  return new StepSignal(
-    evs.map((e) => ({ tMs: rel(ctx, e.t), value: e.to })),
-    evs[0]!.from,
-  );
-}
 
 /** Rollout phase and canary weight over time from `rollout` events. */
 export function rolloutSignal(ctx: EvaluationContext, service: string): StepSignal | undefined {
@@ -71,5 +63,9 @@ export function seriesSignal(ctx: EvaluationContext, metric: SloMetric): StepSig
   const name = seriesName(metric);
   const s = name === undefined ? undefined : ctx.series?.find((x) => x.name === name);
   if (!s || s.points.length === 0) return undefined;
-  return new StepSignal(s.points.map(([t, v]) => ({ tMs: t * 1000, value: v })));
+  return new StepSignal(
+    s.points.map(([t, v]) => ({ tMs: t * 1000, value: v })),
+    undefined,
+    true,
+  );
 }

@@ -92,5 +92,5 @@ export async function promSignal(
     const w = worstOf(values, op, threshold);
     if (w !== undefined) points.push({ tMs: ts * 1000 - ctx.trafficStartEpochMs, value: w });
   }
-  return new StepSignal(points);
+  return new StepSignal(points, undefined, true);
 }

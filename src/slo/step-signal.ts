@@ -20,9 +20,20 @@ export type TimingOutcome =
 export class StepSignal {
   private readonly points: readonly StepPoint[];
 
-  /** `initial` is the value before the first point, when known. */
-  constructor(points: readonly StepPoint[], private readonly initial?: Observed) {
+  /**
+   * `initial` is the value before the first point, when known. `sampled`: the points are
+   * samples (a series, Prometheus), so nothing is known after the last one; otherwise they
+   * are changes (events) and the last value holds until the end of the run.
+   */
+  constructor(points: readonly StepPoint[], private readonly initial?: Observed, readonly sampled = false) {
     this.points = [...points].sort((a, b) => a.tMs - b.tMs);
+  }
+
+  /** Up to when the signal is known, given the end of the run (ms). */
+  knownUntil(runEndMs: number): number {
+    const last = this.points[this.points.length - 1]?.tMs;
+    if (this.sampled) return last ?? Number.NEGATIVE_INFINITY;
+    return Math.max(runEndMs, last ?? runEndMs);
   }
 
   get empty(): boolean {
@@ -53,14 +64,24 @@ export class StepSignal {
     return worstOf(this.valuesIn(fromMs, toMs), op, threshold);
   }
 
-  /** The first moment in [anchorMs, deadlineMs] at which the condition holds. */
-  firstHolding(anchorMs: number, deadlineMs: number, op: Comparator, threshold: number | string): TimingOutcome {
+  /**
+   * The first moment T in [anchorMs, deadlineMs] from which the condition holds through
+   * T + sustainMs (every value in effect in [T, T + sustainMs] holds). A hold that would end
+   * after `horizonMs` (the end of what is known) is not sustained.
+   */
+  firstHolding(anchorMs: number, deadlineMs: number, op: Comparator, threshold: number | string, sustainMs = 0, horizonMs = Number.POSITIVE_INFINITY): TimingOutcome {
     const candidates: StepPoint[] = [];
     const start = this.at(anchorMs);
     if (start !== undefined) candidates.push({ tMs: anchorMs, value: start });
     for (const p of this.points) if (p.tMs > anchorMs && p.tMs <= deadlineMs) candidates.push(p);
     if (candidates.length === 0) return { kind: 'no-data' };
-    const hit = candidates.find((c) => holds(op, c.value, threshold));
+    const sustained = (c: StepPoint): boolean => {
+      if (sustainMs <= 0) return true;
+      if (c.tMs + sustainMs > horizonMs) return false;
+      const through = [...this.valuesIn(c.tMs, c.tMs + sustainMs), this.at(c.tMs + sustainMs)];
+      return through.every((v) => v !== undefined && holds(op, v, threshold));
+    };
+    const hit = candidates.find((c) => holds(op, c.value, threshold) && sustained(c));
     if (hit) return { kind: 'held', atMs: hit.tMs, value: hit.value };
     const last = candidates[candidates.length - 1]!;
     return { kind: 'never', last: last.value, lastMs: last.tMs };

@@ -7,12 +7,23 @@ import type { TimelineEvent } from '../journal.js';
 import type { EvaluationContext } from './context.js';
 import { durationMs, formatDuration, formatSeconds } from './duration.js';
 
+/** A timing assertion's condition must hold this long by default (and, for client metrics, over at least 5 requests a second). */
+export const DEFAULT_SUSTAIN_MS = 1000;
+
 export type ResolvedRange =
   | { readonly ok: true; readonly fromMs: number; readonly toMs: number; readonly label: string }
   | { readonly ok: false; readonly label: string; readonly problem: string };
 
 export type ResolvedTiming =
-  | { readonly ok: true; readonly anchorMs: number; readonly deadlineMs: number; readonly withinMs: number; readonly label: string }
+  | {
+      readonly ok: true;
+      readonly anchorMs: number;
+      readonly deadlineMs: number;
+      readonly withinMs: number;
+      /** How long the condition must hold once it first does. */
+      readonly sustainMs: number;
+      readonly label: string;
+    }
   | { readonly ok: false; readonly label: string; readonly problem: string };
 
 /** End of the run as the timeline knows it: traffic duration, or the last phase's end. */
@@ -95,7 +106,10 @@ export function resolveTiming(timing: SloTiming, ctx: EvaluationContext): Resolv
     anchorMs = p && (a.edge === 'start' ? p.startMs : p.endMs);
     if (anchorMs === undefined) return { ok: false, label, problem: `phase "${a.phase}" is not on the run's timeline` };
   }
-  return { ok: true, anchorMs, deadlineMs: anchorMs + withinMs, withinMs, label: `${label} (at ${formatSeconds(anchorMs)})` };
+  // The default guards against noise, not scenario time: it does not scale with --time-scale.
+  const sustainMs = timing.for === undefined ? DEFAULT_SUSTAIN_MS : Math.max(scaled(ctx, timing.for), 1);
+  const held = timing.for === undefined ? '' : `, held for ${scaledLabel(ctx, timing.for)}`;
+  return { ok: true, anchorMs, deadlineMs: anchorMs + withinMs, withinMs, sustainMs, label: `${label}${held} (at ${formatSeconds(anchorMs)})` };
 }
 
 /** The label of an SLO's window or timing without resolving it (for SLOs that cannot be evaluated). */

@@ -105,7 +105,8 @@ describe('peakready run: gate, halt and interrupt', () => {
     const file = scenario(
       'interrupt',
       `{ name: 'interrupt', traffic: { executor: 'arrival-rate', stages: [{ name: 'a', duration: '60s', rate: 10 }] }, mix: seedMix(),
-         faults: [{ id: 'freeze', kind: 'unavailable', target: 'tabular', at: '1s', for: '50s' }] }`,
+         faults: [{ id: 'freeze', kind: 'unavailable', target: 'tabular', at: '1s', for: '50s' }],
+         slos: [slo.errorRate().below('50%')] }`,
     );
     const out = join(dir, 'interrupt-out');
     const run = start([file, '--out', out]);

@@ -96,7 +96,8 @@ describe('local platform: the real stack', () => {
     const statuses: number[] = [];
     let stop = false;
     const load = (async () => {
-      while (!stop) statuses.push(await infer(endpoints.services.tabular!));
+      // 0 = the connection was reset: a request in flight on the killed replica fails, as through a Service.
+      while (!stop) statuses.push(await infer(endpoints.services.tabular!).catch(() => 0));
     })();
     await new Promise((r) => setTimeout(r, 200));
     await platform.inject(fault('kill-replica', 'tabular'));
@@ -107,7 +108,9 @@ describe('local platform: the real stack', () => {
     expect(restarted && readyAgain).toBe(true);
     expect((await platform.status()).services.find((s) => s.name === 'tabular')!.restarts).toBe(before + 1);
     expect(statuses.length).toBeGreaterThan(10);
-    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    // One request at a time: at most the one in flight at the kill fails; every later one is routed around.
+    expect(statuses.filter((s) => s !== 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.filter((s) => s !== 200 && s !== 0)).toEqual([]);
   });
 
   it('a latency fault shows in client latency and is gone when reverted', async () => {

@@ -12,7 +12,7 @@ import type { Platform } from '../../platforms/platform.js';
 import { REPORTERS, type ReporterName } from '../../report/write-reports.js';
 import { formatLiveLine } from '../../load/live.js';
 import { defaultOutDir, runScenario } from '../../runner/run-scenario.js';
-import { loadScenarioFile } from '../../scenario/load.js';
+import { loadCheckedScenario } from '../../runner/preflight.js';
 import { STACK_MECHANISMS, type ResolvedScenario, type StackMechanism } from '../../scenario/types.js';
 import type { SloSpec } from '../../scenario/slo-spec.js';
 import { parseSlo } from '../../slo/parse.js';
@@ -61,8 +61,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--fail-on-regression', 'exit 1 when a figure regressed beyond its tolerance (needs --baseline)')
     .option('--load-runners <n>', 'kubernetes: drive the traffic from N runner pods (an Indexed Job) whose histograms are merged')
     .action(async (file: string, flags: RunFlags) => {
-      const { scenario, seed, baseline } = await prepare(file, flags);
-      const loadRunners = parseLoadRunners(flags);
+      const { scenario, seed, baseline, loadRunners } = await prepare(file, flags);
       const platform = await createPlatform(flags);
       const loadRunner = loadRunners === undefined ? undefined : await (platform as import('../../platforms/kubernetes/kubernetes-platform.js').KubernetesPlatform).loadRunner(loadRunners, file, { timeScale: Number(flags.timeScale), rateScale: Number(flags.rateScale) });
       const outDir = flags.out ?? defaultOutDir(scenario.name);
@@ -95,12 +94,13 @@ function compareSafely(j: Journal, baseline: BaselineOptions): Journal {
 }
 
 /** --load-runners N: an integer 1..100, and only where there is a cluster to run the Job in. */
-function parseLoadRunners(flags: RunFlags): number | undefined {
+function parseLoadRunners(flags: RunFlags, problems: string[]): number | undefined {
   if (flags.loadRunners === undefined) return undefined;
   const n = Number(flags.loadRunners);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${JSON.stringify(flags.loadRunners)}`);
-  if (flags.platform !== 'kubernetes') throw invalidInput(`--load-runners: needs --platform kubernetes (the runners are pods of an Indexed Job), got --platform ${flags.platform}`);
-  return n;
+  if (!Number.isInteger(n) || n < 1 || n > 100) problems.push(`--load-runners: expected an integer 1..100, got ${JSON.stringify(flags.loadRunners)}`);
+  else if (flags.platform !== 'kubernetes') problems.push(`--load-runners: needs --platform kubernetes (the runners are pods of an Indexed Job), got --platform ${flags.platform}`);
+  else return n;
+  return undefined;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -108,8 +108,9 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Everything that can be wrong with the input is found here, before anything starts. */
-async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number; baseline: BaselineOptions | undefined }> {
+async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number; baseline: BaselineOptions | undefined; loadRunners: number | undefined }> {
   const problems: string[] = [];
+  const loadRunners = parseLoadRunners(flags, problems);
   const seed = Number(flags.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${JSON.stringify(flags.seed)}`);
   const timeScale = Number(flags.timeScale);
@@ -133,7 +134,8 @@ async function prepare(file: string, flags: RunFlags): Promise<{ scenario: Resol
   }
   let scenario: ResolvedScenario | undefined;
   try {
-    scenario = await loadScenarioFile(file, {
+    // Checked against the chosen platform too (fault targets, stack.*): nothing starts on a plan that would fail mid-run.
+    scenario = await loadCheckedScenario(file, flags.platform, {
       ...(problems.some((p) => p.startsWith('--time-scale')) ? {} : { timeScale }),
       ...(problems.some((p) => p.startsWith('--rate-scale')) ? {} : { rateScale }),
     });
@@ -150,9 +152,12 @@ async function prepare(file: string, flags: RunFlags): Promise<{ scenario: Resol
       }
     }
   }
+  if (scenario && scenario.slos.length + extra.length === 0) {
+    problems.push(`${scenario.file ?? file}: slos: nothing to verify: the scenario has no SLOs and no --slo was given, so any run would pass; add slos (or --slo "p99(predict) < 250ms"), or use \`peakready load\` for traffic only`);
+  }
   if (problems.length > 0 || !scenario) throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
   const stack = disable.length > 0 ? { ...scenario.stack, disable: [...new Set([...(scenario.stack.disable ?? []), ...disable])] } : scenario.stack;
-  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed, baseline: baselineFlags.options };
+  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed, baseline: baselineFlags.options, loadRunners };
 }
 
 async function createPlatform(flags: RunFlags): Promise<Platform> {

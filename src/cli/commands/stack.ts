@@ -188,6 +188,11 @@ export function formatStatus(status: StackStatus): string {
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   let out = [line(head), ...rows.map(line)].join('\n') + '\n';
   if (status.breakers) out += `breakers: ${Object.entries(status.breakers).map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+  const proxied = status.services.filter((s) => s.proxy !== undefined);
+  if (proxied.length > 0) {
+    out += `proxy retries (refused connect, re-sent): ${proxied.map((s) => `${s.name}=${s.proxy!.retries}`).join(' ')}\n`;
+    out += `proxy failures (replica died mid-request): ${proxied.map((s) => `${s.name}=${s.proxy!.upstreamFailures}`).join(' ')}\n`;
+  }
   out += status.activeFaults.length
     ? `active faults:\n${status.activeFaults.map((f) => `  ${f.id}  ${f.kind} on ${f.target}, ${Math.round(f.sinceMs / 1000)} s`).join('\n')}\n`
     : 'active faults: none\n';

@@ -4,7 +4,7 @@
  */
 import type { FaultKind, ResolvedFault } from '../../scenario/fault-spec.js';
 import type { K8sObject } from '../../platforms/kubernetes/manifest.js';
-import { parseDuration } from '../../scenario/duration.js';
+import { resolveFaultParams } from '../catalogue.js';
 import { renderChaosTemplate, type TemplateValues } from './chaos-template.js';
 
 /** Which template under chaos/ carries each fault kind. */
@@ -46,9 +46,9 @@ export interface ChaosContext {
 
 /** The template values for a fault (exported so validation can render every template). */
 export function templateValues(fault: ResolvedFault, ctx: ChaosContext): TemplateValues {
-  const p = fault.params;
+  // Typed values and defaults from the catalogue, the same the local back end uses.
+  const p = resolveFaultParams(fault);
   const target = fault.kind === 'redis-outage' ? 'redis' : fault.target;
-  const fraction = p.fraction ?? 1;
   return {
     NAME: dnsLabel(`pr-${fault.id}-${ctx.runId}`),
     NAMESPACE: ctx.namespace,
@@ -56,15 +56,15 @@ export function templateValues(fault: ResolvedFault, ctx: ChaosContext): Templat
     FAULT_ID: dnsLabel(fault.id),
     TARGET: target,
     DURATION: goDuration(Math.max(fault.durationMs, MIN_DURATION_MS)),
-    COUNT: String(p.count ?? 1),
+    COUNT: String(p.count),
     // Normalised: Chaos Mesh accepts one unit only ("90s", not "1m30s").
-    LATENCY: goDuration(parseDuration(p.latency ?? '300ms', 'params.latency')),
-    JITTER: p.jitter ? goDuration(parseDuration(p.jitter, 'params.jitter')) : '0ms',
-    LOSS_PERCENT: String(Math.round(fraction * 100)),
-    // Chaos Mesh's "bps" is bytes per second, the vocabulary's unit.
-    RATE: `${p.rate ?? 1_000_000}bps`,
-    WORKERS: p.workers ?? 1,
-    LOAD: p.load ?? 80,
+    LATENCY: goDuration(p.latencyMs),
+    JITTER: p.jitterMs > 0 ? goDuration(p.jitterMs) : '0ms',
+    LOSS_PERCENT: String(Math.round(p.fraction * 100)),
+    // Chaos Mesh's "bps" is bytes per second (tc's unit), the vocabulary's unit.
+    RATE: `${Math.max(1, Math.round(p.bytesPerSecond))}bps`,
+    WORKERS: p.workers,
+    LOAD: p.load,
     MEMORY_SIZE: '256MB',
     PORT: SERVICE_PORTS[target] ?? 8080,
   };

@@ -42,6 +42,8 @@ export interface KubernetesPlatformOptions {
   /** Readiness timeout (default 300 s). */
   readonly readyTimeoutMs?: number;
   readonly pollMs?: number;
+  /** How long Chaos Mesh may take to report a fault injected (default: 30 s, at most half the fault's duration). */
+  readonly chaosConfirmTimeoutMs?: number;
 }
 
 /** The repository's deploy/ folder (two levels above src/ or dist/). */
@@ -222,7 +224,15 @@ export class KubernetesPlatform implements Platform {
   }
 
   async inject(fault: ResolvedFault): Promise<Revert> {
-    const { revert } = await injectChaos(fault, { kc: this.kc, namespace: this.opts.namespace, runId: this.runId, ...(this.teardown ? { teardown: this.teardown } : {}) });
+    // No teardown entry here: the caller (the run's FaultTimeline) owns the revert, and
+    // injectChaos deletes the object itself when it is not confirmed.
+    const { revert } = await injectChaos(fault, {
+      kc: this.kc,
+      namespace: this.opts.namespace,
+      runId: this.runId,
+      ...(this.opts.chaosConfirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: this.opts.chaosConfirmTimeoutMs }),
+      ...(this.opts.pollMs ? { confirmPollMs: this.opts.pollMs } : {}),
+    });
     this.activeFaults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, sinceMs: Date.now() });
     return async () => {
       await revert();

@@ -4,7 +4,7 @@
  * where `histogram` is an HDR histogram (microseconds, the load engine's layout) encoded
  * with hdr-histogram-js' compressed base64. Merging adds histograms bucket by bucket, so
  * the merged percentiles are exactly those of one histogram of every runner's samples.
- * `data` (optional) carries the runner's per-second data too, so the harness can rebuild
+ * `data` (optional) carries the runner's per-100-ms data too, so the harness can rebuild
  * one LoadResult whose SLO windows and timeline cover every runner (mergeRunnerLoad).
  */
 import { invalidInput } from '../../errors.js';
@@ -24,7 +24,7 @@ export interface RunnerEndpointResult {
 export interface RunnerResult {
   readonly index: number;
   readonly endpoints: Readonly<Record<string, RunnerEndpointResult>>;
-  /** The runner's per-second data (`peakready load --emit-histograms` always sends it). */
+  /** The runner's per-100-ms data (`peakready load --emit-histograms` always sends it). */
   readonly data?: LoadData;
 }
 
@@ -43,7 +43,7 @@ export function formatRunnerResult(r: RunnerResult): string {
 }
 
 /**
- * One LoadResult of every runner (seconds aligned on each runner's own traffic start), for
+ * One LoadResult of every runner (slices aligned on each runner's own traffic start), for
  * the SLO windows, timeline and totals the runner computes from a local run.
  */
 export function mergeRunnerLoad(results: readonly RunnerResult[], expectedRunners = results.length): LoadResult {

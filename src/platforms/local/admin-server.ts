@@ -9,6 +9,7 @@ import { parseDuration } from '../../scenario/duration.js';
 import { FAULT_KINDS, type FaultKind, type FaultParams, type ResolvedFault } from '../../scenario/fault-spec.js';
 import type { Revert, StackEndpoints } from '../platform.js';
 import type { LocalPlatform } from './local-platform.js';
+import { injectTimed } from './timed-fault.js';
 
 export interface FaultRequest {
   readonly kind: string;
@@ -53,7 +54,7 @@ export async function startAdminServer(platform: LocalPlatform, endpoints: Stack
     if (key === 'GET /faults') return send(res, 200, (await platform.status()).activeFaults);
     if (key === 'POST /faults') {
       const fault = resolveFaultRequest((await readJson(req)) as FaultRequest);
-      reverts.set(fault.id, await platform.inject(fault));
+      reverts.set(fault.id, await injectTimed(platform, fault));
       return send(res, 201, { id: fault.id, durationMs: fault.durationMs });
     }
     if (key === 'DELETE /faults') {

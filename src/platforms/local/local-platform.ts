@@ -14,6 +14,7 @@ import { parseDuration } from '../../scenario/duration.js';
 import type { TeardownStack } from '../../runner/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
 import type { LocalFaultTarget } from '../../faults/fault.js';
+import { FAULT_CATALOGUE } from '../../faults/catalogue.js';
 import { localFault } from '../../faults/registry.js';
 import { modelAccuracyCheck } from './analysis.js';
 import { Autoscaler } from './autoscaler.js';
@@ -228,6 +229,7 @@ export class LocalPlatform implements Platform {
         restarts: sup?.restarts(name) ?? 0,
         endpoints: reps.flatMap((r) => (r.process.port === undefined ? [] : [`http://127.0.0.1:${r.process.port} (${r.id}${r.track === 'canary' ? ', canary' : ''})`])),
         version,
+        ...(this.proxies.get(name) ? { proxy: this.proxies.get(name)!.stats() } : {}),
       };
     });
     for (const [name, b] of [['redis', this.redis], ['prometheus', this.prometheus]] as const) {
@@ -303,32 +305,39 @@ export class LocalPlatform implements Platform {
     };
   }
 
+  /**
+   * Injects a fault and resolves once the proxy or supervisor has acknowledged it. Schedules
+   * nothing and registers no undo: the caller owns the returned revert (the run's
+   * FaultTimeline; `chaos inject` and the console schedule their own). `down` reverts
+   * whatever is still active, as a backstop.
+   */
   async inject(fault: ResolvedFault): Promise<Revert> {
-    const teardown = this.requireUp().teardown;
+    this.requireUp();
     if (this.faults.has(fault.id)) throw invalidInput(`faults.${fault.id}: a fault with this id is already active`);
     // Validates target and parameters before anything changes.
     const prepared = localFault(fault.kind).prepare(this.faultTarget(), fault);
-    let timer: NodeJS.Timeout | undefined;
+    let started = false;
     let ended = false;
-    const undo = teardown.push(`fault ${fault.id}`, async () => {
-      clearTimeout(timer);
+    const revert: Revert = async () => {
       await prepared.revert();
       if (ended) return;
       ended = true;
       this.faults.delete(fault.id);
-      this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'end' });
-    });
-    this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, since: Date.now(), revert: undo });
-    this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'start' });
+      if (started) this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'end' });
+    };
+    // Known before it acts, so `down` reverts a half-done injection too.
+    this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, since: Date.now(), revert });
     try {
       await prepared.act();
     } catch (err) {
-      await undo();
+      await revert().catch(() => undefined);
       throw err;
     }
-    if (fault.kind === 'kill-replica' && fault.durationMs === 0) await undo(); // instantaneous
-    else if (fault.durationMs > 0) timer = setTimeout(() => void undo(), fault.durationMs);
-    return undo;
+    started = true;
+    this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'start', ...(prepared.note ? { note: prepared.note } : {}) });
+    // An instantaneous fault (kill-replica) is over once it acted: not left listed as active.
+    if (FAULT_CATALOGUE[fault.kind].instantaneous) await revert();
+    return revert;
   }
 
   /** Reverts every active fault (`chaos clear`). */
@@ -354,6 +363,8 @@ export class LocalPlatform implements Platform {
     return {
       services: [...this.services, 'redis'],
       addToxic: (service, id, toxic) => {
+        // Redis speaks RESP: its network faults act on the gateway→Redis TCP proxy.
+        if (service === 'redis' && this.redisProxy) return this.redisProxy.addToxic(id, toxic);
         const p = this.proxies.get(service);
         if (!p) throw invalidInput(`fault target ${service}: has no proxy`);
         return p.addToxic(id, toxic);

@@ -1,8 +1,16 @@
 /**
  * A service proxy (the local stand-in for a Kubernetes Service plus Toxiproxy): one loopback
- * port per service, round-robin over *ready* replicas, routing around a replica that refuses
- * or resets (retrying the request on the next one), the canary split between stable and
+ * port per service, round-robin over *ready* replicas, the canary split between stable and
  * canary replicas by weight, and toxics that faults add and remove at run time.
+ *
+ * Failures show as a Service would show them. kube-proxy forwards connections, it never
+ * retries a request: a replica that dies with requests in flight resets their connections,
+ * and the client sees that reset (here: the client's connection is reset too, never a quiet
+ * retry on another replica, which hid every kill-replica failure of a POST). The one retry
+ * kept is a connection *refused* before any byte of the request left: the request never
+ * reached a replica, which on Kubernetes means the endpoint is already gone from the Service
+ * (or kube-proxy's next sync removes it); it goes to another ready replica and is counted in
+ * `stats().retries`, so a run can see how many requests needed it.
  *
  * Request bodies are buffered (they are small JSON) so a refused connection can be retried
  * elsewhere; responses are streamed (SSE from the generative service passes straight through).
@@ -10,7 +18,7 @@
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { latencyFor, type Toxic } from './toxics.js';
-import { Throttle } from './throttle.js';
+import { ByteRateLimiter, Throttle } from './throttle.js';
 
 export interface Backend {
   readonly id: string;
@@ -24,11 +32,16 @@ export interface ProxyStats {
   /** Requests answered by a toxic or with no replica available. */
   readonly injected: number;
   readonly noBackend: number;
+  /** Requests sent to another replica after a refused connect (nothing had been sent). */
+  readonly retries: number;
+  /** Requests whose replica failed after the request was sent: the client saw a reset or 502. */
+  readonly upstreamFailures: number;
 }
 
 /** A replica that refused is skipped for this long (passive outlier detection). */
 const EJECT_MS = 1000;
-const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** Errors that mean the replica is gone (ejected for EJECT_MS); only a refused connect is retried. */
+const REPLICA_GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 export class ServiceProxy {
   port = 0;
@@ -43,6 +56,10 @@ export class ServiceProxy {
   private readonly counts: Record<string, number> = {};
   private injected = 0;
   private noBackend = 0;
+  private retries = 0;
+  private upstreamFailures = 0;
+  /** One shared link per bandwidth toxic: every answer of the service shares its rate. */
+  private readonly links = new Map<string, ByteRateLimiter>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 1000 });
 
   constructor(readonly service: string) {}
@@ -83,12 +100,14 @@ export class ServiceProxy {
   /** Adds a toxic; returns its removal. */
   addToxic(id: string, toxic: Toxic): () => void {
     this.toxics.set(id, toxic);
+    if (toxic.kind === 'bandwidth') this.links.set(id, new ByteRateLimiter(toxic.bytesPerSecond));
     return () => this.removeToxic(id);
   }
 
   removeToxic(id: string): void {
     const t = this.toxics.get(id);
     this.toxics.delete(id);
+    this.links.delete(id);
     if (t?.kind === 'partition' && ![...this.toxics.values()].some((x) => x.kind === 'partition')) {
       // The partition heals: held requests were never answered; their connections now close.
       for (const s of this.held) s.destroy();
@@ -101,7 +120,7 @@ export class ServiceProxy {
   }
 
   stats(): ProxyStats {
-    return { byVersion: { ...this.counts }, injected: this.injected, noBackend: this.noBackend };
+    return { byVersion: { ...this.counts }, injected: this.injected, noBackend: this.noBackend, retries: this.retries, upstreamFailures: this.upstreamFailures };
   }
 
   async close(): Promise<void> {
@@ -130,9 +149,9 @@ export class ServiceProxy {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    let throttle: number | undefined;
+    let throttle: ByteRateLimiter | undefined;
     if (this.toxics.size > 0) {
-      for (const t of this.toxics.values()) {
+      for (const [id, t] of this.toxics) {
         switch (t.kind) {
           case 'partition':
             this.injected++;
@@ -156,9 +175,12 @@ export class ServiceProxy {
           case 'latency':
             if (Math.random() < t.fraction) await sleep(latencyFor(t));
             break;
-          case 'bandwidth':
-            throttle = Math.min(throttle ?? Infinity, t.bytesPerSecond);
+          case 'bandwidth': {
+            // Two bandwidth faults at once: the narrower link governs.
+            const link = this.links.get(id);
+            if (link && (throttle === undefined || link.bytesPerSecond < throttle.bytesPerSecond)) throttle = link;
             break;
+          }
         }
       }
       if (req.socket.destroyed) return;
@@ -175,6 +197,8 @@ export class ServiceProxy {
       const outcome = await this.forward(backend, req, res, body, throttle);
       if (outcome === 'done') return;
       this.ejected.set(backend.id, Date.now() + EJECT_MS);
+      if (outcome === 'failed') return;
+      this.retries++;
     }
   }
 
@@ -198,8 +222,20 @@ export class ServiceProxy {
     return candidates[this.rr % candidates.length];
   }
 
-  private forward(backend: Backend, req: IncomingMessage, res: ServerResponse, body: Buffer, throttle: number | undefined): Promise<'done' | 'retry'> {
+  /**
+   * One attempt on one replica: `retry` only when the connect was refused (no byte sent);
+   * `failed` when the replica went away after the request left (the client's connection is
+   * reset, as through a Service); `done` otherwise.
+   */
+  private forward(
+    backend: Backend,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    throttle: ByteRateLimiter | undefined,
+  ): Promise<'done' | 'retry' | 'failed'> {
     return new Promise((resolve) => {
+      let connected = false;
       const headers = { ...req.headers, 'content-length': String(body.length) };
       delete headers['transfer-encoding'];
       const up = request(
@@ -213,12 +249,23 @@ export class ServiceProxy {
           resolve('done');
         },
       );
+      // A reused keep-alive socket is connected already; a new one once its connect completes.
+      up.on('socket', (sock: Socket) => {
+        if (!sock.connecting) connected = true;
+        else sock.once('connect', () => (connected = true));
+      });
       up.on('error', (err: NodeJS.ErrnoException) => {
         if (res.headersSent) {
+          this.upstreamFailures++;
           res.destroy();
           resolve('done');
-        } else if (RETRYABLE.has(err.code ?? '') || err.message === 'socket hang up') {
+        } else if (!connected && err.code === 'ECONNREFUSED') {
           resolve('retry');
+        } else if (REPLICA_GONE.has(err.code ?? '') || err.message === 'socket hang up') {
+          // The request reached a replica that died: the client sees the reset a Service passes on.
+          this.upstreamFailures++;
+          req.socket.resetAndDestroy();
+          resolve('failed');
         } else {
           sendError(res, 502, 'upstream_error', `${this.service}: ${err.message}`);
           resolve('done');

@@ -27,7 +27,7 @@ export function gatewayOptionFlags(options: Readonly<Record<string, unknown>> | 
   for (const d of disable) if (GATEWAY_SWITCHES[d]) flags.push(GATEWAY_SWITCHES[d]);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
-    const sw = GATEWAY_SWITCHES[key];
+    const sw = typeof value === 'boolean' ? GATEWAY_SWITCHES[key] : undefined;
     if (sw) {
       if (value === false && !flags.includes(sw)) flags.push(sw);
     } else config[key] = value;

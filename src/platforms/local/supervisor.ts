@@ -84,15 +84,20 @@ export class Supervisor {
     const replica: Replica = { id, service, version, track, process: proc };
     this.replicasById.set(id, replica);
     this.changed();
+    const failed = (err: unknown): void => {
+      if (this.closed || !this.replicasById.has(id)) return; // stopped on purpose, not a failure
+      emit?.({ t: Date.now(), type: 'replica-failed', service, replica: id, reason: err instanceof Error ? err.message : String(err) });
+    };
     if (waitReady) {
       try {
         await proc.start(this.opts.startTimeoutMs ?? 15_000);
       } catch (err) {
+        failed(err);
         await this.removeReplica(id);
         throw err;
       }
     } else {
-      void proc.start(this.opts.startTimeoutMs ?? 15_000).catch(() => undefined);
+      void proc.start(this.opts.startTimeoutMs ?? 15_000).catch(failed);
     }
     return replica;
   }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { GENERATE_MAX_AVG_TTFT_MS, GENERATE_MAX_UPSTREAM_ERROR_RATE } from '../profiles/generate-fallback-thresholds.js';
 
 /** The upstreams the gateway calls; `fallback` is the lighter model behind the predict routes. */
 export const UPSTREAM_NAMES = ['tabular', 'fallback', 'triton', 'generative'] as const;
@@ -51,10 +52,32 @@ const policySchema = z
   })
   .strict();
 
-const fileSchema = z
+/**
+ * The generate route's policy: time to first token and the upstream's failure rate, not the
+ * completion time (decode time is the model working, not failing). Defaults and their
+ * reasons: src/stack/profiles/generate-fallback-thresholds.ts.
+ */
+const generatePolicySchema = z
+  .object({
+    /** Average time to first token over the window above which generate is diverted. */
+    maxAvgTtftMs: z.number().min(0),
+    /** Share of calls the upstream failed (429, 5xx, timeout, connection error). */
+    maxUpstreamErrorRate: z.number().min(0).max(1),
+    windowSize: z.number().int().min(1),
+    windowMs: z.number().int().min(1),
+    minSamples: z.number().int().min(1),
+    probeIntervalMs: z.number().int().min(1),
+  })
+  .strict();
+
+/** The gateway's options file (--config, PEAKREADY_GATEWAY_OPTIONS); the harness checks stack.gateway against it before a run. */
+export const fileSchema = z
   .object({
     upstreams: z.partialRecord(z.enum(UPSTREAM_NAMES), upstreamSchema.partial()).optional(),
+    /** The predict routes' policy (the seed's thresholds). */
     fallbackPolicy: policySchema.partial().optional(),
+    /** The generate route's policy. */
+    generateFallbackPolicy: generatePolicySchema.partial().optional(),
     cache: z.object({ ttlSeconds: z.number().int().min(1), commandTimeoutMs: z.number().int().min(1) }).partial().strict().optional(),
     maxBatch: z.number().int().min(1).optional(),
     maxTokens: z.number().int().min(1).optional(),
@@ -64,6 +87,7 @@ const fileSchema = z
 export type BreakerConfig = z.infer<typeof breakerSchema>;
 export type UpstreamPolicyConfig = z.infer<typeof upstreamSchema>;
 export type FallbackPolicyConfig = z.infer<typeof policySchema>;
+export type GenerateFallbackPolicyConfig = z.infer<typeof generatePolicySchema>;
 
 /** Everything the gateway needs to run, resolved (no optional thresholds left). */
 export interface GatewayConfig {
@@ -71,7 +95,10 @@ export interface GatewayConfig {
   readonly canary: { readonly url: string | undefined; readonly weight: number };
   readonly redisUrl: string | undefined;
   readonly upstreams: Readonly<Record<UpstreamName, UpstreamPolicyConfig>>;
+  /** The predict routes' fallback policy (the seed's). */
   readonly fallbackPolicy: FallbackPolicyConfig;
+  /** The generate route's fallback policy. */
+  readonly generateFallbackPolicy: GenerateFallbackPolicyConfig;
   readonly cache: { readonly ttlSeconds: number; readonly commandTimeoutMs: number };
   readonly maxBatch: number;
   readonly maxTokens: number;
@@ -84,13 +111,25 @@ export const DEFAULT_UPSTREAMS: Record<UpstreamName, UpstreamPolicyConfig> = {
   tabular: { ...base, timeoutMs: 1000, bulkhead: { limit: 128, queue: 256 }, connections: 64 },
   fallback: { ...base, timeoutMs: 1000, bulkhead: { limit: 128, queue: 256 }, connections: 32 },
   triton: { ...base, timeoutMs: 2000, bulkhead: { limit: 64, queue: 128 }, connections: 32 },
-  generative: { ...base, timeoutMs: 30_000, bulkhead: { limit: 32, queue: 64 }, connections: 32 },
+  // Above the vLLM profile's max_num_seqs (64): the server's own waiting queue, and the time to
+  // first token it causes, is what the generate policy judges; a gateway cap of 32 in flight
+  // diverted a healthy server at 60 req/s (bulkhead_full) although it had free running slots.
+  generative: { ...base, timeoutMs: 30_000, bulkhead: { limit: 128, queue: 64 }, connections: 128 },
 };
 
 export const DEFAULT_FALLBACK_POLICY: FallbackPolicyConfig = {
   maxErrors: 10,
   maxAvgLatencyMs: 500,
   maxErrorRate: 0.05,
+  windowSize: 100,
+  windowMs: 30_000,
+  minSamples: 20,
+  probeIntervalMs: 1000,
+};
+
+export const DEFAULT_GENERATE_FALLBACK_POLICY: GenerateFallbackPolicyConfig = {
+  maxAvgTtftMs: GENERATE_MAX_AVG_TTFT_MS,
+  maxUpstreamErrorRate: GENERATE_MAX_UPSTREAM_ERROR_RATE,
   windowSize: 100,
   windowMs: 30_000,
   minSamples: 20,
@@ -168,6 +207,7 @@ export function resolveGatewayConfig(flags: FlagValues, env: NodeJS.ProcessEnv =
     redisUrl: url('redis-url', 'REDIS_URL'),
     upstreams,
     fallbackPolicy: { ...DEFAULT_FALLBACK_POLICY, ...(file.fallbackPolicy ?? {}) },
+    generateFallbackPolicy: { ...DEFAULT_GENERATE_FALLBACK_POLICY, ...(file.generateFallbackPolicy ?? {}) },
     cache: { ttlSeconds: 1800, commandTimeoutMs: 50, ...(file.cache ?? {}) },
     maxBatch: int('max-batch', 1, 10_000) ?? file.maxBatch ?? 50,
     maxTokens: int('max-tokens', 1, 1_000_000) ?? file.maxTokens ?? 256,
@@ -223,6 +263,9 @@ function mergeOptions(under: FileOptions, over: FileOptions): FileOptions {
     ...over,
     ...(under.upstreams || over.upstreams ? { upstreams } : {}),
     ...(under.fallbackPolicy || over.fallbackPolicy ? { fallbackPolicy: { ...under.fallbackPolicy, ...over.fallbackPolicy } } : {}),
+    ...(under.generateFallbackPolicy || over.generateFallbackPolicy
+      ? { generateFallbackPolicy: { ...under.generateFallbackPolicy, ...over.generateFallbackPolicy } }
+      : {}),
     ...(under.cache || over.cache ? { cache: { ...under.cache, ...over.cache } } : {}),
   };
 }

@@ -4,8 +4,46 @@
  * of recent primary calls (bounded by count and age) instead of totals since process start,
  * so it recovers once the primary does; while it diverts traffic, a probe call per interval
  * still reaches the primary so the window keeps describing the primary's present.
+ *
+ * The thresholds are per route: the predict routes use the seed's, the generate route
+ * records time to first token instead of the call's duration and trips on that and on the
+ * upstream's failure rate only (see `generateThresholds`).
  */
-import type { FallbackPolicyConfig } from './config.js';
+import type { FallbackPolicyConfig, GenerateFallbackPolicyConfig } from './config.js';
+
+/** What one route's policy trips on, resolved. */
+export interface PolicyThresholds {
+  /** More failed calls than this in the window divert (the seed's error_count > 10); Infinity: off. */
+  readonly maxErrors: number;
+  /** Average recorded latency above this diverts (completion time, or TTFT for generate). */
+  readonly maxAvgLatencyMs: number;
+  readonly maxErrorRate: number;
+  readonly windowSize: number;
+  readonly windowMs: number;
+  readonly minSamples: number;
+  readonly probeIntervalMs: number;
+  /** What a recorded latency measures, as /model/status reports it. */
+  readonly latency?: 'completion' | 'ttft';
+}
+
+/** The predict routes' thresholds: the seed's policy as configured. */
+export function seedThresholds(cfg: FallbackPolicyConfig): PolicyThresholds {
+  return { ...cfg, latency: 'completion' };
+}
+
+/** The generate route's thresholds: average TTFT and the upstream's failure rate, no error count. */
+export function generateThresholds(cfg: GenerateFallbackPolicyConfig): PolicyThresholds {
+  return {
+    maxErrors: Number.POSITIVE_INFINITY,
+    maxAvgLatencyMs: cfg.maxAvgTtftMs,
+    maxErrorRate: cfg.maxUpstreamErrorRate,
+    windowSize: cfg.windowSize,
+    windowMs: cfg.windowMs,
+    minSamples: cfg.minSamples,
+    probeIntervalMs: cfg.probeIntervalMs,
+    latency: 'ttft',
+  };
+}
 
 /** What the window currently says, in the seed's `/model/status` vocabulary. */
 export interface WindowStats {
@@ -28,12 +66,17 @@ export class FallbackPolicy {
   private lastProbeAt = 0;
 
   constructor(
-    private readonly cfg: FallbackPolicyConfig,
+    private readonly cfg: PolicyThresholds,
     private readonly now: () => number = Date.now,
   ) {
     this.at = new Float64Array(cfg.windowSize);
     this.latencyMs = new Float64Array(cfg.windowSize);
     this.failed = new Uint8Array(cfg.windowSize);
+  }
+
+  /** What `record`'s latency measures (completion time or time to first token). */
+  get latencySignal(): 'completion' | 'ttft' {
+    return this.cfg.latency ?? 'completion';
   }
 
   /** Records one finished primary call (success or upstream failure). */
@@ -74,7 +117,7 @@ export class FallbackPolicy {
     };
   }
 
-  /** True when the seed's thresholds say the primary should rest. */
+  /** True when the route's thresholds say the primary should rest. */
   shouldUseFallback(s: WindowStats = this.stats()): boolean {
     if (s.errors > this.cfg.maxErrors) return true;
     if (s.samples < this.cfg.minSamples) return false;

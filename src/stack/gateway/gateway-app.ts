@@ -87,6 +87,7 @@ function modelStatus(ctx: GatewayContext): Record<string, unknown> {
       configured: u.configured,
       error_rate: s.errorRate,
       avg_latency: s.avgLatency,
+      latency_signal: u.policy.latencySignal,
       window_samples: s.samples,
       window_errors: s.errors,
       using_fallback: u.policy.shouldUseFallback(s),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { UPSTREAM_NAMES, type GatewayConfig, type UpstreamName } from './config.js';
 import { GatewayMetrics } from './metrics.js';
 import { PredictionCache } from './prediction-cache.js';
+import { generateThresholds, seedThresholds } from './fallback-policy.js';
 import { Upstream, type FailureReason } from './upstream.js';
 
 export type ModelType = 'primary' | 'fallback';
@@ -30,7 +31,9 @@ export function createContext(config: GatewayConfig, logger: Logger): GatewayCon
   const useBreaker = config.switches.breaker;
   const upstreams = {} as Record<UpstreamName, Upstream>;
   for (const name of UPSTREAM_NAMES) {
-    upstreams[name] = new Upstream(name, config.upstreams[name], config.urls[name], config.fallbackPolicy, metrics, useBreaker);
+    // Per route: the generative upstream serves only /api/v1/generate, the others the predict routes.
+    const thresholds = name === 'generative' ? generateThresholds(config.generateFallbackPolicy) : seedThresholds(config.fallbackPolicy);
+    upstreams[name] = new Upstream(name, config.upstreams[name], config.urls[name], thresholds, metrics, useBreaker);
   }
   if (config.canary.url) upstreams.tabular.setCanary(config.canary.url, config.canary.weight);
   else metrics.canaryWeight.labels('tabular').set(0);

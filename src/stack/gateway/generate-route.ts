@@ -4,6 +4,10 @@
  * are never cached. With `stream: true` the upstream's SSE passes through unchanged; the
  * timeout covers the time to the first chunk, after which the stream is the client's.
  * When the upstream cannot answer, the built-in distilled responder does (model_type fallback).
+ *
+ * A non-streaming caller still gets one JSON completion, but the gateway asks the upstream for
+ * a stream and assembles it: that is how it sees the time to first token, which the fallback
+ * policy of this route judges instead of the completion time.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson } from '../common/http-kit.js';
@@ -11,16 +15,24 @@ import { FAILURE_STATUS, errorBody, sendAnswer, type AnswerReason, type GatewayC
 import { serveAnswer, type Answer } from './model-answer.js';
 import { DISTILLED_VERSION, applyTemplate, distilledAnswer, distilledStream } from './prompt-template.js';
 import { parseGenerate, type GenerateInput } from './route-input.js';
-import { Upstream, UpstreamClientError, UpstreamFailure, failureReason, type FailureReason, type Target } from './upstream.js';
+import { UpstreamClientError, UpstreamFailure, failureReason, type FailureReason, type Target, type Upstream } from './upstream.js';
 
 const MODEL = 'generative';
 const COMPLETIONS = '/v1/completions';
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const SSE_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream' };
 
-/** The upstream request body; `model` only when configured (the simulator serves one model). */
+/**
+ * The upstream request body; `model` only when configured (the simulator serves one model).
+ * Always a stream (with usage in its last chunk), whatever the caller asked for.
+ */
 function upstreamBody(input: GenerateInput, model: string | undefined): string {
-  return JSON.stringify({ ...(model ? { model } : {}), prompt: applyTemplate(input.prompt), max_tokens: input.maxTokens, stream: input.stream });
+  return JSON.stringify({
+    ...(model ? { model } : {}),
+    prompt: applyTemplate(input.prompt),
+    max_tokens: input.maxTokens,
+    stream: true,
+    ...(input.stream ? {} : { stream_options: { include_usage: true } }),
+  });
 }
 
 export function generateHandler(ctx: GatewayContext, modelName: string | undefined) {
@@ -42,7 +54,8 @@ export function generateHandler(ctx: GatewayContext, modelName: string | undefin
       primary: up,
       keyInput: undefined,
       cacheable: false,
-      callPrimary: async (target, signal) => readCompletion(await Upstream.postJson(target, COMPLETIONS, body, signal)),
+      callPrimary: collectCompletion(body),
+      policyLatency: (a, elapsedMs) => a.ttftMs ?? elapsedMs,
       localFallback: () => {
         const d = distilledAnswer(input.prompt, input.maxTokens);
         const usage = { prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens, total_tokens: d.promptTokens + d.completionTokens };
@@ -52,21 +65,89 @@ export function generateHandler(ctx: GatewayContext, modelName: string | undefin
   };
 }
 
-function readCompletion(text: string): Answer {
-  let j: { model?: unknown; choices?: { text?: unknown; message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: unknown };
-  try {
-    j = JSON.parse(text) as typeof j;
-  } catch {
-    throw new UpstreamFailure('generative upstream answered malformed JSON');
-  }
-  const c = j.choices?.[0];
-  const out = typeof c?.text === 'string' ? c.text : c?.message?.content;
-  if (typeof out !== 'string') throw new UpstreamFailure('generative answer has no choices[0].text');
-  return {
-    payload: { text: out, usage: j.usage ?? null, finish_reason: c?.finish_reason ?? null },
-    version: typeof j.model === 'string' ? j.model : 'unknown',
-    p1: [],
+/** One completion from the upstream's SSE stream, with the time its first chunk arrived. */
+function collectCompletion(body: string) {
+  return async (target: Target, signal: AbortSignal): Promise<Answer> => {
+    const t0 = performance.now();
+    let r;
+    try {
+      r = await target.pool.request({ path: target.basePath + COMPLETIONS, method: 'POST', headers: SSE_HEADERS, body, signal });
+    } catch (err) {
+      throw asFailure(err, signal);
+    }
+    if (r.statusCode < 200 || r.statusCode >= 300) {
+      const text = await r.body.text().catch(() => '');
+      if (r.statusCode >= 400 && r.statusCode < 500 && r.statusCode !== 429 && r.statusCode !== 408) throw new UpstreamClientError(r.statusCode, text);
+      throw new UpstreamFailure(`upstream answered ${r.statusCode}`, r.statusCode);
+    }
+    const events = new SseCompletion();
+    let ttftMs: number | undefined;
+    try {
+      for await (const chunk of r.body as AsyncIterable<Buffer>) {
+        ttftMs ??= performance.now() - t0;
+        events.push(chunk.toString('utf8'));
+      }
+    } catch (err) {
+      throw asFailure(err, signal);
+    }
+    return events.answer(ttftMs ?? performance.now() - t0);
   };
+}
+
+/** Accumulates OpenAI completion SSE events (`data: {...}` blocks, `data: [DONE]`) into one answer. */
+class SseCompletion {
+  private buf = '';
+  private readonly text: string[] = [];
+  private model: string | undefined;
+  private finish: unknown = null;
+  private usage: unknown = null;
+  private done = false;
+
+  push(s: string): void {
+    // SSE allows CRLF line ends; the events below are split on blank lines.
+    this.buf += s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s;
+    let i: number;
+    while ((i = this.buf.indexOf('\n\n')) >= 0) {
+      const event = this.buf.slice(0, i);
+      this.buf = this.buf.slice(i + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data:')) continue;
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') {
+          this.done = true;
+          continue;
+        }
+        let j: { model?: unknown; choices?: { text?: unknown; finish_reason?: unknown }[]; usage?: unknown };
+        try {
+          j = JSON.parse(data) as typeof j;
+        } catch {
+          throw new UpstreamFailure('generative upstream streamed malformed JSON');
+        }
+        if (typeof j.model === 'string') this.model = j.model;
+        const c = j.choices?.[0];
+        if (typeof c?.text === 'string') this.text.push(c.text);
+        if (c?.finish_reason !== undefined && c.finish_reason !== null) this.finish = c.finish_reason;
+        if (j.usage !== undefined && j.usage !== null) this.usage = j.usage;
+      }
+    }
+  }
+
+  answer(ttftMs: number): Answer {
+    if (!this.done && this.finish === null) throw new UpstreamFailure('generative stream ended before its last chunk');
+    return {
+      payload: { text: this.text.join(''), usage: this.usage, finish_reason: this.finish },
+      version: this.model ?? 'unknown',
+      p1: [],
+      ttftMs,
+    };
+  }
+}
+
+function asFailure(err: unknown, signal: AbortSignal): unknown {
+  // After our own timeout fired, the race already rejected with TaskCancelledError.
+  if (signal.aborted) return err;
+  const e = err as { code?: string; message?: string };
+  return new UpstreamFailure(`${e.code ?? 'error'}: ${e.message ?? String(err)}`);
 }
 
 interface OpenStream {

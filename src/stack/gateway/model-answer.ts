@@ -23,6 +23,8 @@ export interface Answer {
   readonly version: string;
   /** Positive-class probabilities returned (model_prediction_distribution). */
   readonly p1: readonly number[];
+  /** Time to the upstream's first token, ms (generated answers only). */
+  readonly ttftMs?: number;
 }
 
 /** One request's plan: which upstreams, how to call them, what identifies the input. */
@@ -39,6 +41,8 @@ export interface AnswerPlan {
   callFallback?: (target: Target, signal: AbortSignal) => Promise<Answer>;
   /** A built-in fallback needing no upstream (generate's distilled responder); wins over callFallback. */
   localFallback?: () => Answer;
+  /** The latency the fallback policy records for a primary answer; default the call's duration. */
+  policyLatency?: (answer: Answer, elapsedMs: number) => number;
   /** False for answers that must not be cached (generated text). Default true. */
   readonly cacheable?: boolean;
   /** The request's Cache-Control: `no-cache` skips the lookup, `no-store` skips storing. */
@@ -82,7 +86,7 @@ export async function serveAnswer(ctx: GatewayContext, res: ServerResponse, plan
       reason = 'policy';
     } else {
       try {
-        const a = await plan.primary.call(target, plan.callPrimary);
+        const a = await plan.primary.call(target, plan.callPrimary, plan.policyLatency ?? true);
         target.version = a.version;
         const prefix = answerPrefix(a.payload, 'primary', a.version);
         sendAnswer(res, 200, withReason(prefix, 'ok'), 'primary', a.version, xcache);

@@ -24,8 +24,8 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import type { FallbackPolicyConfig, UpstreamName, UpstreamPolicyConfig } from './config.js';
-import { FallbackPolicy } from './fallback-policy.js';
+import type { UpstreamName, UpstreamPolicyConfig } from './config.js';
+import { FallbackPolicy, type PolicyThresholds } from './fallback-policy.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** Why a request did not get the primary's answer (the response's `reason`). */
@@ -98,7 +98,7 @@ export class Upstream {
     readonly name: UpstreamName,
     private readonly cfg: UpstreamPolicyConfig,
     stableUrl: string | undefined,
-    policyCfg: FallbackPolicyConfig,
+    policyCfg: PolicyThresholds,
     private readonly metrics: GatewayMetrics,
     useBreaker: boolean,
   ) {
@@ -173,19 +173,26 @@ export class Upstream {
 
   /**
    * Runs `fn` against `target` through bulkhead, breaker and timeout. `record` = false for
-   * calls that must not move the fallback policy's window (the fallback upstream's own calls).
+   * calls that must not move the fallback policy's window (the fallback upstream's own calls);
+   * a function gives the latency the policy records for a success (generate: time to first
+   * token) instead of the call's duration.
    */
-  async call<T>(target: Target, fn: (target: Target, signal: AbortSignal) => Promise<T>, record = true): Promise<T> {
+  async call<T>(
+    target: Target,
+    fn: (target: Target, signal: AbortSignal) => Promise<T>,
+    record: boolean | ((value: T, elapsedMs: number) => number) = true,
+  ): Promise<T> {
     const started = performance.now();
     try {
       const value = await this.pipeline.execute(({ signal }) => fn(target, signal), NEVER_ABORTED);
-      if (record) this.policy.record(performance.now() - started, true);
+      const elapsed = performance.now() - started;
+      if (record !== false) this.policy.record(typeof record === 'function' ? record(value, elapsed) : elapsed, true);
       this.metrics.upstreamRequests.labels(this.name, 'success').inc();
       return value;
     } catch (err) {
       const reason = failureReason(err);
       if (reason === 'upstream_error' || reason === 'timeout') {
-        if (record) this.policy.record(performance.now() - started, false);
+        if (record !== false) this.policy.record(performance.now() - started, false);
       }
       this.metrics.upstreamRequests.labels(this.name, reason ?? 'client_error').inc();
       throw err;

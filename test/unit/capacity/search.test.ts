@@ -108,7 +108,7 @@ describe('searchCapacity', () => {
       expect(out.spread?.verdict).toBe('noisy');
       expect(out.spread!.relative).toBeGreaterThan(0.1);
       expect(out.spread!.runs.some((z) => z.held > 0 && z.held < z.runs)).toBe(true);
-      expect(out.tried.filter((t) => t.phase === 'confirm').length).toBeLessThanOrEqual(12);
+      expect(out.tried.filter((t) => t.phase === "confirm").length).toBeLessThanOrEqual(18);
     });
   });
 });

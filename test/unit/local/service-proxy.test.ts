@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
 import { ServiceProxy, type Backend } from '../../../src/platforms/local/service-proxy.js';
 
 /** A real HTTP backend on loopback answering with its own name. */
@@ -140,5 +142,101 @@ describe('ServiceProxy', () => {
     const before = proxy.stats().byVersion.v2;
     for (let i = 0; i < 20; i++) expect((await call(proxy)).version).toBe('v1');
     expect(proxy.stats().byVersion.v2).toBe(before);
+  });
+
+  /** A backend answering `size` bytes of body. */
+  async function sized(size: number): Promise<Backend> {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('x'.repeat(size)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    return { id: `sized-${size}`, version: 'v1', port: (server.address() as { port: number }).port };
+  }
+
+  async function timed(proxy: ServiceProxy): Promise<{ ms: number; bytes: number }> {
+    const t0 = performance.now();
+    const r = await fetch(`${proxy.url}/x`, { method: 'POST', body: '{}' });
+    const bytes = (await r.arrayBuffer()).byteLength;
+    return { ms: performance.now() - t0, bytes };
+  }
+
+  it('bandwidth: a 300-byte answer at 10,240 B/s takes about 29 ms, not its first twentieth at once', async () => {
+    const proxy = new ServiceProxy('svc');
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    proxy.setBackends([await sized(300)]);
+    const unlimited = await timed(proxy);
+    proxy.addToxic('bw', { kind: 'bandwidth', bytesPerSecond: 10_240 });
+    const r = await timed(proxy);
+    expect(r.bytes).toBe(300);
+    // 300 / 10,240 s = 29.3 ms of link time on top of the unlimited answer.
+    expect(r.ms).toBeGreaterThanOrEqual(28);
+    expect(r.ms).toBeLessThan(29.3 + unlimited.ms + 40);
+  });
+
+  it('bandwidth: concurrent answers share the rate (the service is limited, not each answer)', async () => {
+    const proxy = new ServiceProxy('svc');
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    proxy.setBackends([await sized(2048)]);
+    proxy.addToxic('bw', { kind: 'bandwidth', bytesPerSecond: 10_240 });
+    const t0 = performance.now();
+    const all = await Promise.all(Array.from({ length: 5 }, () => timed(proxy)));
+    const wall = performance.now() - t0;
+    // 5 × 2,048 B = 10,240 B: one second of the shared link (each alone would take 200 ms).
+    expect(all.every((r) => r.bytes === 2048)).toBe(true);
+    expect(wall).toBeGreaterThanOrEqual(980);
+    expect(wall).toBeLessThan(1300);
+    // Fair share: every answer progresses, so even the first to finish needed most of the second.
+    expect(Math.min(...all.map((r) => r.ms))).toBeGreaterThan(700);
+    // Removing the toxic gives the full speed back at once.
+    proxy.removeToxic('bw');
+    expect((await timed(proxy)).ms).toBeLessThan(100);
+  });
+
+  it('kill-replica: requests in flight on a SIGKILLed replica fail for the client; new ones go to the live replica', async () => {
+    // Real processes: two replicas answering each POST after 300 ms.
+    const script = `
+      const http = require('node:http');
+      const s = http.createServer((q, r) => { q.resume(); q.on('end', () => setTimeout(() => r.end(JSON.stringify({ pid: process.pid })), 300)); });
+      s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+    const replicas = await Promise.all(
+      [0, 1].map(async (i) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        cleanups.push(() => { child.kill('SIGKILL'); });
+        const port = await new Promise<number>((r) => createInterface({ input: child.stdout! }).once('line', (l) => r(Number(l))));
+        return { child, b: { id: `p${i}`, version: 'v1', port } };
+      }),
+    );
+    const proxy = new ServiceProxy('svc');
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    proxy.setBackends(replicas.map((r) => r.b));
+    const post = () =>
+      fetch(`${proxy.url}/infer`, { method: 'POST', body: '{"a":1}' }).then(
+        async (r) => (r.status === 200 ? ((await r.json()) as { pid: number }).pid : `status ${r.status}`),
+        () => 'connection error',
+      );
+    const inflight = Array.from({ length: 10 }, post);
+    await new Promise((r) => setTimeout(r, 100));
+    replicas[0]!.child.kill('SIGKILL');
+    const outcomes = await Promise.all(inflight);
+    // Round-robin put 5 on each replica: those on the killed one fail, visibly, as through a Service.
+    expect(outcomes.filter((o) => o === 'connection error')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === replicas[1]!.child.pid)).toHaveLength(5);
+    expect(proxy.stats().upstreamFailures).toBe(5);
+    // The failed replica is ejected for a second: new requests go straight to the live one.
+    const soon = await Promise.all(Array.from({ length: 4 }, post));
+    expect(soon.every((o) => o === replicas[1]!.child.pid)).toBe(true);
+    expect(proxy.stats().retries).toBe(0);
+    // Ejection over and the supervisor has not taken the dead replica out: a refused connect
+    // (nothing sent) goes to the live replica, and is counted.
+    await new Promise((r) => setTimeout(r, 1100));
+    const after = await Promise.all(Array.from({ length: 6 }, post));
+    expect(after.every((o) => o === replicas[1]!.child.pid)).toBe(true);
+    expect(proxy.stats().retries).toBeGreaterThanOrEqual(1);
+    expect(proxy.stats().upstreamFailures).toBe(5);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayOptionFlags, serviceArgs } from '../../../src/platforms/local/stack-layout.js';
+import { preflightProblems } from '../../../src/runner/preflight.js';
 
 describe('stack layout', () => {
   const dirs: string[] = [];
@@ -16,6 +17,20 @@ describe('stack layout', () => {
     const config = flags[flags.indexOf('--config') + 1]!;
     expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({ breakers: { tabular: { failureThreshold: 3 } } });
     expect(gatewayOptionFlags(undefined, dir)).toEqual([]);
+  });
+
+  it('reads `cache` as the switch when it is a boolean and as the gateway cache options when it is an object', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layout-'));
+    dirs.push(dir);
+    const flags = gatewayOptionFlags({ cache: { commandTimeoutMs: 2000 } }, dir);
+    expect(flags).not.toContain('--no-cache');
+    expect(JSON.parse(readFileSync(flags[flags.indexOf('--config') + 1]!, 'utf8'))).toEqual({ cache: { commandTimeoutMs: 2000 } });
+    expect(gatewayOptionFlags({ cache: false }, dir)).toEqual(['--no-cache']);
+    expect(preflightProblems({ stack: { gateway: { cache: { commandTimeoutMs: 2000 } } } }, 's.ts', 'local')).toEqual([]);
+    expect(preflightProblems({ stack: { gateway: { cache: 'off' } } }, 's.ts', 'local')).toEqual([
+      's.ts: stack.gateway.cache: expected true or false (the switch), or the cache options { ttlSeconds, commandTimeoutMs }, got "off"',
+    ]);
+    expect(preflightProblems({ stack: { gateway: { cache: { ttl: 5 } } } }, 's.ts', 'local')[0]).toMatch(/^s\.ts: stack\.gateway\.cache: unknown option ttl/);
   });
 
   it('points the gateway at the running upstreams only, and gives tabular its version', () => {

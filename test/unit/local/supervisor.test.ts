@@ -40,6 +40,20 @@ describe('Supervisor', () => {
     expect(events.filter((e) => e.type === 'ready' && e.ready)).toHaveLength(2);
   });
 
+  it('reports a replica that never becomes ready as a replica-failed event, and forgets it', async () => {
+    const events: PlatformEvent[] = [];
+    sup = new Supervisor({
+      specFor: () => ({ command: process.execPath, args: ['-e', 'process.exit(3)'], deathLink: 'lifeline', ready: { path: '/ready' }, stopTimeoutMs: 2000 }),
+      emit: (e) => events.push(e),
+      startTimeoutMs: 5000,
+    });
+    await expect(sup.addReplica('svc', 'v1')).rejects.toThrow(/crashed \d+ times while starting|did not become ready/);
+    const failed = events.filter((e) => e.type === 'replica-failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ service: 'svc', replica: 'svc-v1-0' });
+    expect(sup.replicas('svc')).toHaveLength(0);
+  });
+
   it('restarts a SIGKILLed replica and counts the restart', async () => {
     const events: PlatformEvent[] = [];
     sup = makeSupervisor(events);

@@ -71,4 +71,17 @@ describe('report.html', () => {
     expect(html.slice(0, html.indexOf('<script>'))).not.toMatch(/NaN|undefined|Infinity/);
     expect(html).toContain('<div class="label">Traffic time</div><div class="value">–</div>');
   });
+
+  it('has a Findings section (escaped) and a fallback % column in the endpoint table', () => {
+    const html = renderHtml({
+      ...journal,
+      findings: [{ kind: 'fallback-outside-faults', subject: 'generate', message: 'fallback served 62.0% of <generate> answers outside fault windows' }],
+    });
+    const section = html.slice(html.indexOf('id="findings"'));
+    expect(section).toContain('<h2>Findings</h2>');
+    expect(section).toContain('fallback served 62.0% of &lt;generate&gt; answers outside fault windows');
+    expect(section).toContain('Findings do not change the verdict.');
+    expect(html).toContain('<th class="num">Fallback %</th>');
+    expect(renderHtml(journal)).not.toContain('id="findings"');
+  });
 });

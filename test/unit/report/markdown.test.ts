@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Journal } from '../../../src/journal.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';
+import { computeFindings } from '../../../src/runner/findings.js';
+import { FAULTS, PHASES, simulateClient } from '../slo/fixtures/sim-run.js';
 import { buildSampleJournal } from './fixtures/sample-journal.js';
 
 let journal: Journal;
@@ -55,5 +57,29 @@ describe('summary.md', () => {
     const md = renderMarkdown({ ...journal, status: 'aborted', verdict: 'fail', reason: 'SIGINT' });
     expect(md.split('\n')[0]).toBe('## ⚠️ FAIL (ABORTED) — holiday-peak');
     expect(md).toContain('> **Run aborted**: SIGINT');
+  });
+
+  it('has a fallback % column in the endpoint table', () => {
+    const md = renderMarkdown(journal);
+    expect(md).toContain('| Endpoint | Requests | Errors | Fallback % | p50 | p95 | p99 | max |');
+    const predict = journal.endpoints.find((e) => e.endpoint === 'predict')!;
+    const typed = Object.values(predict.modelType).reduce((a, b) => a + b, 0);
+    const share = `${(((predict.modelType['fallback'] ?? 0) / typed) * 100).toFixed(2)}%`;
+    expect(md.split('\n').find((l) => l.startsWith('| predict |'))!.split(' | ')[3]).toBe(share);
+  });
+
+  it('lists the findings after the fault timeline, and says they do not change the verdict', () => {
+    // The simulated run's faults both bite; a fault that changed nothing is added to show the "did not bite" finding.
+    const quiet = { id: 'latency-redis', kind: 'latency', target: 'redis', startMs: 52_000, endMs: 56_000, params: {} };
+    const { faultEffects, findings } = computeFindings({ load: simulateClient(), faults: [...FAULTS, quiet], phases: PHASES });
+    expect(faultEffects.map((f) => [f.fault, f.bit])).toEqual([['kill-tabular', true], ['latency-triton', true], ['latency-redis', false]]);
+    const md = renderMarkdown({ ...journal, faultEffects, findings });
+    const section = md.slice(md.indexOf('### Findings'), md.indexOf('### Traffic'));
+    expect(md.indexOf('### Fault timeline')).toBeLessThan(md.indexOf('### Findings'));
+    expect(section).toContain('- ⚠️ fault latency-redis (latency on redis) did not bite');
+    expect(section).toContain('_Findings do not change the verdict._');
+    // An old journal (no findings field) renders no section; an empty list says so.
+    expect(renderMarkdown(journal)).not.toContain('### Findings');
+    expect(renderMarkdown({ ...journal, findings: [] })).toContain('_None: every fault changed what clients saw');
   });
 });

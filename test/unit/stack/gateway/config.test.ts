@@ -15,6 +15,8 @@ describe('gateway configuration', () => {
     expect(c.redisUrl).toBe('redis://127.0.0.1:4');
     expect(c).toMatchObject({ maxBatch: 50, maxTokens: 256, cache: { ttlSeconds: 1800, commandTimeoutMs: 50 } });
     expect(c.fallbackPolicy).toMatchObject({ maxErrors: 10, maxAvgLatencyMs: 500, maxErrorRate: 0.05, windowSize: 100 });
+    // The generate route has its own policy: first-token time and upstream failure rate.
+    expect(c.generateFallbackPolicy).toMatchObject({ maxAvgTtftMs: 1000, maxUpstreamErrorRate: 0.05 });
     expect(c.switches).toEqual({ fallback: true, breaker: true, cache: true });
   });
 

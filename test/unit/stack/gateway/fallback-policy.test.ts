@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FALLBACK_POLICY } from '../../../../src/stack/gateway/config.js';
-import { FallbackPolicy } from '../../../../src/stack/gateway/fallback-policy.js';
+import { DEFAULT_FALLBACK_POLICY, DEFAULT_GENERATE_FALLBACK_POLICY } from '../../../../src/stack/gateway/config.js';
+import { FallbackPolicy, generateThresholds, seedThresholds } from '../../../../src/stack/gateway/fallback-policy.js';
 
 function policyAt(overrides: Partial<typeof DEFAULT_FALLBACK_POLICY> = {}) {
   const clock = { t: 1_000_000 };
@@ -77,5 +77,48 @@ describe('FallbackPolicy (the seed should_use_fallback over a sliding window)', 
     policy.reset();
     expect(policy.stats().samples).toBe(0);
     expect(policy.decide()).toBe('primary');
+  });
+});
+
+describe('generate route thresholds (time to first token, upstream failure rate)', () => {
+  const clock = { t: 1_000_000 };
+  const make = () => new FallbackPolicy(generateThresholds(DEFAULT_GENERATE_FALLBACK_POLICY), () => clock.t);
+
+  it('ignores completion-length latencies that would trip the seed policy; trips on slow first tokens', () => {
+    const seed = new FallbackPolicy(seedThresholds(DEFAULT_FALLBACK_POLICY), () => clock.t);
+    const gen = make();
+    // 700 ms: a healthy 32-token completion, recorded as such by the seed policy and as its TTFT (60 ms) by generate.
+    for (let i = 0; i < 50; i++) {
+      seed.record(700, true);
+      gen.record(60, true);
+    }
+    expect(seed.shouldUseFallback()).toBe(true);
+    expect(gen.shouldUseFallback()).toBe(false);
+    expect(gen.latencySignal).toBe('ttft');
+    for (let i = 0; i < 100; i++) gen.record(1500, true);
+    expect(gen.shouldUseFallback()).toBe(true);
+  });
+
+  it('trips on the upstream failure rate over 5 %, not on a count of 11 errors in a large window', () => {
+    const gen = make();
+    for (let i = 0; i < 100; i++) gen.record(50, i % 25 !== 0); // 4 % failures
+    expect(gen.shouldUseFallback()).toBe(false);
+    for (let i = 0; i < 10; i++) gen.record(50, false);
+    expect(gen.stats().errorRate).toBeGreaterThan(0.05);
+    expect(gen.shouldUseFallback()).toBe(true);
+  });
+});
+
+describe('generate thresholds against the vLLM profile they are written next to', () => {
+  it("sit above the profile's TTFT and below what its healthy completions take", async () => {
+    const { loadVllmProfile, prefillMs, decodeStepMs } = await import('../../../../src/stack/generative/profile.js');
+    const { GENERATE_MAX_AVG_TTFT_MS } = await import('../../../../src/stack/profiles/generate-fallback-thresholds.js');
+    const p = loadVllmProfile('src/stack/profiles/vllm-a100-llama-8b.json');
+    // An idle server's first token for a 1k-token prompt (the profile's note: ~100-250 ms) is far under the threshold...
+    expect(prefillMs(p, 1000) * 4).toBeLessThanOrEqual(GENERATE_MAX_AVG_TTFT_MS);
+    // ...while a healthy 32-token answer at the profile's max_num_seqs takes longer than the seed's 500 ms,
+    // which is why generate must not be judged on completion time.
+    const completion = prefillMs(p, 40) + 32 * decodeStepMs(p, p.maxNumSeqs);
+    expect(completion).toBeGreaterThan(DEFAULT_FALLBACK_POLICY.maxAvgLatencyMs);
   });
 });
