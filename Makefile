@@ -5,7 +5,7 @@ SYSTEM_PKGS := redis-server prometheus
 TEST_PKGS := redis-server prometheus chromium
 BENCH_PKGS := nginx-light wrk
 
-.PHONY: run test test-unit test-verdicts test-k8s deps build typecheck bench bench-gateway bench-load clean
+.PHONY: run test test-unit test-verdicts test-k8s test-k8s-node deps build typecheck bench bench-gateway bench-load clean
 
 run: deps build
 	node dist/cli/main.js run scenarios/holiday-peak.ts --platform local
@@ -40,6 +40,12 @@ typecheck: $(NODE_STAMP)
 # ~/.cache/peakready/k8s; about 30 minutes the first time on this machine, 15 s to start after).
 test-k8s: deps build
 	bash scripts/k8s/test-k8s.sh
+
+# The same control plane plus one real node (containerd, runc, CNI, kubelet, kube-proxy,
+# CoreDNS; built once into ~/.cache/peakready/k8s/node-*) running the stack image.
+# Groundwork of the real-node work, not yet in .ci/run.
+test-k8s-node: deps build
+	PEAKREADY_K8S_REAL_NODE=1 bash scripts/k8s/test-k8s.sh
 
 bench: bench-gateway bench-load
 

@@ -4,12 +4,16 @@
 # when the suite fails or the run is interrupted. Exit code: the suite's (130 on Ctrl-C
 # or SIGTERM, 3 when the control plane cannot be built or started).
 # Extra arguments go to vitest (e.g. a test file or -t NAME).
+# PEAKREADY_K8S_REAL_NODE=1 (make test-k8s-node) adds one real node (node-build.sh, node-up.sh)
+# and runs the real-node suite (test/k8s-node) instead.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export PEAKREADY_K8S_STATE="${PEAKREADY_K8S_STATE:-${TMPDIR:-/tmp}/peakready-k8s-test}"
 SUITE=""
 rc=1
+REAL_NODE="${PEAKREADY_K8S_REAL_NODE:-0}"
+CONFIG=test/k8s/vitest.config.ts
 
 cleanup() {
   # The suite runs in its own session: its whole process group (vitest, its workers and
@@ -19,6 +23,8 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$SUITE" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$SUITE" 2>/dev/null
   fi
+  # The node first: its pods and mounts go before the control plane that knows them.
+  [[ "$REAL_NODE" == 1 ]] && bash "$HERE/node-down.sh" >/dev/null 2>&1
   # A failed run keeps the component logs for whoever looks into it.
   if [[ $rc -ne 0 ]]; then
     PEAKREADY_K8S_KEEP_STATE=1 bash "$HERE/down.sh"
@@ -36,11 +42,18 @@ bash "$HERE/build.sh" || exit 3
 bash "$HERE/build.sh" chaos-mesh || echo "[test-k8s] Chaos Mesh controller not built; pod-kill runs without it" >&2
 
 bash "$HERE/up.sh" >/dev/null || exit 3
+if [[ "$REAL_NODE" == 1 ]]; then
+  bash "$HERE/node-build.sh" || exit 3
+  bash "$HERE/node-up.sh" >/dev/null || exit 3
+  # shellcheck disable=SC1091
+  source "$PEAKREADY_K8S_STATE-node/env"
+  CONFIG=test/k8s-node/vitest.config.ts
+fi
 # shellcheck disable=SC1091
 source "$PEAKREADY_K8S_STATE/env"
 cd "$REPO" || exit 3
 # In the background so a signal reaches our trap at once instead of after the suite.
-setsid npx vitest run --config test/k8s/vitest.config.ts "$@" &
+setsid npx vitest run --config "$CONFIG" "$@" &
 SUITE=$!
 wait "$SUITE"
 rc=$?

@@ -14,6 +14,13 @@ ROLLOUTS_VERSION="${ROLLOUTS_VERSION:-v1.10.1}"
 CHAOS_MESH_VERSION="${CHAOS_MESH_VERSION:-v0.9.1-0.20260902003049-47411975a8cb}"
 CHAOS_MESH_API_VERSION="${CHAOS_MESH_API_VERSION:-v0.0.0-20260906172039-d70b66ad97ac}"
 METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
+# The real node (node-build.sh): kubelet and kube-proxy come from K8S_VERSION;
+# containerd 2.x as the issue prefers (Debian's is 1.6); runc and the CNI plugins are Debian's.
+CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}"
+COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"
+CRICTL_VERSION="${CRICTL_VERSION:-v1.37.0}"
+# The sandbox image node-build.sh assembles from pause.c; never pulled (no registry).
+PAUSE_IMAGE="${PAUSE_IMAGE:-peakready.local/pause:$K8S_VERSION}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"
 
 # bin_dir COMPONENT VERSION -> directory holding that component's binaries.

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import type { Journal } from '../../src/journal.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
@@ -50,4 +51,14 @@ export function runCli(args: readonly string[], opts: { timeoutMs?: number } = {
 /** Names of the SLOs that did not pass, with what was observed (for failure messages). */
 export function failedSlos(j: Journal): string[] {
   return j.slos.filter((s) => s.status !== 'pass' && !s.advisory).map((s) => `${s.name} (observed ${s.observed})`);
+}
+
+/** The run completed and failed (exit 1), naming `slo` among the failed SLOs in the journal and in the verdict lines printed for the user. */
+export function expectFailsNaming(run: CliRun, slo: string): void {
+  const j = run.journal();
+  expect(j.status, run.stderr.slice(-1500)).toBe('completed');
+  expect(run.code).toBe(1);
+  expect(j.verdict).toBe('fail');
+  expect(failedSlos(j).map((s) => s.replace(/ \(observed.*$/, ''))).toContain(slo);
+  expect(run.stdout).toMatch(new RegExp(`✗ ${slo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 }

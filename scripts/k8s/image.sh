@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Assembles container images without a registry or a Docker daemon, as OCI archives that
+# `ctr -n k8s.io images import` loads (node-up.sh does that for the real test node).
+#
+#   image.sh rootfs DIR NAME OUT.tar [--user U] [--entrypoint JSON] [--cmd JSON]
+#                                    [--workdir D] [--env K=V]...
+#       one uncompressed layer holding DIR (owned by root, mtimes zeroed: same input, same
+#       digest), tagged NAME.
+#   image.sh stack NAME OUT.tar
+#       the stack image of deploy/Dockerfile: the files listed in deploy/image-files.txt
+#       (built as its build stage does: scripts/build.mjs, then npm prune --omit=dev), this
+#       machine's node binary with the shared libraries it loads, and the Dockerfile's final
+#       USER, WORKDIR, ENV, ENTRYPOINT and CMD, read from the Dockerfile itself. Fails when
+#       the Dockerfile's final COPY lines and image-files.txt disagree.
+#   image.sh binaries NAME OUT.tar BIN... [-- rootfs options]
+#       an image of host binaries with the shared libraries they load (plus /etc/passwd with
+#       nobody, /tmp), e.g. local stand-ins for the redis and prometheus images of the kind
+#       overlay from Debian's redis-server, redis-cli and prometheus.
+#   image.sh dockerfile-json
+#       prints what `stack` reads from the Dockerfile (for the test that checks agreement).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+DOCKERFILE="$REPO/deploy/Dockerfile"
+FILES_LIST="$REPO/deploy/image-files.txt"
+# node:22-slim's PATH, which the Dockerfile inherits.
+BASE_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+log() { printf '[image] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 3; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+
+# normalize NAME -> the reference the kubelet asks containerd for: docker.io/ (and library/)
+# before a name without a registry, :latest without a tag (peakready/stack ->
+# docker.io/peakready/stack:latest). An image imported under the short name is not found
+# (ErrImageNeverPull).
+normalize() {
+  local n="$1" first="${1%%/*}"
+  if [[ "$n" != */* ]]; then n="docker.io/library/$n"
+  elif [[ "$first" != *.* && "$first" != *:* && "$first" != localhost ]]; then n="docker.io/$n"; fi
+  [[ "${n##*/}" == *:* || "$n" == *@* ]] || n="$n:latest"
+  printf '%s' "$n"
+}
+
+# oci_archive DIR NAME OUT CONFIG_JSON -> writes the OCI archive (config.config = CONFIG_JSON).
+oci_archive() {
+  local dir="$1" name out="$3" cfg="$4" work layer ldig lsize cdig csize mdig msize
+  name="$(normalize "$2")"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/peakready-oci.XXXXXX")"
+  mkdir -p "$work/blobs/sha256"
+  layer="$work/layer.tar"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+    -C "$dir" -cf "$layer" .
+  ldig="$(sha "$layer")"; lsize="$(size "$layer")"
+  mv "$layer" "$work/blobs/sha256/$ldig"
+  jq -n --argjson c "$cfg" --arg d "sha256:$ldig" '{
+    architecture: "amd64", os: "linux", config: $c,
+    rootfs: {type: "layers", diff_ids: [$d]},
+    history: [{created_by: "peakready scripts/k8s/image.sh"}]
+  }' > "$work/config.json"
+  cdig="$(sha "$work/config.json")"; csize="$(size "$work/config.json")"
+  mv "$work/config.json" "$work/blobs/sha256/$cdig"
+  jq -n --arg cd "sha256:$cdig" --argjson cs "$csize" --arg ld "sha256:$ldig" --argjson ls "$lsize" '{
+    schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
+    layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]
+  }' > "$work/manifest.json"
+  mdig="$(sha "$work/manifest.json")"; msize="$(size "$work/manifest.json")"
+  mv "$work/manifest.json" "$work/blobs/sha256/$mdig"
+  jq -n --arg md "sha256:$mdig" --argjson ms "$msize" --arg name "$name" --arg tag "${name##*:}" '{
+    schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
+      annotations: {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $tag}}]
+  }' > "$work/index.json"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$work/oci-layout"
+  mkdir -p "$(dirname "$out")"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work" -cf "$out.tmp" oci-layout index.json blobs
+  mv "$out.tmp" "$out"
+  rm -rf "$work"
+  log "$name -> $out ($(du -h "$out" | cut -f1), manifest sha256:$mdig)"
+}
+
+cmd_rootfs() {
+  local dir="$1" name="$2" out="$3"; shift 3
+  local user="" entry="null" cmd="null" workdir="/" env=("PATH=$BASE_PATH")
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --user) user="$2"; shift 2 ;;
+      --entrypoint) entry="$2"; shift 2 ;;
+      --cmd) cmd="$2"; shift 2 ;;
+      --workdir) workdir="$2"; shift 2 ;;
+      --env) env+=("$2"); shift 2 ;;
+      *) die "unknown option $1" ;;
+    esac
+  done
+  [[ -d "$dir" ]] || die "$dir is not a directory"
+  local cfg
+  cfg="$(jq -n --arg u "$user" --argjson e "$entry" --argjson c "$cmd" --arg w "$workdir" \
+    --args '{User: $u, Entrypoint: $e, Cmd: $c, WorkingDir: $w, Env: $ARGS.positional}' "${env[@]}")"
+  oci_archive "$dir" "$name" "$out" "$cfg"
+}
+
+# The final stage of deploy/Dockerfile as JSON: user, workdir, env, entrypoint, cmd,
+# exposed ports and the files it copies from the build stage.
+dockerfile_json() {
+  node - "$DOCKERFILE" <<'JS'
+const fs = require('fs');
+const text = fs.readFileSync(process.argv[2], 'utf8').replace(/\\\n/g, ' ');
+const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const last = lines.map((l, i) => [l, i]).filter(([l]) => /^FROM\s/i.test(l)).pop()[1];
+const out = { user: '', workdir: '/', env: [], entrypoint: null, cmd: null, expose: [], copies: [], otherCopies: [] };
+for (const l of lines.slice(last + 1)) {
+  const [, ins, rest] = l.match(/^(\w+)\s+(.*)$/);
+  switch (ins.toUpperCase()) {
+    case 'USER': out.user = rest; break;
+    case 'WORKDIR': out.workdir = rest; break;
+    case 'ENV': {
+      const m = rest.match(/^(\S+)\s+(.*)$/);
+      if (m && !m[1].includes('=')) out.env.push(`${m[1]}=${m[2]}`);
+      else for (const kv of rest.split(/\s+/)) out.env.push(kv);
+      break;
+    }
+    case 'ENTRYPOINT': out.entrypoint = JSON.parse(rest); break;
+    case 'CMD': out.cmd = JSON.parse(rest); break;
+    case 'EXPOSE': out.expose.push(...rest.split(/\s+/)); break;
+    case 'COPY': {
+      const m = rest.match(/^--from=build\s+\/app\/(\S+)\s+\.\/(\S+)$/);
+      if (m && m[1] === m[2]) out.copies.push(m[1]); else out.otherCopies.push(rest);
+      break;
+    }
+  }
+}
+console.log(JSON.stringify(out));
+JS
+}
+
+list_files() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$FILES_LIST" | grep -v '^$'; }
+
+cmd_stack() {
+  local name="$1" out="$2" df stage f lib nodebin
+  df="$(dockerfile_json)"
+  # One list of files for both: the Dockerfile's final COPY lines must be image-files.txt.
+  if [[ "$(jq -r '.copies | sort | .[]' <<<"$df")" != "$(list_files | sort)" || "$(jq '.otherCopies | length' <<<"$df")" != 0 ]]; then
+    die "deploy/Dockerfile copies $(jq -c '.copies + .otherCopies' <<<"$df") but deploy/image-files.txt lists $(list_files | tr '\n' ' ')"
+  fi
+  [[ -d "$REPO/node_modules" ]] || die "node_modules missing: run npm ci first"
+  stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-stack-image.XXXXXX")"
+  trap 'rm -rf "$stage"' RETURN
+  # The build stage: transpile src/ and keep only the production dependencies.
+  mkdir -p "$stage/app"
+  cp "$REPO/package.json" "$REPO/package-lock.json" "$stage/app/"
+  cp -r "$REPO/src" "$REPO/scripts" "$stage/app/"
+  cp -a "$REPO/node_modules" "$stage/app/node_modules"
+  (cd "$stage/app" && nice -n 19 node "$REPO/scripts/build.mjs" --clean >&2 \
+    && nice -n 19 npm prune --omit=dev --offline --no-audit --no-fund >/dev/null 2>&1) \
+    || die "building the image's files failed"
+  # Tool caches a fresh npm ci would not have.
+  rm -rf "$stage/app/node_modules/.vite" "$stage/app/node_modules/.vite-temp" "$stage/app/node_modules/.cache"
+  # The final stage: the listed files, node with its shared libraries, the user.
+  mkdir -p "$stage/rootfs/app" "$stage/rootfs/usr/local/bin" "$stage/rootfs/etc" "$stage/rootfs/tmp"
+  chmod 1777 "$stage/rootfs/tmp"
+  while read -r f; do cp -a "$stage/app/$f" "$stage/rootfs/app/$f"; done < <(list_files)
+  nodebin="$(readlink -f "$(command -v node)")"
+  cp "$nodebin" "$stage/rootfs/usr/local/bin/node"
+  for lib in $(ldd "$nodebin" | grep -o '/[^ ]*'); do
+    mkdir -p "$stage/rootfs$(dirname "$lib")"; cp -L "$lib" "$stage/rootfs$lib"
+  done
+  local uid gid
+  uid="$(jq -r '.user | split(":")[0]' <<<"$df")"
+  gid="$(jq -r '.user | split(":")[1] // split(":")[0]' <<<"$df")"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\npeakready:x:%s:%s::/app:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' "$uid" "$gid" > "$stage/rootfs/etc/passwd"
+  printf 'root:x:0:\npeakready:x:%s:\nnogroup:x:65534:\n' "$gid" > "$stage/rootfs/etc/group"
+  local args=(--user "$(jq -r .user <<<"$df")" --workdir "$(jq -r .workdir <<<"$df")"
+    --entrypoint "$(jq -c .entrypoint <<<"$df")" --cmd "$(jq -c .cmd <<<"$df")")
+  while read -r f; do args+=(--env "$f"); done < <(jq -r '.env[]' <<<"$df")
+  cmd_rootfs "$stage/rootfs" "$name" "$out" "${args[@]}"
+}
+
+# copy_binary ROOTFS BIN -> BIN at its host path (and /usr/local/bin/<name>) with its libraries.
+copy_binary() {
+  local root="$1" bin lib
+  bin="$(readlink -f "$(command -v "$2")")" || die "$2 not found"
+  mkdir -p "$root$(dirname "$bin")" "$root/usr/local/bin"
+  cp "$bin" "$root$bin"
+  [[ -e "$root/usr/local/bin/$(basename "$2")" ]] || ln -s "$bin" "$root/usr/local/bin/$(basename "$2")"
+  for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+  done
+}
+
+cmd_binaries() {
+  local name="$1" out="$2" stage b; shift 2
+  local bins=()
+  while [[ $# -gt 0 && "$1" != -- ]]; do bins+=("$1"); shift; done
+  [[ "${1:-}" == -- ]] && shift
+  stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-bin-image.XXXXXX")"
+  trap 'rm -rf "$stage"' RETURN
+  mkdir -p "$stage/rootfs/etc" "$stage/rootfs/tmp"; chmod 1777 "$stage/rootfs/tmp"
+  for b in "${bins[@]}"; do copy_binary "$stage/rootfs" "$b"; done
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$stage/rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/rootfs/etc/group"
+  cmd_rootfs "$stage/rootfs" "$name" "$out" "$@"
+}
+
+case "${1:-}" in
+  binaries) shift; [[ $# -ge 3 ]] || die "usage: image.sh binaries NAME OUT.tar BIN... [-- options]"; cmd_binaries "$@" ;;
+  rootfs) shift; [[ $# -ge 3 ]] || die "usage: image.sh rootfs DIR NAME OUT.tar [options]"; cmd_rootfs "$@" ;;
+  stack) shift; [[ $# -eq 2 ]] || die "usage: image.sh stack NAME OUT.tar"; cmd_stack "$@" ;;
+  dockerfile-json) dockerfile_json ;;
+  *) die "usage: image.sh rootfs|stack|dockerfile-json ..." ;;
+esac

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Builds or installs what the real test node (node-up.sh) runs, once:
+#   node-kubernetes  kubelet and kube-proxy from k8s.io/kubernetes $K8S_VERSION (the API
+#                    server's release), cached in $K8S_CACHE/node-kubernetes-<v>/bin
+#   containerd       containerd 2.x, its runc shim and ctr (Go module proxy)
+#   coredns          CoreDNS (Go module proxy)
+#   crictl           cri-tools' crictl (Go module proxy): node-down.sh removes pods through CRI,
+#                    so the CNI plugins tear down their interfaces and iptables rules
+#   pause            the sandbox image: build/pause/linux/pause.c of k8s.io/kubernetes,
+#                    compiled static with gcc, as an OCI archive (pause.oci.tar)
+#   debian           runc, the CNI plugins (bridge, portmap, host-local, loopback), iptables,
+#                    jq (image.sh), gcc and libc6-dev (static pause) - apt-get, only what is missing
+# Each Go component is skipped when its binaries are there; build times go to
+# $K8S_CACHE/build-times.tsv like build.sh's. Every compiler runs under nice -n 19.
+# Usage: scripts/k8s/node-build.sh [debian|node-kubernetes|containerd|crictl|coredns|pause ...]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+source "$HERE/versions.sh"
+
+NICE="nice -n 19"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+export CGO_ENABLED=0
+LDFLAGS_BASE="-s -w"
+
+log() { printf '[node-build] %s\n' "$*" >&2; }
+record() {
+  mkdir -p "$K8S_CACHE"
+  printf '%s\t%s\t%ss\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >> "$K8S_CACHE/build-times.tsv"
+  log "$1 $2 built in ${3}s"
+}
+have() {
+  local dir="$1"; shift
+  for b in "$@"; do [[ -x "$dir/$b" ]] || return 1; done
+}
+mod_dir() { go mod download -json "$1@$2" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p'; }
+module_copy() {
+  local dir
+  dir="$(mod_dir "$1" "$2")"
+  [[ -n "$dir" ]] || { log "cannot download $1@$2"; return 1; }
+  rm -rf "$3"; mkdir -p "$(dirname "$3")"
+  cp -r "$dir" "$3"; chmod -R u+w "$3"
+}
+
+DEBIAN_PKGS=(runc containernetworking-plugins iptables jq gcc libc6-dev)
+build_debian() {
+  local missing=() p
+  for p in "${DEBIAN_PKGS[@]}"; do
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $NICE apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_node_kubernetes() {
+  local out src start minor kdir staging ld vpkg
+  out="$(bin_dir node-kubernetes "$K8S_VERSION")"
+  have "$out" kubelet kube-proxy && return 0
+  start=$SECONDS
+  # Same wrapper module as build.sh's kubernetes component (staging modules replaced by
+  # the published k8s.io/* of the same release), in its own folder: kubelet pulls in more
+  # modules (cadvisor, ...) and tidying must not change the control plane's go.mod.
+  src="$K8S_CACHE/node-kubernetes-$K8S_VERSION/src"
+  mkdir -p "$src" "$out"
+  kdir="$(mod_dir k8s.io/kubernetes "$K8S_VERSION")"
+  staging="v0.${K8S_VERSION#v1.}"
+  {
+    printf 'module peakready.local/k8s-node-build\n\ngo 1.26.0\n\ngodebug default=go1.26\n\n'
+    printf 'require k8s.io/kubernetes %s\n\nreplace (\n' "$K8S_VERSION"
+    sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\t\1 => \1 '"$staging"'#p' "$kdir/go.mod"
+    echo ")"
+  } > "$src/go.mod"
+  printf '//go:build tools\n\n// Package tools pins the node commands this module builds.\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubelet"\n\t_ "k8s.io/kubernetes/cmd/kube-proxy"\n)\n' > "$src/tools.go"
+  (cd "$src" && go mod tidy)
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  ld="$LDFLAGS_BASE"
+  for vpkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $vpkg.gitVersion=$K8S_VERSION -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor"
+    ld+=" -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  (cd "$src" && $NICE go build -trimpath -ldflags "$ld" -o "$out/" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  record node-kubernetes "$K8S_VERSION" $((SECONDS - start))
+}
+
+build_containerd() {
+  local out src start
+  out="$(bin_dir node-containerd "$CONTAINERD_VERSION")"
+  have "$out" containerd containerd-shim-runc-v2 ctr && return 0
+  start=$SECONDS
+  src="$K8S_CACHE/node-containerd-$CONTAINERD_VERSION/src"
+  module_copy github.com/containerd/containerd/v2 "$CONTAINERD_VERSION" "$src"
+  mkdir -p "$out"
+  # Static, without the snapshotters that need cgo or kernel features absent here
+  # (overlayfs and native stay).
+  (cd "$src" && $NICE go build -trimpath -tags "no_btrfs no_devmapper no_zfs no_aufs" \
+    -ldflags "$LDFLAGS_BASE -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
+    -o "$out/" ./cmd/containerd ./cmd/containerd-shim-runc-v2 ./cmd/ctr)
+  record node-containerd "$CONTAINERD_VERSION" $((SECONDS - start))
+}
+
+build_coredns() {
+  local out src start
+  out="$(bin_dir node-coredns "$COREDNS_VERSION")"
+  have "$out" coredns && return 0
+  start=$SECONDS
+  src="$K8S_CACHE/node-coredns-$COREDNS_VERSION/src"
+  module_copy github.com/coredns/coredns "$COREDNS_VERSION" "$src"
+  mkdir -p "$out"
+  (cd "$src" && $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" -o "$out/coredns" .)
+  record node-coredns "$COREDNS_VERSION" $((SECONDS - start))
+}
+
+build_crictl() {
+  local out src start
+  out="$(bin_dir node-crictl "$CRICTL_VERSION")"
+  have "$out" crictl && return 0
+  start=$SECONDS
+  src="$K8S_CACHE/node-crictl-$CRICTL_VERSION/src"
+  module_copy sigs.k8s.io/cri-tools "$CRICTL_VERSION" "$src"
+  mkdir -p "$out"
+  (cd "$src" && $NICE go build -trimpath \
+    -ldflags "$LDFLAGS_BASE -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
+    -o "$out/crictl" ./cmd/crictl)
+  record node-crictl "$CRICTL_VERSION" $((SECONDS - start))
+}
+
+# The pause image: pause.c compiled static into a one-layer OCI archive (image.sh).
+build_pause() {
+  local out kdir start
+  out="$K8S_CACHE/node-pause-$K8S_VERSION"
+  [[ -f "$out/pause.oci.tar" && -x "$out/bin/pause" ]] && return 0
+  start=$SECONDS
+  command -v gcc >/dev/null || { log "gcc is not installed"; return 3; }
+  kdir="$(mod_dir k8s.io/kubernetes "$K8S_VERSION")"
+  rm -rf "$out"; mkdir -p "$out/bin" "$out/rootfs"
+  $NICE gcc -Os -static -Wall -Werror -DVERSION="\"$K8S_VERSION-peakready\"" \
+    -o "$out/bin/pause" "$kdir/build/pause/linux/pause.c"
+  strip "$out/bin/pause"
+  install -m 0755 "$out/bin/pause" "$out/rootfs/pause"
+  bash "$HERE/image.sh" rootfs "$out/rootfs" "$PAUSE_IMAGE" "$out/pause.oci.tar" \
+    --user 65535:65535 --entrypoint '["/pause"]'
+  rm -rf "$out/rootfs"
+  record node-pause "$K8S_VERSION" $((SECONDS - start))
+}
+
+main() {
+  local parts=("$@")
+  [[ ${#parts[@]} -gt 0 ]] || parts=(debian pause containerd crictl node-kubernetes coredns)
+  command -v go >/dev/null || { log "go is not installed (Go >= 1.26 is needed)"; exit 3; }
+  for p in "${parts[@]}"; do
+    case "$p" in
+      debian) build_debian ;;
+      node-kubernetes|kubelet) build_node_kubernetes ;;
+      containerd) build_containerd ;;
+      coredns) build_coredns ;;
+      crictl) build_crictl ;;
+      pause) build_pause ;;
+      *) log "unknown component: $p (expected debian, node-kubernetes, containerd, crictl, coredns or pause)"; exit 2 ;;
+    esac
+  done
+}
+main "$@"
