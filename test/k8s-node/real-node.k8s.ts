@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment, V1Pod, V1PodSpec, V1Service } from '@kubernetes/client-node';
-import { apply, connect, createNamespace, deleteNamespace, eventsOf, until, type TestCluster } from './helpers/cluster.js';
+import { apply, connect, createNamespace, deleteNamespace, eventsOf, until, type TestCluster } from '../k8s/helpers/cluster.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const IMAGE = 'peakready.local/stack:test';
