@@ -2,12 +2,15 @@
  * Chaos resources are always deleted: a harness interrupted by SIGINT reverts its fault
  * through the teardown stack before it exits 130, and one killed by SIGKILL leaves a
  * resource that `peakready clean --platform kubernetes` sweeps by its run-id label.
- * Both drive the built kubernetes platform (dist/) in real child processes.
+ * Both drive the built kubernetes platform (dist/) in real child processes. A fault counts as
+ * injected only when Chaos Mesh confirms it on a selected pod, so the namespace gets the
+ * target workloads (kwok pods) and the faults are ones the controller performs itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { apply, connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/inject-until-signal.mjs', import.meta.url));
@@ -55,6 +58,23 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 beforeAll(async () => {
   c = connect();
   ns = await createNamespace(c, 'interrupt');
+  for (const app of ['tabular', 'fallback']) {
+    const d: V1Deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app, namespace: ns },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app } },
+        template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: 'registry.invalid/none:0' }] } },
+      },
+    };
+    await apply(c, d);
+  }
+  await until('2 ready pods of tabular and of fallback', async () => {
+    const pods = (await c.core.listNamespacedPod({ namespace: ns })).items.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+    return pods.length >= 4 ? true : undefined;
+  });
 });
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -62,17 +82,17 @@ afterAll(async () => {
 });
 
 describe('chaos cleanup when the harness is interrupted', () => {
-  it('SIGINT: the harness deletes its NetworkChaos before it exits 130', async () => {
-    const h = startHarness('latency', 'tabular');
+  it('SIGINT: the harness deletes its PodChaos before it exits 130', async () => {
+    const h = startHarness('unavailable', 'tabular');
     await until('the harness to inject its fault', async () => h.output().includes('injected') || undefined, {
       describe: async () => h.output(),
     });
-    expect(await chaosNames('networkchaos')).toHaveLength(1);
+    expect(await chaosNames('podchaos')).toHaveLength(1);
     h.child.kill('SIGINT');
     const exit = await h.exited;
     expect(exit.code, h.output()).toBe(130);
     expect(h.output()).toContain('reverted cleanly');
-    await until('the NetworkChaos to be gone', async () => ((await chaosNames('networkchaos')).length === 0 ? true : undefined));
+    await until('the PodChaos to be gone', async () => ((await chaosNames('podchaos')).length === 0 ? true : undefined));
   });
 
   it('SIGKILL: the fault outlives the harness, and `peakready clean --platform kubernetes` sweeps it', async () => {
