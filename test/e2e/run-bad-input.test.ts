@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
-const STATE_DIR = join(REPO, '.peakready', 'run-state');
 
 const dir = mkdtempSync(join(tmpdir(), 'peakready-bad-input-'));
+// Its own run-state folder: other test files start stacks meanwhile, and only what this file starts counts.
+const STATE_DIR = join(dir, 'run-state');
 const IMPORT = JSON.stringify(join(REPO, 'src', 'index.js').replace(/\.js$/, '.ts'));
 
 function scenario(name: string, body: string): string {
@@ -28,7 +29,7 @@ function stateFiles(): string[] {
 
 function run(args: string[]) {
   const before = stateFiles();
-  const r = spawnSync(process.execPath, [CLI, 'run', ...args, '--out', join(dir, 'out'), '--quiet'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, 'run', ...args, '--out', join(dir, 'out'), '--quiet'], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PEAKREADY_STATE_DIR: STATE_DIR } });
   const created = stateFiles().filter((f) => !before.includes(f));
   return { code: r.status, stderr: r.stderr, stdout: r.stdout, created };
 }

@@ -11,8 +11,9 @@ import { describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
-const STATE_DIR = join(REPO, '.peakready', 'run-state');
 const dir = mkdtempSync(join(tmpdir(), 'peakready-preflight-'));
+// Its own run-state folder: other test files start stacks meanwhile, and only what this file starts counts.
+const STATE_DIR = join(dir, 'run-state');
 const IMPORT = JSON.stringify(join(REPO, 'src', 'index.ts'));
 
 function scenario(name: string, body: string): string {
@@ -25,7 +26,7 @@ const stateFiles = () => (existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []);
 
 function cli(args: string[]) {
   const before = stateFiles();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PEAKREADY_STATE_DIR: STATE_DIR } });
   return { code: r.status, stderr: r.stderr, stdout: r.stdout, created: stateFiles().filter((f) => !before.includes(f)) };
 }
 
