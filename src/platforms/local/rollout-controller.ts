@@ -8,7 +8,7 @@
 import type { PlatformEvent, RolloutPhase } from '../platform.js';
 import { AnalysisRun, type AnalysisMetric } from './analysis.js';
 import type { ServiceProxy } from './service-proxy.js';
-import type { Replica, Supervisor } from './supervisor.js';
+import { ReplicaRemovedError, type Replica, type Supervisor } from './supervisor.js';
 
 export interface RolloutOptions {
   readonly service: string;
@@ -134,8 +134,12 @@ export class RolloutController {
   private async replaceStable(version: string): Promise<void> {
     const { supervisor, service } = this.opts;
     const old = supervisor.replicas(service, 'stable');
-    // Surge first, then remove: capacity never drops during the swap.
-    await Promise.all(Array.from({ length: Math.max(1, old.length) }, () => supervisor.addReplica(service, version, 'stable')));
+    // Surge first, then remove: capacity never drops during the swap. A new replica the
+    // autoscaler scaled in while it was starting is no failure of the rollout.
+    const started = await Promise.allSettled(Array.from({ length: Math.max(1, old.length) }, () => supervisor.addReplica(service, version, 'stable')));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof ReplicaRemovedError));
+    if (failed) throw failed.reason;
+    if (started.every((r) => r.status === 'rejected')) throw new Error(`no ${version} replica of ${service} started: each was removed while starting`);
     this.stableVersion = version;
     await Promise.all(old.map((r) => supervisor.removeReplica(r.id)));
   }

@@ -92,6 +92,8 @@ export class Supervisor {
       try {
         await proc.start(this.opts.startTimeoutMs ?? 15_000);
       } catch (err) {
+        // Removed meanwhile on purpose (an autoscaler's scale-in): not a failure to start.
+        if (!this.replicasById.has(id) && !this.closed) throw new ReplicaRemovedError(id);
         failed(err);
         await this.removeReplica(id);
         throw err;
@@ -133,5 +135,13 @@ export class Supervisor {
         /* a listener's failure must not break supervision */
       }
     }
+  }
+}
+
+/** A replica that was removed (scaled in, stopped) while it was still starting: nobody failed. */
+export class ReplicaRemovedError extends Error {
+  constructor(readonly replica: string) {
+    super(`replica ${replica} was removed while it was starting`);
+    this.name = 'ReplicaRemovedError';
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { Supervisor } from '../../../src/platforms/local/supervisor.js';
+import { ReplicaRemovedError, Supervisor } from '../../../src/platforms/local/supervisor.js';
 import { isSameProcess } from '../../../src/platforms/local/proc-info.js';
 import type { PlatformEvent } from '../../../src/platforms/platform.js';
 
@@ -52,6 +52,20 @@ describe('Supervisor', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ service: 'svc', replica: 'svc-v1-0' });
     expect(sup.replicas('svc')).toHaveLength(0);
+  });
+
+  it('a replica removed while it starts (a scale-in) is not a failure: ReplicaRemovedError, no replica-failed event', async () => {
+    const events: PlatformEvent[] = [];
+    sup = new Supervisor({
+      specFor: (_svc, version) => ({ command: process.execPath, args: [FAKE, '--port', '0', '--version', version, '--ready-delay-ms', '3000'], deathLink: 'lifeline', ready: { path: '/ready' }, stopTimeoutMs: 2000 }),
+      emit: (e) => events.push(e),
+      startTimeoutMs: 10_000,
+    });
+    const starting = sup.addReplica('svc', 'v1');
+    await expect.poll(() => sup!.replicas('svc').length).toBe(1);
+    await sup.removeReplica(sup.replicas('svc')[0]!.id);
+    await expect(starting).rejects.toBeInstanceOf(ReplicaRemovedError);
+    expect(events.filter((e) => e.type === 'replica-failed')).toEqual([]);
   });
 
   it('restarts a SIGKILLed replica and counts the restart', async () => {
