@@ -11,7 +11,7 @@
  *
  * Not confined (not root, or no cpu controller): the burners are ordinary processes and load
  * the whole machine, the load generator included. The fault says so: in its description
- * (`chaos list`), as a process warning when it acts, and in the prepared fault's `note`
+ * (`chaos list`) and in the prepared fault's `note`
  * (for the journal).
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -152,7 +152,6 @@ export const cpuStressFault: Fault = {
         const made = createCpuCgroup(`cpu-stress-${process.pid}-${fault.id.replace(/[^A-Za-z0-9_.-]/g, '_')}`, workers);
         if ('reason' in made) {
           prepared.note = `NOT confined to ${fault.target} (${made.reason}): ${workers} burner(s) at ${load}% load the whole machine, the load generator included`;
-          process.emitWarning(`cpu-stress ${fault.id}: ${prepared.note}`);
         } else {
           cgroup = made;
           let moved = 0;

@@ -12,14 +12,12 @@ import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform } from 
 import { tryParseDuration } from '../scenario/duration.js';
 import { importScenarioFile, type LoadScenarioOptions } from '../scenario/load.js';
 import { resolveScenario } from '../scenario/resolve.js';
-import type { ResolvedScenario, Scenario } from '../scenario/types.js';
+import { GATEWAY_SWITCHES, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { scenarioProblems } from '../scenario/validate.js';
 import { fileSchema } from '../stack/gateway/config.js';
 
 /** Services whose model version can be rolled out, and the versions their image has. */
 const VERSIONS: Readonly<Record<string, readonly string[]>> = { tabular: ['v1', 'v2-bad'] };
-/** StackSpec.gateway keys that are switches (true/false), not options of the gateway's config. */
-const GATEWAY_SWITCHES = ['fallback', 'breaker', 'cache'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -74,7 +72,7 @@ function stackProblems(stack: unknown, out: string[]): void {
     const options: Obj = {};
     for (const [k, v] of Object.entries(stack.gateway)) {
       // `cache` is both a switch (false) and the gateway's cache options (an object).
-      if (GATEWAY_SWITCHES.includes(k) && !(k === 'cache' && isObj(v))) {
+      if ((GATEWAY_SWITCHES as readonly string[]).includes(k) && !(k === 'cache' && isObj(v))) {
         if (typeof v !== 'boolean') out.push(`stack.gateway.${k}: expected true or false${k === 'cache' ? ' (the switch), or the cache options { ttlSeconds, commandTimeoutMs }' : ''}, got ${show(v)}`);
       } else options[k] = v;
     }

@@ -166,6 +166,8 @@ export interface StackSpec {
 }
 
 export const STACK_MECHANISMS = ['fallback', 'breaker', 'cache', 'autoscaler', 'analysis'] as const;
+/** The mechanisms that are the gateway's own: `stack.gateway.<name>: false` switches one off. */
+export const GATEWAY_SWITCHES = ['fallback', 'breaker', 'cache'] as const satisfies readonly StackMechanism[];
 export type StackMechanism = (typeof STACK_MECHANISMS)[number];
 
 /** What a user writes in `scenarios/*.ts` and passes to `defineScenario()`. */

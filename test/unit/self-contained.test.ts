@@ -34,7 +34,7 @@ describe('the repository is self-contained', () => {
 
   it('vendors every CRD the harness validates against or installs, with its upstream commit', () => {
     delete process.env.PEAKREADY_CRDS_DIR;
-    const dir = crdsDir(ROOT);
+    const dir = crdsDir();
     expect(relative(ROOT, dir)).toBe(join('deploy', 'crds'));
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
     for (const project of ['chaos-mesh', 'argo-rollouts', 'prometheus-operator', 'k6-operator', 'flagger']) {

@@ -11,7 +11,6 @@ import { bundleK6 } from '../../load/k6-bundle.js';
 import { k6Manifests, k8sName, testRunProblems } from '../../load/k6-testrun.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { crdsDir } from '../../platforms/kubernetes/schema-registry.js';
-import { REPO_ROOT } from '../../platforms/local/repo-root.js';
 import type { RegisterCommand } from './types.js';
 
 interface BundleFlags {
@@ -26,7 +25,7 @@ interface BundleFlags {
 }
 
 /** The k6-operator's TestRun CRD vendored with peakready (deploy/crds, or PEAKREADY_CRDS_DIR). */
-const defaultCrd = (): string => join(crdsDir(REPO_ROOT), 'k6-operator', 'testruns.yaml');
+const defaultCrd = (): string => join(crdsDir(), 'k6-operator', 'testruns.yaml');
 
 function positive(flag: string, v: string | undefined, int: boolean): number | undefined {
   if (v === undefined) return undefined;

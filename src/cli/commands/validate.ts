@@ -29,7 +29,7 @@ export const register: RegisterCommand = (program, exit) => {
     .addOption(new Option('--platform <name>', 'check scenarios against this platform (fault targets differ)').choices(['local', 'kubernetes']).default('local'))
     .action(async (given: string[], flags: { platform: 'local' | 'kubernetes' }) => {
       const paths = given.length > 0 ? given : [join(REPO_ROOT, 'deploy'), join(REPO_ROOT, 'chaos')];
-      const report = await validatePaths(paths, { repoRoot: REPO_ROOT, validateScenario: (file) => validateScenario(file, flags.platform) });
+      const report = await validatePaths(paths, { validateScenario: (file) => validateScenario(file, flags.platform) });
       if (report.problems.length > 0) {
         throw invalidInput(`${report.problems.length} problem(s) in ${paths.join(' ')}`, report.problems);
       }

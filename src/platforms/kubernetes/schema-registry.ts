@@ -6,13 +6,14 @@
  * rejects any other field unless it says `x-kubernetes-preserve-unknown-fields`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
-/** The CRD folder: PEAKREADY_CRDS_DIR, else the copies vendored in the repository (or package) under deploy/crds. */
-export function crdsDir(repoRoot: string): string {
-  return process.env.PEAKREADY_CRDS_DIR ?? resolve(repoRoot, 'deploy', 'crds');
+/** The CRD folder: PEAKREADY_CRDS_DIR, else the copies vendored under deploy/crds (three levels above src/ or dist/platforms/kubernetes, in a clone and in the installed package alike). */
+export function crdsDir(): string {
+  return process.env.PEAKREADY_CRDS_DIR ?? fileURLToPath(new URL('../../../deploy/crds', import.meta.url));
 }
 
 /** Rewrites OpenAPI/Kubernetes extensions into plain JSON-schema Ajv understands. */

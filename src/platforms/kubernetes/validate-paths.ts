@@ -26,8 +26,6 @@ export interface ValidationReport {
 }
 
 export interface ValidateOptions {
-  /** Repository or package root (locates deploy/crds). */
-  readonly repoRoot: string;
   /** Validates a scenario file; given, .ts/.js/.mjs paths go to it. */
   readonly validateScenario?: (file: string) => Promise<void>;
   /** A registry to reuse (loading the schemas takes a second or two). */
@@ -51,7 +49,7 @@ function walk(dir: string): string[] {
 export async function validatePaths(paths: readonly string[], opts: ValidateOptions): Promise<ValidationReport> {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length > 0) throw invalidInput('nothing to validate at these paths', missing.map((p) => `${p}: no such file or folder`));
-  const crdRoot = crdsDir(opts.repoRoot);
+  const crdRoot = crdsDir();
   const registry = opts.registry ?? new SchemaRegistry(await ensureOpenApiSpecs(), crdRoot);
   const checked: { what: string; objects: number }[] = [];
   const problems: string[] = [];

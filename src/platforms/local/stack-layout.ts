@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATEWAY_SWITCHES } from '../../scenario/types.js';
 
 export const APP_SERVICES = ['tabular', 'fallback', 'triton', 'generative', 'gateway'] as const;
 export type AppService = (typeof APP_SERVICES)[number];
@@ -14,8 +15,8 @@ export const DEFAULT_REPLICAS: Readonly<Record<AppService, number>> = { tabular:
 export const VERSIONED_SERVICES: readonly string[] = ['tabular'];
 export const DEFAULT_VERSION = 'v1';
 
-/** Gateway switches that break it on purpose, from StackSpec.gateway booleans. */
-const GATEWAY_SWITCHES: Readonly<Record<string, string>> = { fallback: '--no-fallback', breaker: '--no-breaker', cache: '--no-cache' };
+/** The gateway flag that switches each of its mechanisms off (`--no-fallback`, …), from StackSpec.gateway booleans. */
+const SWITCH_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(GATEWAY_SWITCHES.map((m) => [m, `--no-${m}`]));
 
 /**
  * Flags for the gateway from StackSpec.gateway and StackSpec.disable: `{fallback:false}` or
@@ -24,10 +25,10 @@ const GATEWAY_SWITCHES: Readonly<Record<string, string>> = { fallback: '--no-fal
  */
 export function gatewayOptionFlags(options: Readonly<Record<string, unknown>> | undefined, dir: string, disable: readonly string[] = []): string[] {
   const flags: string[] = [];
-  for (const d of disable) if (GATEWAY_SWITCHES[d]) flags.push(GATEWAY_SWITCHES[d]);
+  for (const d of disable) if (SWITCH_FLAGS[d]) flags.push(SWITCH_FLAGS[d]);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
-    const sw = typeof value === 'boolean' ? GATEWAY_SWITCHES[key] : undefined;
+    const sw = typeof value === 'boolean' ? SWITCH_FLAGS[key] : undefined;
     if (sw) {
       if (value === false && !flags.includes(sw)) flags.push(sw);
     } else config[key] = value;

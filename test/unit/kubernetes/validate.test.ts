@@ -21,13 +21,13 @@ let registry: SchemaRegistry;
 const tmp = mkdtempSync(join(tmpdir(), 'peakready-validate-'));
 
 beforeAll(async () => {
-  registry = new SchemaRegistry(await ensureOpenApiSpecs(), crdsDir(repoRoot));
+  registry = new SchemaRegistry(await ensureOpenApiSpecs(), crdsDir());
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('peakready validate deploy/ chaos/ test/fixtures/seed/', () => {
   it('finds no problem in both overlays, the base, every chaos template and the seed examples', async () => {
-    const report = await validatePaths([join(repoRoot, 'deploy'), join(repoRoot, 'chaos'), join(repoRoot, 'test/fixtures/seed')], { repoRoot, registry });
+    const report = await validatePaths([join(repoRoot, 'deploy'), join(repoRoot, 'chaos'), join(repoRoot, 'test/fixtures/seed')], { registry });
     expect(report.problems).toEqual([]);
     const checked = report.checked.map((c) => c.what.slice(repoRoot.length + 1));
     expect(checked).toEqual(expect.arrayContaining(['deploy/base', 'deploy/overlays/kind', 'deploy/overlays/gke', 'chaos/workflow-game-day.yaml']));
@@ -64,7 +64,7 @@ describe('peakready validate deploy/ chaos/ test/fixtures/seed/', () => {
       '      interval: 300',
       '      provider: {prometheus: {address: "http://p:9090", query: "up"}}',
     ].join('\n'));
-    const report = await validatePaths([file], { repoRoot, registry });
+    const report = await validatePaths([file], { registry });
     expect(report.problems).toEqual([
       `${file}: HorizontalPodAutoscaler/gateway: spec.metrics[0].resource.target.averageUtilisation: unknown field`,
       expect.stringMatching(new RegExp(`^${file}: AnalysisTemplate/model-accuracy-check: spec\\.metrics\\[0\\]\\.interval: must be string$`)),
@@ -74,7 +74,7 @@ describe('peakready validate deploy/ chaos/ test/fixtures/seed/', () => {
   it('flags chaos objects that could outlive the harness or escape their namespace', async () => {
     const file = join(tmp, 'unsafe.yaml');
     writeFileSync(file, 'apiVersion: chaos-mesh.org/v1alpha1\nkind: PodChaos\nmetadata: {name: x, namespace: shop}\nspec:\n  action: pod-kill\n  mode: all\n  selector: {labelSelectors: {app: web}}\n');
-    const { problems } = await validatePaths([file], { repoRoot, registry });
+    const { problems } = await validatePaths([file], { registry });
     expect(problems).toEqual([
       `${file}: PodChaos/x: metadata.labels.peakready.io/run-id: required (clean sweeps by it)`,
       `${file}: PodChaos/x: spec.duration: required, so the fault heals even if the harness dies`,
