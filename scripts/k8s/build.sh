@@ -9,36 +9,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
 
-# Builds run at the lowest priority: the machine is shared and a build is never urgent.
-NICE="nice -n 19"
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-export CGO_ENABLED=0
-LDFLAGS_BASE="-s -w"
-
-log() { printf '[k8s-build] %s\n' "$*" >&2; }
-
-# record COMPONENT VERSION SECONDS
-record() {
-  mkdir -p "$K8S_CACHE"
-  printf '%s\t%s\t%ss\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >> "$K8S_CACHE/build-times.tsv"
-  log "$1 $2 built in ${3}s"
-}
-
-# have DIR NAME... -> true when every named binary exists in DIR.
-have() {
-  local dir="$1"; shift
-  for b in "$@"; do [[ -x "$dir/$b" ]] || return 1; done
-}
-
-# module_copy MODULE VERSION DEST -> writable copy of a downloaded module, so it can be
-# built as the main module with its own go.mod (and its replace directives).
-module_copy() {
-  local mod="$1" ver="$2" dest="$3" dir
-  dir="$(go mod download -json "$mod@$ver" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
-  [[ -n "$dir" ]] || { log "cannot download $mod@$ver"; return 1; }
-  rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
-  cp -r "$dir" "$dest"; chmod -R u+w "$dest"
-}
+BUILD_LOG_TAG=k8s-build
+# shellcheck source=build-lib.sh
+source "$HERE/build-lib.sh"
 
 build_kubernetes() {
   local out src minor start
@@ -51,7 +24,7 @@ build_kubernetes() {
   # out; a wrapper module requires it and replaces each staging module with the
   # published k8s.io/<name> v0.<minor>.<patch> of the same release.
   local kdir staging
-  kdir="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  kdir="$(mod_dir k8s.io/kubernetes "$K8S_VERSION")"
   staging="v0.${K8S_VERSION#v1.}"
   {
     echo "module peakready.local/k8s-build"

@@ -18,29 +18,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
 
-NICE="nice -n 19"
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-export CGO_ENABLED=0
-LDFLAGS_BASE="-s -w"
-
-log() { printf '[node-build] %s\n' "$*" >&2; }
-record() {
-  mkdir -p "$K8S_CACHE"
-  printf '%s\t%s\t%ss\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >> "$K8S_CACHE/build-times.tsv"
-  log "$1 $2 built in ${3}s"
-}
-have() {
-  local dir="$1"; shift
-  for b in "$@"; do [[ -x "$dir/$b" ]] || return 1; done
-}
-mod_dir() { go mod download -json "$1@$2" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p'; }
-module_copy() {
-  local dir
-  dir="$(mod_dir "$1" "$2")"
-  [[ -n "$dir" ]] || { log "cannot download $1@$2"; return 1; }
-  rm -rf "$3"; mkdir -p "$(dirname "$3")"
-  cp -r "$dir" "$3"; chmod -R u+w "$3"
-}
+BUILD_LOG_TAG=node-build
+# shellcheck source=build-lib.sh
+source "$HERE/build-lib.sh"
 
 DEBIAN_PKGS=(runc containernetworking-plugins iptables jq gcc libc6-dev)
 build_debian() {
