@@ -42,6 +42,15 @@ function reportError(err: unknown): number {
   return 1;
 }
 
+// A terminal or CI runner that went away (a closed pipe, `peakready run … | head`) must not
+// stop the harness from reverting its faults and stopping the stack: output it can no longer
+// deliver is dropped instead of becoming an error in every later write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
+  });
+}
+
 const code = await main(process.argv);
 // Let stdout/stderr drain before leaving.
 process.exitCode = code;

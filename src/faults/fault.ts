@@ -1,10 +1,15 @@
 /**
- * The `Fault` extension point: one implementation per fault kind (files next to this one),
- * registered by name in registry.ts. A fault is prepared first and acts second, so the
- * platform can push its revert on the teardown stack *before* anything changes.
+ * The `Fault` extension point. Every back end implements one interface: the local one (one
+ * file per kind next to this one: toxics on the service proxies, signals to replicas,
+ * helper processes) and the Chaos Mesh one (src/faults/chaos-mesh/backend.ts: objects in
+ * the cluster). Both are registered by kind in registry.ts. A fault is prepared first and
+ * acts second, so its revert is known *before* anything changes; `act` resolves only once
+ * the fault is confirmed in effect. Platforms only lend capabilities: `LocalFaultTarget`
+ * (add a toxic, signal a process, spawn a helper) and `ChaosObjectTarget` (apply, read and
+ * delete an object); active-faults.ts does the bookkeeping both platforms share.
  */
 import type { FaultKind, ResolvedFault } from '../scenario/fault-spec.js';
-import type { Toxic } from '../platforms/local/toxics.js';
+import type { Toxic } from './toxic.js';
 
 /** A process a fault may signal (one replica of a service). */
 export interface FaultProcess {
@@ -29,7 +34,7 @@ export interface LocalFaultTarget {
 }
 
 export interface PreparedFault {
-  /** Changes the world. Called after `revert` is registered. */
+  /** Changes the world, called after `revert` is registered; resolves once the change is confirmed (the proxy or supervisor acknowledged it, or Chaos Mesh reported every target injected). */
   act(): Promise<void>;
   /** Undoes `act`; idempotent, harmless if `act` never ran or half ran. */
   revert(): Promise<void>;
@@ -37,10 +42,11 @@ export interface PreparedFault {
   readonly note?: string | undefined;
 }
 
-export interface Fault {
+/** One fault kind on one back end; `Target` is the capability its platform lends. */
+export interface Fault<Target = LocalFaultTarget> {
   readonly kind: FaultKind;
   /** One line for `chaos list`. */
   readonly description: string;
-  /** Checks the target and parameters (throws INVALID_INPUT) and returns the act/revert pair. */
-  prepare(target: LocalFaultTarget, fault: ResolvedFault): PreparedFault;
+  /** Checks the target and parameters (throws INVALID_INPUT) and returns the act/revert pair; changes nothing. */
+  prepare(target: Target, fault: ResolvedFault): PreparedFault;
 }

@@ -1,7 +1,8 @@
-/** Every local fault back end, by kind (the fault vocabulary of src/scenario/fault-spec.ts). */
+/** Every fault back end, by kind (the fault vocabulary of src/scenario/fault-spec.ts): the local ones here, the Chaos Mesh ones in chaos-mesh/backend.ts. */
 import type { FaultKind } from '../scenario/fault-spec.js';
 import { invalidInput } from '../errors.js';
 import type { Fault } from './fault.js';
+import { CHAOS_MESH_FAULTS, type ChaosObjectTarget } from './chaos-mesh/backend.js';
 import { bandwidthFault } from './bandwidth.js';
 import { cpuStressFault } from './cpu-stress.js';
 import { errorsFault } from './errors.js';
@@ -28,5 +29,12 @@ export const LOCAL_FAULTS: Readonly<Record<FaultKind, Fault>> = {
 export function localFault(kind: string): Fault {
   const f = (LOCAL_FAULTS as Record<string, Fault | undefined>)[kind];
   if (!f) throw invalidInput(`fault kind: expected one of ${Object.keys(LOCAL_FAULTS).join(', ')}, got ${JSON.stringify(kind)}`);
+  return f;
+}
+
+/** The Chaos Mesh back end of a fault kind; INVALID_INPUT for an unknown kind. */
+export function chaosMeshFault(kind: string): Fault<ChaosObjectTarget> {
+  const f = (CHAOS_MESH_FAULTS as Record<string, Fault<ChaosObjectTarget> | undefined>)[kind];
+  if (!f) throw invalidInput(`fault kind: expected one of ${Object.keys(CHAOS_MESH_FAULTS).join(', ')}, got ${JSON.stringify(kind)}`);
   return f;
 }

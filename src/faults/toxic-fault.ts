@@ -1,6 +1,6 @@
 /** Faults that are one proxy toxic for their duration share this shape. */
 import type { ResolvedFault } from '../scenario/fault-spec.js';
-import type { Toxic } from '../platforms/local/toxics.js';
+import type { Toxic } from './toxic.js';
 import type { LocalFaultTarget, PreparedFault } from './fault.js';
 import { FAULT_CATALOGUE } from './catalogue.js';
 import { once, requireService } from './fault-params.js';

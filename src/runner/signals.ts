@@ -20,16 +20,19 @@ export function guardSignals(parent?: AbortSignal): SignalGuard {
       return;
     }
     received = sig;
-    process.stderr.write(`\npeakready: ${sig} received, reverting faults and stopping the stack…\n`);
+    // Abort first: telling the user must never be what stops the run from cleaning up.
     controller.abort(new Error(`interrupted by ${sig}`));
+    tell(`\npeakready: ${sig} received, reverting faults and stopping the stack…\n`);
   };
   const onParentAbort = () => controller.abort(parent?.reason);
   // A stray rejection or exception in any part (a platform timer, a reporter) must not kill
   // the harness with faults still injected: it aborts the run, and the teardown stack unwinds.
   const onCrash = (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`\npeakready: unexpected error, aborting the run: ${e.message}\n`);
+    // A write to a terminal that went away is no reason to abort, and reporting it would fail the same way.
+    if (isBrokenPipe(e)) return;
     if (!controller.signal.aborted) controller.abort(e);
+    tell(`\npeakready: unexpected error, aborting the run: ${e.message}\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -44,6 +47,20 @@ export function guardSignals(parent?: AbortSignal): SignalGuard {
     parent?.removeEventListener('abort', onParentAbort);
   }
   return { signal: controller.signal, received: () => received, dispose };
+}
+
+function isBrokenPipe(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/** Writes to stderr when it still has a reader; a failed write is dropped. */
+function tell(text: string): void {
+  try {
+    if (process.stderr.writable) process.stderr.write(text, () => undefined);
+  } catch {
+    // the terminal is gone; the run still cleans up
+  }
 }
 
 /** Resolves after `ms`, or rejects early when `signal` aborts. */

@@ -124,3 +124,32 @@ describe('peakready run: gate, halt and interrupt', () => {
     expect(existsSync(join(out, 'events.ndjson'))).toBe(true);
   });
 });
+
+describe('peakready run: the terminal goes away', () => {
+  it('with its output pipe closed (a CI runner or `| head` gone), Ctrl-C still reverts, tears down and exits 130', async () => {
+    const file = scenario(
+      'orphan',
+      `{ name: 'orphan', traffic: { executor: 'arrival-rate', stages: [{ name: 'a', duration: '60s', rate: 10 }] }, mix: seedMix(),
+         faults: [{ id: 'freeze', kind: 'unavailable', target: 'tabular', at: '1s', for: '50s' }],
+         slos: [slo.errorRate().below('50%')] }`,
+    );
+    const out = join(dir, 'orphan-out');
+    const child = spawn(process.execPath, [CLI, 'run', file, '--out', out], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    expect(await waitFor(() => /fault freeze started/.test(stderr), 30_000, 100), stderr).toBe(true);
+    const children = descendants(child.pid!);
+    // Nobody reads its output any more: every later progress line fails with EPIPE.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    await new Promise((r) => setTimeout(r, 2500));
+    process.kill(child.pid!, 'SIGINT');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+    if (code === 'still running after 30 s') process.kill(child.pid!, 'SIGKILL');
+    expect(code).toBe(130);
+    expect(await waitFor(() => children.every((p) => !alive(p)), 5000)).toBe(true);
+    expect(journalOf(out).status).toBe('interrupted');
+  });
+});

@@ -38,7 +38,8 @@ describe('local platform: canary rollouts with analysis', () => {
     platform.onEvent((e) => events.push(e));
     endpoints = await platform.up({
       // Steps of the seed (20/40/60/80), pause 10 m and analysis interval 5 m × 0.005 = 3 s / 1.5 s.
-      stack: { gateway: { cache: false } },
+      // An HPA held at 2: a promotion's surge (2 new next to 2 old) is the rollout's, not excess replicas to scale in.
+      stack: { gateway: { cache: false }, autoscaling: { tabular: { min: 2, max: 2 } } },
       timeScale: 0.005,
       runId: 'it-local-rollout',
       teardown,
@@ -88,10 +89,16 @@ describe('local platform: canary rollouts with analysis', () => {
     expect(proxy.weight).toBe(0);
   });
 
-  it('a good version passes every step and is promoted to stable', async () => {
+  it('a good version passes every step and is promoted to stable; the autoscaler leaves the surge alone', async () => {
     const from = events.length;
+    const before = platform.supervisor!.replicas('tabular', 'stable').map((r) => r.id);
     await platform.deployVersion('tabular', 'v1');
-    await platform.rollout('tabular').done;
+    expect(await platform.rollout('tabular').done).toBe('Healthy');
+    // The two surged replicas replaced the old two; none was scaled in while starting.
+    const after = platform.supervisor!.replicas('tabular', 'stable').map((r) => r.id);
+    expect(after).toHaveLength(2);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+    expect(events.slice(from).filter((e) => e.type === 'replicas' || e.type === 'replica-failed')).toEqual([]);
     const rollout = events.slice(from).filter((e): e is Extract<PlatformEvent, { type: 'rollout' }> => e.type === 'rollout');
     expect(rollout.filter((e) => e.phase === 'Paused').map((e) => e.weight)).toEqual([20, 40, 60, 80]);
     expect(rollout.at(-1)).toMatchObject({ phase: 'Healthy', weight: 100, version: 'v1' });

@@ -1,14 +1,15 @@
 /**
- * Creates Chaos Mesh resources for faults and always deletes them: the undo is pushed on
- * the teardown stack before the create request is sent, so a crash between the two still
- * deletes it; the resource's own `duration` heals it even when the harness is killed.
+ * The cluster's chaos capability: applying, reading and deleting Chaos Mesh objects in the
+ * opted-in namespace. Which object a fault is, and when it counts as injected, is the
+ * fault back end's (src/faults/chaos-mesh/backend.ts). `createChaos` applies a rendered
+ * template directly with its undo pushed on the teardown stack before the create request
+ * is sent; the resource's own `duration` heals it even when the harness is killed.
  */
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { environmentError, invalidInput } from '../../errors.js';
-import { confirmTimeoutMs, waitForInjected, type ChaosStatus } from '../../faults/chaos-mesh/chaos-confirmation.js';
+import { invalidInput } from '../../errors.js';
+import type { ChaosObjectTarget } from '../../faults/chaos-mesh/backend.js';
+import type { ChaosStatus } from '../../faults/chaos-mesh/chaos-confirmation.js';
 import { chaosInvariantProblems } from '../../faults/chaos-mesh/chaos-invariants.js';
-import { chaosForFault } from '../../faults/chaos-mesh/fault-to-chaos.js';
-import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { TeardownStack } from '../../runner/teardown.js';
 import type { Revert } from '../platform.js';
 import { applyObjects, deleteObject } from './apply.js';
@@ -46,34 +47,27 @@ export async function createChaos(object: K8sObject, target: ChaosTarget): Promi
   return undo ?? revert;
 }
 
-/** Reads the object's status as Chaos Mesh reports it (undefined when it has none yet). */
-async function readChaosStatus(kc: KubeConfig, object: K8sObject): Promise<ChaosStatus | undefined> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  const live = (await api.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? '' } })) as { status?: ChaosStatus };
-  return live.status;
-}
-
 /**
- * Renders the fault's Chaos Mesh resource in the target namespace, creates it, and resolves
- * only when Chaos Mesh reports every selected target injected (within `confirmTimeoutMs`,
- * default from the fault's duration). Otherwise the object is deleted and this rejects
- * with the reason: an object the API server accepted is not yet a fault that happened.
+ * What this cluster lends to the Chaos Mesh fault back end (src/faults/chaos-mesh/backend.ts):
+ * apply an object in the opted-in namespace, read its status, delete it.
  */
-export async function injectChaos(
-  fault: ResolvedFault,
-  target: ChaosTarget & { readonly confirmTimeoutMs?: number; readonly confirmPollMs?: number; readonly signal?: AbortSignal },
-): Promise<{ object: K8sObject; revert: Revert }> {
-  const object = chaosForFault(fault, { runId: target.runId, namespace: target.namespace });
-  const revert = await createChaos(object, target);
-  try {
-    await waitForInjected(() => readChaosStatus(target.kc, object), {
-      timeoutMs: confirmTimeoutMs(fault.durationMs, target.confirmTimeoutMs),
-      ...(target.confirmPollMs ? { pollMs: target.confirmPollMs } : {}),
-      ...(target.signal ? { signal: target.signal } : {}),
-    });
-  } catch (err) {
-    await revert().catch(() => undefined);
-    throw environmentError(`${objectRef(object)} in ${target.namespace}: ${err instanceof Error ? err.message : String(err)}; the object was deleted`, 'check that the Chaos Mesh controller and its daemon run, and that the selector matches a pod', err);
-  }
-  return { object, revert };
+export function chaosObjectTarget(target: ChaosTarget & { readonly confirmTimeoutMs?: number; readonly confirmPollMs?: number }): ChaosObjectTarget {
+  return {
+    namespace: target.namespace,
+    runId: target.runId,
+    async apply(object) {
+      await requireOptIn(target.kc, target.namespace);
+      await applyObjects(target.kc, [object], { force: target.force ?? true });
+    },
+    async remove(object) {
+      await deleteObject(target.kc, object);
+    },
+    async readStatus(object) {
+      const api = KubernetesObjectApi.makeApiClient(target.kc);
+      const live = (await api.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? '' } })) as { status?: ChaosStatus };
+      return live.status;
+    },
+    ...(target.confirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: target.confirmTimeoutMs }),
+    ...(target.confirmPollMs ? { confirmPollMs: target.confirmPollMs } : {}),
+  };
 }

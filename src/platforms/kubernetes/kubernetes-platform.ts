@@ -12,7 +12,9 @@ import type { StackSpec } from '../../scenario/types.js';
 import type { TeardownStack } from '../../runner/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
 import { applyObjects, deleteObject } from './apply.js';
-import { injectChaos } from './chaos-lifecycle.js';
+import { chaosObjectTarget } from './chaos-lifecycle.js';
+import { ActiveFaults } from '../../faults/active-faults.js';
+import { chaosMeshFault } from '../../faults/registry.js';
 import { jobLoadRunner } from './load-job.js';
 import { bundleScenario } from './scenario-bundle.js';
 import { pinContext, requireOptIn } from './kube-context.js';
@@ -128,6 +130,8 @@ export class KubernetesPlatform implements Platform {
   }
 
   async down(): Promise<void> {
+    // A backstop: the run's FaultTimeline reverts its faults itself.
+    await this.faults.revertAll();
     this.observer?.stop();
     this.observer = undefined;
     for (const f of this.forwards.splice(0)) await f.close();
@@ -186,10 +190,13 @@ export class KubernetesPlatform implements Platform {
         ...(w.metadata.labels?.['peakready.io/model-version'] ? { version: w.metadata.labels['peakready.io/model-version'] } : {}),
       });
     }
-    return { services, activeFaults: [...this.activeFaults.values()] };
+    return { services, activeFaults: this.faults.list() };
   }
 
-  private readonly activeFaults = new Map<string, { id: string; kind: string; target: string; sinceMs: number }>();
+  private readonly faults = new ActiveFaults((edge, f, t) => {
+    const e: PlatformEvent = { t, type: 'fault', id: f.id, kind: f.kind, target: f.target, edge };
+    for (const l of this.pendingListeners) l(e);
+  });
 
   /** Rolls `version` out through the service's Rollout (env MODEL_VERSION + version label). */
   async deployVersion(service: string, version: string): Promise<Revert> {
@@ -223,21 +230,16 @@ export class KubernetesPlatform implements Platform {
     );
   }
 
+  /** Injects a fault through the Chaos Mesh back end; resolves once Chaos Mesh reports every selected pod injected. The caller (the run's FaultTimeline) owns the revert. */
   async inject(fault: ResolvedFault): Promise<Revert> {
-    // No teardown entry here: the caller (the run's FaultTimeline) owns the revert, and
-    // injectChaos deletes the object itself when it is not confirmed.
-    const { revert } = await injectChaos(fault, {
+    const target = chaosObjectTarget({
       kc: this.kc,
       namespace: this.opts.namespace,
       runId: this.runId,
       ...(this.opts.chaosConfirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: this.opts.chaosConfirmTimeoutMs }),
       ...(this.opts.pollMs ? { confirmPollMs: this.opts.pollMs } : {}),
     });
-    this.activeFaults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, sinceMs: Date.now() });
-    return async () => {
-      await revert();
-      this.activeFaults.delete(fault.id);
-    };
+    return this.faults.inject(fault, () => chaosMeshFault(fault.kind).prepare(target, fault));
   }
 
   onEvent(listener: (event: PlatformEvent) => void): () => void {

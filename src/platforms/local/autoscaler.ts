@@ -26,6 +26,12 @@ export interface AutoscalerOptions {
   readonly syncMs?: number;
   /** Version new stable replicas run (the rollout controller's stable version). */
   readonly version: () => string;
+  /**
+   * True while the rollout controller swaps the stable replicas (surge, then removal). The
+   * HPA scales a workload's desired replicas, never a rollout's surge, so the sync waits
+   * for the swap to end instead of reading the surge as too many replicas.
+   */
+  readonly holdWhile?: () => boolean;
   readonly emit: (e: PlatformEvent) => void;
 }
 
@@ -70,7 +76,7 @@ export class Autoscaler {
 
   /** One HPA sync; exported for tests and manual nudges. */
   async sync(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.opts.holdWhile?.()) return;
     this.busy = true;
     try {
       const { supervisor, service } = this.opts;

@@ -14,7 +14,7 @@ import { parseDuration } from '../../scenario/duration.js';
 import type { TeardownStack } from '../../runner/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
 import type { LocalFaultTarget } from '../../faults/fault.js';
-import { FAULT_CATALOGUE } from '../../faults/catalogue.js';
+import { ActiveFaults } from '../../faults/active-faults.js';
 import { localFault } from '../../faults/registry.js';
 import { modelAccuracyCheck } from './analysis.js';
 import { Autoscaler } from './autoscaler.js';
@@ -41,14 +41,6 @@ export interface LocalPlatformOptions {
   readonly autoscalerSyncMs?: number;
 }
 
-interface ActiveFault {
-  readonly id: string;
-  readonly kind: string;
-  readonly target: string;
-  readonly since: number;
-  readonly revert: Revert;
-}
-
 /** Creates the local platform (nothing starts until `up`). */
 export function createLocalPlatform(opts: LocalPlatformOptions = {}): LocalPlatform {
   return new LocalPlatform(opts);
@@ -64,7 +56,9 @@ export class LocalPlatform implements Platform {
   readonly autoscalers = new Map<string, Autoscaler>();
   readonly rollouts = new Map<string, RolloutController>();
   private readonly eventHub = new PlatformEventHub();
-  private readonly faults = new Map<string, ActiveFault>();
+  private readonly faults = new ActiveFaults((edge, f, t, note) =>
+    this.emit({ t, type: 'fault', id: f.id, kind: f.kind, target: f.target, edge, ...(note ? { note } : {}) }),
+  );
   private readonly helpers = new Set<() => Promise<void>>();
   private redis: RunningBinary | undefined;
   private redisProxy: TcpProxy | undefined;
@@ -163,6 +157,7 @@ export class LocalPlatform implements Platform {
         timeScale: up.timeScale,
         ...(this.opts.autoscalerSyncMs === undefined ? {} : { syncMs: this.opts.autoscalerSyncMs }),
         version: () => this.rollouts.get(service)?.stableVersion ?? DEFAULT_VERSION,
+        holdWhile: () => this.rollouts.get(service)?.replacingStable ?? false,
         emit: (e) => this.emit(e),
       });
       this.autoscalers.set(service, scaler);
@@ -205,7 +200,7 @@ export class LocalPlatform implements Platform {
     this.downing ??= (async () => {
       for (const a of this.autoscalers.values()) a.stop();
       await Promise.all([...this.rollouts.values()].map((r) => r.abort('platform going down')));
-      for (const f of [...this.faults.values()].reverse()) await f.revert().catch(() => undefined);
+      await this.faults.revertAll();
       await Promise.all([...this.helpers].map((stop) => stop()));
       // Proxies and Prometheus first: their keep-alive connections would otherwise make
       // every replica wait out its drain deadline.
@@ -236,7 +231,7 @@ export class LocalPlatform implements Platform {
       if (!b) continue;
       services.push({ name, replicas: 1, ready: b.process.ready ? 1 : 0, restarts: b.process.restarts, endpoints: [`127.0.0.1:${b.port}`] });
     }
-    const activeFaults = [...this.faults.values()].map((f) => ({ id: f.id, kind: f.kind, target: f.target, sinceMs: Date.now() - f.since }));
+    const activeFaults = this.faults.list();
     const breakers = await this.breakers();
     return { services, activeFaults, ...(breakers ? { breakers } : {}) };
   }
@@ -306,43 +301,19 @@ export class LocalPlatform implements Platform {
   }
 
   /**
-   * Injects a fault and resolves once the proxy or supervisor has acknowledged it. Schedules
-   * nothing and registers no undo: the caller owns the returned revert (the run's
-   * FaultTimeline; `chaos inject` and the console schedule their own). `down` reverts
-   * whatever is still active, as a backstop.
+   * Injects a fault through its local back end and resolves once the proxy or supervisor has
+   * acknowledged it. Schedules nothing and registers no undo: the caller owns the returned
+   * revert (the run's FaultTimeline; `chaos inject` and the console schedule their own).
+   * `down` reverts whatever is still active, as a backstop.
    */
   async inject(fault: ResolvedFault): Promise<Revert> {
     this.requireUp();
-    if (this.faults.has(fault.id)) throw invalidInput(`faults.${fault.id}: a fault with this id is already active`);
-    // Validates target and parameters before anything changes.
-    const prepared = localFault(fault.kind).prepare(this.faultTarget(), fault);
-    let started = false;
-    let ended = false;
-    const revert: Revert = async () => {
-      await prepared.revert();
-      if (ended) return;
-      ended = true;
-      this.faults.delete(fault.id);
-      if (started) this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'end' });
-    };
-    // Known before it acts, so `down` reverts a half-done injection too.
-    this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, since: Date.now(), revert });
-    try {
-      await prepared.act();
-    } catch (err) {
-      await revert().catch(() => undefined);
-      throw err;
-    }
-    started = true;
-    this.emit({ t: Date.now(), type: 'fault', id: fault.id, kind: fault.kind, target: fault.target, edge: 'start', ...(prepared.note ? { note: prepared.note } : {}) });
-    // An instantaneous fault (kill-replica) is over once it acted: not left listed as active.
-    if (FAULT_CATALOGUE[fault.kind].instantaneous) await revert();
-    return revert;
+    return this.faults.inject(fault, () => localFault(fault.kind).prepare(this.faultTarget(), fault));
   }
 
   /** Reverts every active fault (`chaos clear`). */
   async clearFaults(): Promise<void> {
-    for (const f of [...this.faults.values()].reverse()) await f.revert();
+    await this.faults.revertAll(true);
   }
 
   onEvent(listener: (event: PlatformEvent) => void): () => void {

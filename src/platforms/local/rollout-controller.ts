@@ -30,6 +30,8 @@ export type RolloutOutcome = 'Healthy' | 'Degraded' | 'Cancelled';
 export class RolloutController {
   phase: RolloutPhase = 'Healthy';
   stableVersion: string;
+  /** True while the stable replicas are being swapped for a new version (the autoscaler holds meanwhile). */
+  replacingStable = false;
   private current: { version: string; cancel: () => void; done: Promise<RolloutOutcome> } | undefined;
 
   constructor(private readonly opts: RolloutOptions, stableVersion: string) {
@@ -132,10 +134,20 @@ export class RolloutController {
   }
 
   private async replaceStable(version: string): Promise<void> {
+    this.replacingStable = true;
+    try {
+      await this.swapStable(version);
+    } finally {
+      this.replacingStable = false;
+    }
+  }
+
+  private async swapStable(version: string): Promise<void> {
     const { supervisor, service } = this.opts;
     const old = supervisor.replicas(service, 'stable');
-    // Surge first, then remove: capacity never drops during the swap. A new replica the
-    // autoscaler scaled in while it was starting is no failure of the rollout.
+    // Surge first, then remove: capacity never drops during the swap. The autoscaler holds
+    // meanwhile; a new replica removed while starting anyway (a sync already under way) is
+    // no failure of the rollout as long as one started.
     const started = await Promise.allSettled(Array.from({ length: Math.max(1, old.length) }, () => supervisor.addReplica(service, version, 'stable')));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof ReplicaRemovedError));
     if (failed) throw failed.reason;

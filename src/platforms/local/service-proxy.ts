@@ -17,7 +17,7 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { latencyFor, type Toxic } from './toxics.js';
+import { latencyFor, type Toxic } from '../../faults/toxic.js';
 import { ByteRateLimiter, Throttle } from './throttle.js';
 
 export interface Backend {

@@ -13,7 +13,7 @@
  * Toxics are applied as they are added: `addToxic` returning is the acknowledgement.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { latencyFor, type Toxic } from './toxics.js';
+import { latencyFor, type Toxic } from '../../faults/toxic.js';
 
 /** Slices of a limited link are released every ~10 ms of link time (no burst at the start). */
 const SLICE_SECONDS = 0.01;

