@@ -5,7 +5,7 @@ SYSTEM_PKGS := redis-server prometheus
 TEST_PKGS := redis-server prometheus chromium
 BENCH_PKGS := nginx-light wrk
 
-.PHONY: run test test-unit test-verdicts test-k8s test-k8s-node deps build typecheck bench bench-gateway bench-load clean
+.PHONY: run test test-unit test-verdicts test-k8s test-k8s-node deps build typecheck bench bench-gateway bench-load bench-llm clean
 
 run: deps build
 	node dist/cli/main.js run scenarios/holiday-peak.ts --platform local
@@ -47,7 +47,7 @@ test-k8s: deps build
 test-k8s-node: deps build
 	PEAKREADY_K8S_REAL_NODE=1 bash scripts/k8s/test-k8s.sh
 
-bench: bench-gateway bench-load
+bench: bench-gateway bench-load bench-llm
 
 bench-gateway: deps build
 	bash scripts/ensure-system.sh $(SYSTEM_PKGS) $(BENCH_PKGS)
@@ -56,6 +56,10 @@ bench-gateway: deps build
 bench-load: deps build
 	bash scripts/ensure-system.sh $(SYSTEM_PKGS) $(BENCH_PKGS)
 	node bench/load/run.mjs
+
+bench-llm: deps build
+	bash scripts/aiperf/install.sh
+	node --import ./bench/llm/ts-hook.mjs bench/llm/crosscheck.ts
 
 clean:
 	node dist/cli/main.js clean || true

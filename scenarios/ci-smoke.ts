@@ -24,7 +24,7 @@ export default defineScenario({
       { name: 'decay', duration: '8s', rate: 20, shape: 'ramp' },
     ],
   },
-  mix: seedMix({ popularShare: 0.4, popularProducts: 50, generateWeight: 3, maxTokens: 32 }),
+  mix: seedMix({ popularShare: 0.4, popularProducts: 50, generateWeight: 3, maxTokens: 32, stream: true }),
   // Every behaviour the holiday run verifies, compressed: outage → fallback and breaker,
   // latency past the gateway's timeout, a killed replica, a cache outage, a bad model
   // version rolled out (and back), and a spike that needs scale-out.
@@ -60,6 +60,10 @@ export default defineScenario({
     slo.latency('predict').p(99).below('400ms').during.fault('redis-slow').named('predict stays fast while Redis is slow'),
     // Generation: the model serves it; the canned fallback answers only when it must.
     slo.fallbackShare('generate').below('5%').named('generate served by the model'),
+    // Generation as LLM serving teams judge it: first token, token cadence, and goodput.
+    slo.ttft('generate').p(95).below('500ms').inPhase('flash-sale').named('generate first token p95 in the flash sale'),
+    slo.itl('generate').p(99).below('100ms').named('generate inter-token latency p99'),
+    slo.goodput('generate', { ttft: '500ms', itl: '50ms' }).atLeast(1).inPhase('sustained-peak').named('generate goodput in the peak'),
     // Rollout: v2-bad fails analysis and is rolled back.
     slo.rollout('tabular').rolledBack().within('20s').after.event('deploy-v2-bad').named('v2-bad rolled back within 20s'),
     // Autoscaling: the flash sale gets more tabular replicas.

@@ -27,7 +27,7 @@ export default defineScenario({
       { name: 'decay', duration: '50s', rate: 30, shape: 'ramp' },
     ],
   },
-  mix: seedMix({ popularShare: 0.4, popularProducts: 50, generateWeight: 3, maxTokens: 32 }),
+  mix: seedMix({ popularShare: 0.4, popularProducts: 50, generateWeight: 3, maxTokens: 32, stream: true }),
   // What goes wrong on the day, on the clock of the traffic above.
   faults: [
     { id: 'kill-tabular', kind: 'kill-replica', target: 'tabular', at: '15s', params: { count: 2 } },
@@ -67,6 +67,10 @@ export default defineScenario({
     // The flash sale needs more replicas.
     slo.replicas('tabular').atLeast(3).within('40s').after.phase('flash-sale').named('tabular scales out for the flash sale'),
     slo.drift().below(0.25).named('feature drift (PSI)').asAdvisory(),
+    // Generation, streamed: first token in the flash sale, token cadence over the day, goodput in the peak.
+    slo.ttft('generate').p(95).below('500ms').inPhase('flash-sale').named('generate first token p95 in the flash sale'),
+    slo.itl('generate').p(99).below('100ms').named('generate inter-token latency p99'),
+    slo.goodput('generate', { ttft: '500ms', itl: '50ms' }).atLeast(2).inPhase('sustained-peak').named('generate goodput in the peak'),
   ],
   steadyState: [],
 });

@@ -4,6 +4,7 @@
  */
 export { defineScenario } from './scenario/define.js';
 export { seedMix, type SeedMixOptions } from './scenario/seed-mix.js';
+export { llmRequest, type LlmRequestOptions, type TokenCount } from './scenario/llm-request.js';
 export { loadScenarioFile, importScenarioFile, type LoadScenarioOptions } from './scenario/load.js';
 export { resolveScenario, type ResolveOptions } from './scenario/resolve.js';
 export { scenarioProblems, validateScenario } from './scenario/validate.js';

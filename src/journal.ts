@@ -29,7 +29,7 @@ export interface Counters {
   readonly errors: number;
   readonly dropped: number;
   readonly status: Readonly<Record<string, number>>;
-  /** timeout, reset, refused, http_4xx, http_5xx, other. */
+  /** timeout, reset, refused, http_429 (overloaded), http_4xx, http_5xx, stream_cut_off, stream_no_token, other. */
   readonly errorKinds: Readonly<Record<string, number>>;
   /** Counts of the response headers x-model-type, x-model-version, x-cache by value. */
   readonly modelType: Readonly<Record<string, number>>;
@@ -42,6 +42,26 @@ export interface SecondSample extends Counters {
   readonly t: number;
   readonly endpoint: string;
   readonly latency: LatencySummary;
+  /** Streamed generations sent in this second (only when there were any). */
+  readonly tokens?: { readonly output: number; readonly ttftP50: number; readonly ttftP95: number; readonly itlP50: number; readonly itlP99: number };
+}
+
+/** Streamed generations of an endpoint (src/load/sse-tokens.ts defines each figure). */
+export interface StreamSummary {
+  readonly streams: number;
+  /** Ended with [DONE] or a finish reason. */
+  readonly complete: number;
+  /** Tokens, then the stream stopped early (also counted as errors, kind stream_cut_off). */
+  readonly cutOff: number;
+  /** No token at all (also counted as errors, kind stream_no_token). */
+  readonly noToken: number;
+  /** From the server's usage; 0 when it reports none. */
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly outputTokensPerSecond: number;
+  readonly ttft: LatencySummary;
+  readonly itl: LatencySummary;
+  readonly tpot: LatencySummary;
 }
 
 export interface EndpointResult extends Counters {
@@ -49,6 +69,8 @@ export interface EndpointResult extends Counters {
   readonly latency: LatencySummary;
   /** The whole-run HDR histogram, base64 (hdr-histogram-js encodeIntoCompressedBase64), microseconds. */
   readonly histogram: string;
+  /** Present when the endpoint's answers were streamed (Server-Sent Events). */
+  readonly stream?: StreamSummary;
 }
 
 export interface ProbeResult {

@@ -3,8 +3,12 @@
 //   1. closed model, 64 connections: peakready vs wrk -t1 -c64 vs autocannon -c 64
 //   2. open model at 20,000 req/s for 30 s: achieved share, scheduling lag p99, dropped
 //   3. memory: RSS after 10 minutes at 5,000 req/s vs after 1 minute
+//   4. streams: 1,000 concurrent streamed generations, 64 tokens at 50 ms each (20,000 tokens/s),
+//      from a minimal SSE server on core 1: the engine's ITL p99 against the server's true gaps,
+//      and memory per stream
 // BENCH_SHORT=1 shortens everything to a quick pass; BENCH_* variables override single values.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.mjs';
@@ -19,6 +23,8 @@ const cfg = {
   b3Rate: env('BENCH_B3_RATE', 5000, 5000),
   b3EarlySeconds: env('BENCH_B3_EARLY_SECONDS', 60, 10),
   b3TotalSeconds: env('BENCH_B3_TOTAL_SECONDS', 600, 40),
+  b4Streams: env('BENCH_B4_STREAMS', 1000, 1000),
+  b4Seconds: env('BENCH_B4_SECONDS', 30, 12),
 };
 // BENCH_DIST points at another build of src/ (default dist/, what `make bench-load` builds).
 const dist = process.env.BENCH_DIST ?? 'dist';
@@ -47,6 +53,18 @@ async function wrk(url, seconds) {
 async function autocannon(url, seconds) {
   const out = JSON.parse(await run(process.execPath, ['node_modules/autocannon/autocannon.js', '-c', '64', '-d', String(seconds), '-j', url]));
   return { rps: out.requests.average, p99: out.latency.p99 };
+}
+
+/** bench/load/sse-server.mjs pinned to the server core; resolves with its URL and stop. */
+function startSseServer() {
+  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, 'bench/load/sse-server.mjs'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const url = `http://127.0.0.1:${JSON.parse(line).port}`;
+      ok({ url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) });
+    });
+    child.once('exit', (code) => fail(new Error(`sse-server exited with ${code}`)));
+  });
 }
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
@@ -90,9 +108,20 @@ async function main() {
     await nginx.stop();
   }
 
+  // 4. Streamed generations: the engine's token timing against the server's own.
+  const sse = await startSseServer();
+  try {
+    const probe = JSON.parse(await run(process.execPath, ['--expose-gc', 'bench/load/stream-probe.mjs', dist, sse.url, String(cfg.b4Streams), String(cfg.b4Seconds)]));
+    const server = await (await fetch(`${sse.url}/stats`)).json();
+    results.streams = { ...probe, serverGapP50: server.p50, serverGapP99: server.p99, itlP99Diff: probe.itlP99 - server.p99 };
+  } finally {
+    await sse.stop();
+  }
+
   const t = results.throughput;
   const o = results.openModel;
   const m = results.memory;
+  const st = results.streams;
   const pass = (ok) => (ok ? 'ok' : 'MISSED');
   console.log('');
   console.log(
@@ -104,6 +133,10 @@ async function main() {
       ['   scheduling lag p99 (ms)', fmt(o.lagP99, 3), '', '', '', '', '<=2 ms', pass(o.lagP99 <= 2)],
       ['   dropped', fmt(o.dropped), '', '', '', '', '0', pass(o.dropped === 0)],
       [`3. RSS at ${fmt(m.rate)} req/s: ${m.earlySeconds}s -> ${m.totalSeconds}s (MB)`, `${fmt(m.rssEarlyMB, 1)} -> ${fmt(m.rssEndMB, 1)}`, '', '', '', '', '<=30 MB growth', pass(m.growthMB <= 30)],
+      [`4. ${fmt(st.streams)} streams x 64 tokens @ 50 ms: tokens/s`, fmt(st.tokensPerSecond), '', '', '', '', '', ''],
+      ['   ITL p99: engine vs server true gap (ms)', `${fmt(st.itlP99, 2)} vs ${fmt(st.serverGapP99, 2)}`, '', '', '', '', '<=2 ms apart', pass(Math.abs(st.itlP99Diff) <= 2)],
+      ['   errors', fmt(st.errors), '', '', '', '', '0', pass(st.errors === 0)],
+      ['   memory per stream (KB)', fmt(st.kbPerStream, 1), '', '', '', '', '', ''],
     ]),
   );
   console.log(`\n${JSON.stringify(results)}`);

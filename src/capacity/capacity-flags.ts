@@ -4,7 +4,7 @@
  * and nothing started.
  */
 import { tryParseDuration } from '../scenario/duration.js';
-import { DEFAULT_CAPACITY_SLOS, parseCapacitySlos, type CapacitySlo } from './capacity-slo.js';
+import { defaultCapacitySlos, parseCapacitySlos, type CapacitySlo } from './capacity-slo.js';
 import { PROFILED_SERVICES } from './capacity-platform.js';
 import { CAPACITY_SERVICES, type CapacityService } from './service-traffic.js';
 import type { CapacitySettings } from './types.js';
@@ -76,7 +76,7 @@ export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: st
   if (service === undefined) problems.push(`--service: required, expected one of ${CAPACITY_SERVICES.join(', ')}`);
   else if (!(CAPACITY_SERVICES as readonly string[]).includes(service)) problems.push(`--service: expected one of ${CAPACITY_SERVICES.join(', ')}, got ${q(service)}`);
 
-  const sloTexts = raw.slo.length > 0 ? raw.slo : DEFAULT_CAPACITY_SLOS;
+  const sloTexts = raw.slo.length > 0 ? raw.slo : defaultCapacitySlos(service);
   const { slos, problems: sloProblems } = parseCapacitySlos(sloTexts);
   problems.push(...sloProblems);
 

@@ -6,6 +6,7 @@
  * server-side metrics are refused.
  */
 import type { SloSpec } from '../scenario/slo-spec.js';
+import { percentileMs } from '../load/histogram.js';
 import { holds } from '../slo/compare.js';
 import { formatSlo } from '../slo/format.js';
 import { tryParseSlo } from '../slo/parse.js';
@@ -15,7 +16,20 @@ import type { StepSloCheck } from './types.js';
 /** Used when no --slo is given (the issue's example). */
 export const DEFAULT_CAPACITY_SLOS: readonly string[] = ['p99<250ms', 'errors<1%'];
 
-export type CapacitySlo = SloSpec & { readonly metric: Extract<SloSpec['metric'], { kind: 'latency' | 'error-rate' | 'dropped' }> };
+/**
+ * For a generative service, the limits LLM serving teams size by (as GuideLLM's sweep and
+ * AIPerf's goodput do): time to first token and inter-token latency of streamed answers,
+ * not the completion time, which grows with the output length.
+ */
+export const DEFAULT_GENERATIVE_CAPACITY_SLOS: readonly string[] = ['ttft_p95<500ms', 'itl_p95<50ms', 'errors<1%'];
+
+/** The SLOs a search holds each step to when none are given. */
+export function defaultCapacitySlos(service: string | undefined): readonly string[] {
+  return service === 'generative' ? DEFAULT_GENERATIVE_CAPACITY_SLOS : DEFAULT_CAPACITY_SLOS;
+}
+
+const CAPACITY_KINDS = ['latency', 'error-rate', 'dropped', 'ttft', 'itl', 'tpot'] as const;
+export type CapacitySlo = SloSpec & { readonly metric: Extract<SloSpec['metric'], { kind: (typeof CAPACITY_KINDS)[number] }> };
 
 const ALIASES: readonly [RegExp, string][] = [
   [/^\s*errors\b/i, 'error_rate'],
@@ -40,8 +54,8 @@ export function parseCapacitySlos(texts: readonly string[], endpoints?: readonly
     }
     const spec = r.spec;
     const kind = spec.metric.kind;
-    if (kind !== 'latency' && kind !== 'error-rate' && kind !== 'dropped') {
-      problems.push(`${where}: expected a latency percentile (p99<250ms), an error rate (errors<1%) or dropped, got metric ${kind}`);
+    if (!(CAPACITY_KINDS as readonly string[]).includes(kind)) {
+      problems.push(`${where}: expected a latency percentile (p99<250ms), an error rate (errors<1%), dropped, or a streamed-generation percentile (ttft_p95<500ms, itl_p95<50ms, tpot_p50<30ms), got metric ${kind}`);
       return;
     }
     if (spec.window || spec.timing) {
@@ -52,7 +66,7 @@ export function parseCapacitySlos(texts: readonly string[], endpoints?: readonly
       problems.push(`${where}: expected an upper bound (< or <=), got ${spec.op}`);
       return;
     }
-    const ep = spec.metric.endpoint;
+    const ep = 'endpoint' in spec.metric ? spec.metric.endpoint : undefined;
     if (ep !== undefined && endpoints && !endpoints.includes(ep)) {
       problems.push(`${where}: unknown endpoint "${ep}", expected one of ${endpoints.join(', ')}`);
       return;
@@ -78,6 +92,13 @@ export function capacityValue(slo: CapacitySlo, s: WindowStats): number | null {
     }
     case 'dropped':
       return s.dropped;
+    case 'ttft':
+    case 'itl':
+    case 'tpot': {
+      // No stream, or no token in any: no data, and the step fails.
+      const h = s.stream?.[slo.metric.kind];
+      return h && h.totalCount > 0 ? percentileMs(h, slo.metric.percentile) : null;
+    }
   }
 }
 

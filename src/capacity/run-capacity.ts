@@ -152,6 +152,7 @@ export function buildResult(b: BuildInput): CapacityResult {
     steps,
     sustainableRps: sustainable ?? null,
     sustainablePerReplica: perReplica ?? null,
+    sustainableConcurrency: sustainable === undefined ? null : (steps.filter((s) => s.ok && s.rate === sustainable).at(-1)?.concurrency ?? null),
     breakingRps: breaking ?? null,
     breakingReason: breakingStep ? stepFailure(breakingStep) : null,
     ...(b.search?.spread ? { spread: b.search.spread } : {}),

@@ -4,6 +4,7 @@
  * and queues to their steady level first).
  */
 import { performance } from 'node:perf_hooks';
+import { percentileMs } from '../load/histogram.js';
 import { runLoad } from '../load/run-load.js';
 import type { MixEntry, ResolvedScenario } from '../scenario/types.js';
 import { checkCapacitySlo, type CapacitySlo } from './capacity-slo.js';
@@ -77,6 +78,8 @@ export async function runStep(plan: StepPlan, rate: number, phase: StepResult['p
   const backlogLimit = Math.max(BACKLOG_FLOOR, Math.round(BACKLOG_SHARE * rate * (plan.stepMs / 1000)));
   const keptUp = backlogGrowth <= backlogLimit;
   const lat = all?.latency;
+  const st = all?.stream;
+  const seconds = (to - from) / 1000;
   return {
     rate,
     phase,
@@ -89,6 +92,18 @@ export async function runStep(plan: StepPlan, rate: number, phase: StepResult['p
     p90: lat?.p90 ?? 0,
     p99: lat?.p99 ?? 0,
     max: lat?.max ?? 0,
+    concurrency: Math.round((all?.rps ?? 0) * ((lat?.mean ?? 0) / 1000) * 10) / 10,
+    ...(st
+      ? {
+          tokens: {
+            ttftP50: percentileMs(st.ttft, 50),
+            ttftP95: percentileMs(st.ttft, 95),
+            itlP50: percentileMs(st.itl, 50),
+            itlP95: percentileMs(st.itl, 95),
+            outputTokensPerSecond: Math.round((st.tokensOut / seconds) * 10) / 10,
+          },
+        }
+      : {}),
     backlogGrowth,
     backlogLimit,
     keptUp,
@@ -107,7 +122,7 @@ export function stepFailure(step: StepResult): string | null {
 }
 
 function formatObservedFor(slo: string, v: number): string {
-  if (/^p\d/.test(slo)) return `${v.toFixed(v < 10 ? 2 : 0)}ms`;
+  if (/^(p|ttft_p|itl_p|tpot_p)\d/.test(slo)) return `${v.toFixed(v < 10 ? 2 : 0)}ms`;
   if (slo.startsWith('error_rate')) return `${(v * 100).toFixed(2)}%`;
   return String(v);
 }

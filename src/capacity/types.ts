@@ -30,6 +30,16 @@ export interface StepResult {
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
+  /** Mean requests in flight over the measured window (Little's law: achieved rate × mean latency). */
+  readonly concurrency: number;
+  /** Streamed generations of the step (absent when no answer was a stream). */
+  readonly tokens?: {
+    readonly ttftP50: number;
+    readonly ttftP95: number;
+    readonly itlP50: number;
+    readonly itlP95: number;
+    readonly outputTokensPerSecond: number;
+  };
   /**
    * Requests in flight at the end of the measured window minus at its start: a service that
    * cannot keep up accumulates a backlog even while a short step's latency still fits the SLO.
@@ -105,6 +115,8 @@ export interface CapacityResult {
   /** Highest rate that met every SLO (whole service); null when even the lowest rate failed. */
   readonly sustainableRps: number | null;
   readonly sustainablePerReplica: number | null;
+  /** Mean requests in flight at the sustainable rate (what a closed-model client or a concurrency limit would need); null without one. */
+  readonly sustainableConcurrency: number | null;
   /** Lowest rate that broke an SLO; null when none broke up to maxRate. */
   readonly breakingRps: number | null;
   /** What broke at the breaking rate. */

@@ -108,6 +108,10 @@ export class ArrivalRateExecutor implements SlotOwner {
     return new RequestSlot(this);
   }
 
+  clock(): number {
+    return this.env.clock();
+  }
+
   complete(slot: RequestSlot): void {
     const latencyUs = Math.round((this.env.clock() - slot.intendedMs) * 1000);
     this.env.recorder.record(slot.ep, slot.intendedMs, latencyUs, slot);

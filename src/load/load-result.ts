@@ -2,11 +2,12 @@
  * The result of a load run: the per-100-ms, per-endpoint data read back as windows (for
  * SLOs), as the journal's endpoint results and per-second timeline, and as totals.
  */
-import type { Counters, EndpointResult, LatencySummary, SecondSample } from '../journal.js';
+import type { Counters, EndpointResult, LatencySummary, SecondSample, StreamSummary } from '../journal.js';
 import type { MutableCounters } from './counters.js';
 import { decodeHistogram, encodeHistogram, percentileMs, summarize, type Histogram } from './histogram.js';
 import { histogramOf } from './slice-codec.js';
 import { SliceStore, type LegacySeconds, type SliceData } from './slice-store.js';
+import { StreamStore, type StreamData, type StreamWindow } from './stream-store.js';
 import type { LoadWindows, WindowStats } from './window.js';
 
 /** Everything of a run that is serialisable (also what a worker thread sends back). */
@@ -19,6 +20,8 @@ export interface LoadData {
   readonly targetRps: number;
   /** Per-slice (100 ms), per-endpoint counters and sparse histograms (slice-store.ts). */
   readonly slices?: SliceData;
+  /** Streamed generations per slice and endpoint (stream-store.ts); absent when no answer was a stream. */
+  readonly streams?: StreamData;
   /** The per-second form of older engines (a load runner image from before `slices`); read at one-second resolution. */
   readonly seconds?: LegacySeconds;
   /** Scheduling lag (actual dispatch − intended send), µs, base64; open model only. */
@@ -30,6 +33,22 @@ export interface LoadData {
 export function storeOf(data: LoadData): SliceStore {
   if (data.slices) return SliceStore.from(data.slices, data.endpoints.length);
   return SliceStore.fromSeconds(data.seconds ?? [], data.endpoints.length);
+}
+
+/** A window's streams as the journal keeps them. */
+export function streamSummary(s: StreamWindow, spanMs: number): StreamSummary {
+  return {
+    streams: s.streams,
+    complete: s.complete,
+    cutOff: s.cutOff,
+    noToken: s.noToken,
+    inputTokens: s.tokensIn,
+    outputTokens: s.tokensOut,
+    outputTokensPerSecond: spanMs > 0 ? Math.round((s.tokensOut / (spanMs / 1000)) * 10) / 10 : 0,
+    ttft: summarize(s.ttft),
+    itl: summarize(s.itl),
+    tpot: summarize(s.tpot),
+  };
 }
 
 export interface LoadTotals {
@@ -50,11 +69,14 @@ class Stats implements WindowStats {
   readonly modelVersion: Counters['modelVersion'];
   readonly cache: Counters['cache'];
   readonly rps: number;
+  readonly spanMs: number;
   private hist_: Histogram | undefined;
   private latency_: LatencySummary | undefined;
+  private stream_: StreamWindow | undefined | null = null;
 
   /** The histogram is built on first use: timing assertions read many windows for counters only. */
-  constructor(c: Counters, private readonly buckets: readonly number[], spanMs: number) {
+  constructor(c: Counters, private readonly buckets: readonly number[], spanMs: number, private readonly streams?: () => StreamWindow | undefined) {
+    this.spanMs = spanMs;
     this.requests = c.requests;
     this.errors = c.errors;
     this.dropped = c.dropped;
@@ -77,6 +99,11 @@ class Stats implements WindowStats {
   percentile(p: number): number {
     return percentileMs(this.hist, p);
   }
+
+  get stream(): StreamWindow | undefined {
+    if (this.stream_ === null) this.stream_ = this.streams?.();
+    return this.stream_;
+  }
 }
 
 export class LoadResult implements LoadWindows {
@@ -87,6 +114,7 @@ export class LoadResult implements LoadWindows {
   /** Width of the slices windows are cut to, in ms. */
   readonly resolutionMs: number;
   private readonly store: SliceStore;
+  private readonly streamStore: StreamStore | undefined;
 
   constructor(readonly data: LoadData) {
     this.durationMs = data.durationMs;
@@ -94,7 +122,21 @@ export class LoadResult implements LoadWindows {
     this.startEpochMs = data.startEpochMs;
     this.aborted = data.aborted;
     this.store = storeOf(data);
+    this.streamStore = data.streams ? StreamStore.from(data.streams, data.endpoints.length) : undefined;
     this.resolutionMs = this.store.ms;
+  }
+
+  /** Streams over slices [from, to) of `eps`, counted at the stream store's own width. */
+  private streamsOver(from: number, to: number, eps: readonly number[]): StreamWindow | undefined {
+    const st = this.streamStore;
+    if (!st) return undefined;
+    const k = this.store.ms / st.ms;
+    return st.sum(Math.round(from * k), Math.round(to * k), eps);
+  }
+
+  /** Whole-run streams of one endpoint (undefined when it streamed nothing). */
+  endpointStreams(endpoint: string): StreamWindow | undefined {
+    return this.streamsOver(0, this.store.count, this.indexes(endpoint));
   }
 
   /**
@@ -126,14 +168,16 @@ export class LoadResult implements LoadWindows {
     const { counters, buckets } = this.store.sumSparse(from, to, this.indexes(endpoint));
     if (counters.requests === 0 && counters.dropped === 0) return undefined;
     const spanMs = (toEnd ? Math.max(this.durationMs, from * ms) : to * ms) - from * ms;
-    return new Stats(counters.snapshot(), buckets, spanMs);
+    const eps = this.indexes(endpoint);
+    return new Stats(counters.snapshot(), buckets, spanMs, this.streamStore ? () => this.streamsOver(from, to, eps) : undefined);
   }
 
   /** Whole-run results per endpoint (the journal's `endpoints`). */
   endpointResults(): EndpointResult[] {
     return this.endpoints.map((endpoint, i) => {
       const { counters, hist } = this.merge(0, this.store.count, [i]);
-      return { endpoint, ...counters.snapshot(), latency: summarize(hist), histogram: encodeHistogram(hist) };
+      const s = this.streamsOver(0, this.store.count, [i]);
+      return { endpoint, ...counters.snapshot(), latency: summarize(hist), histogram: encodeHistogram(hist), ...(s ? { stream: streamSummary(s, this.durationMs) } : {}) };
     });
   }
 
@@ -146,7 +190,11 @@ export class LoadResult implements LoadWindows {
     for (let t = 0; t < seconds; t++) {
       for (const [name, eps] of [...this.endpoints.map((e, i) => [e, [i]] as const), ['*', all] as const]) {
         const { counters, hist } = this.merge(t * perSecond, (t + 1) * perSecond, eps, true);
-        out.push({ t, endpoint: name, ...counters.snapshot(), latency: summarize(hist) });
+        const s = this.streamsOver(t * perSecond, (t + 1) * perSecond, eps);
+        const tokens = s
+          ? { output: s.tokensOut, ttftP50: percentileMs(s.ttft, 50), ttftP95: percentileMs(s.ttft, 95), itlP50: percentileMs(s.itl, 50), itlP99: percentileMs(s.itl, 99) }
+          : undefined;
+        out.push({ t, endpoint: name, ...counters.snapshot(), latency: summarize(hist), ...(tokens ? { tokens } : {}) });
       }
     }
     return out;

@@ -6,6 +6,7 @@
 import { decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
 import { storeOf, type LoadData } from './load-result.js';
 import { mergeStores } from './slice-store.js';
+import { mergeStreamStores, StreamStore } from './stream-store.js';
 
 /** Merges runs slice by slice (each run's slices counted from its own traffic start). */
 export function mergeLoadData(runs: readonly LoadData[]): LoadData {
@@ -16,6 +17,11 @@ export function mergeLoadData(runs: readonly LoadData[]): LoadData {
     runs.map((r) => ({ store: storeOf(r), endpoints: r.endpoints })),
     endpoints,
   ).toData();
+  const withStreams = runs.filter((r) => r.streams !== undefined);
+  const streams = mergeStreamStores(
+    withStreams.map((r) => ({ store: StreamStore.from(r.streams!, r.endpoints.length), endpoints: r.endpoints })),
+    endpoints,
+  )?.toData();
   const lags = runs.flatMap((r) => (r.schedulingLag ? [r.schedulingLag] : []));
   let schedulingLag: string | undefined;
   if (lags.length > 0) {
@@ -29,6 +35,7 @@ export function mergeLoadData(runs: readonly LoadData[]): LoadData {
     startEpochMs: Math.min(...runs.map((r) => r.startEpochMs)),
     targetRps: runs.reduce((s, r) => s + r.targetRps, 0),
     slices,
+    ...(streams ? { streams } : {}),
     schedulingLag,
     aborted: runs.some((r) => r.aborted),
   };

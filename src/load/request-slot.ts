@@ -3,11 +3,14 @@
  * allocates no promise or closure per request; the owner is told when the request ends.
  */
 import type { Dispatcher } from 'undici';
+import { SseTokenReader, type StreamOutcome } from './sse-tokens.js';
 import type { Outcome } from './stats-recorder.js';
 
 /** Whoever dispatched the slot: told once per request, on success or failure. */
 export interface SlotOwner {
   complete(slot: RequestSlot): void;
+  /** ms from traffic start (when a streamed token arrived). */
+  clock(): number;
 }
 
 const enum HeaderLen {
@@ -46,6 +49,9 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
   modelType: string | undefined = undefined;
   modelVersion: string | undefined = undefined;
   cache: string | undefined = undefined;
+  /** Set for a Server-Sent Events answer (a streamed generation) once it ended. */
+  stream: StreamOutcome | undefined = undefined;
+  private reader: SseTokenReader | undefined = undefined;
   private done = false;
 
   constructor(private readonly owner: SlotOwner) {}
@@ -59,6 +65,8 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
     this.modelType = undefined;
     this.modelVersion = undefined;
     this.cache = undefined;
+    this.stream = undefined;
+    this.reader = undefined;
     this.done = false;
     return this;
   }
@@ -72,25 +80,29 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
       for (let i = 0; i < headers.length; i += 2) {
         const name = headers[i] as Buffer;
         const len = name.length;
-        // Only three headers matter; compare lengths first so most names cost one check.
+        // Only four headers matter; compare lengths first so most names cost one check.
         if (len !== HeaderLen.Cache && len !== HeaderLen.ModelType && len !== HeaderLen.ModelVersion) continue;
         const lower = name.toString('latin1').toLowerCase();
         const value = () => (headers[i + 1] as Buffer).toString('latin1');
         if (lower === 'x-cache') this.cache = value().toLowerCase();
         else if (lower === 'x-model-type') this.modelType = value();
         else if (lower === 'x-model-version') this.modelVersion = value();
+        // content-type has the length of x-model-type: a streamed generation is read token by token.
+        else if (lower === 'content-type' && statusCode < 300 && value().toLowerCase().startsWith('text/event-stream')) this.reader = new SseTokenReader();
       }
     }
     return true;
   }
 
-  onData(): boolean {
+  onData(chunk: Buffer): boolean {
+    this.reader?.feed(chunk, this.owner.clock());
     return true;
   }
 
   onComplete(): void {
     if (this.done) return;
     this.done = true;
+    if (this.reader) this.stream = this.reader.finish(this.owner.clock(), false);
     this.owner.complete(this);
   }
 
@@ -98,6 +110,7 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
     if (this.done) return;
     this.done = true;
     this.errorKind = errorKind(err);
+    if (this.reader) this.stream = this.reader.finish(this.owner.clock(), true);
     this.owner.complete(this);
   }
 }

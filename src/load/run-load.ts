@@ -127,12 +127,14 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   const plannedMs = traffic.durationMs;
   const durationMs = aborted ? Math.min(plannedMs, clock()) : plannedMs;
   recorder.sealAll();
+  const streams = recorder.streamStore();
   return new LoadResult({
     endpoints: source.endpoints,
     durationMs,
     startEpochMs,
     targetRps,
     slices: recorder.store().toData(),
+    ...(streams ? { streams: streams.toData() } : {}),
     schedulingLag: lag && lag.totalCount > 0 ? encodeHistogram(lag) : undefined,
     aborted,
   });

@@ -35,6 +35,11 @@ export function bucketIndex(us: number): number {
   return layout.countsArrayIndex(us < 1 ? 1 : us);
 }
 
+/** The lowest latency (µs) bucket `index` holds, in the engine's histogram layout. */
+export function bucketValue(index: number): number {
+  return layout.valueFromIndex(index);
+}
+
 /** Counter names a key can belong to, with their one-letter prefixes. */
 const MAPS = { s: 'status', k: 'errorKinds', t: 'modelType', v: 'modelVersion', c: 'cache' } as const;
 type MapPrefix = keyof typeof MAPS;

@@ -9,16 +9,20 @@ import { bump, MutableCounters } from './counters.js';
 import { newHistogram, type Histogram } from './histogram.js';
 import { addPairs, bucketsOf, ByteReader, ByteWriter, counterKey, emptyCell, KeyTable, pairsOf, readCell, SLICE_MS, writeCell, type Cell } from './slice-codec.js';
 import { SliceStore } from './slice-store.js';
+import type { StreamOutcome } from './sse-tokens.js';
+import { addStreamCells, emptyStreamCell, OpenStreamCell, readStreamCell, StreamStore, writeStreamCell, type StreamCell } from './stream-store.js';
 
 /** What one finished request reports. */
 export interface Outcome {
   /** HTTP status, 0 when the request failed before an answer. */
   status: number;
-  /** timeout, reset, refused, other (transport); http_4xx / http_5xx are derived from status. */
+  /** timeout, reset, refused, other (transport); http_429 / http_4xx / http_5xx are derived from status, stream_cut_off / stream_no_token from a stream's end. */
   errorKind: string | undefined;
   modelType: string | undefined;
   modelVersion: string | undefined;
   cache: string | undefined;
+  /** A streamed generation's tokens (Server-Sent Events answers only). */
+  stream?: StreamOutcome | undefined;
 }
 
 /** One endpoint's open slice. */
@@ -33,6 +37,8 @@ class OpenCell {
 /** All endpoints of one open slice. */
 class OpenSlice {
   pending = 0;
+  /** Per endpoint, made on the first stream. */
+  streams: (OpenStreamCell | undefined)[] | undefined;
   constructor(readonly cells: OpenCell[]) {}
 }
 
@@ -78,6 +84,9 @@ export class StatsRecorder {
   private readonly sealed = new ByteWriter(64 * 1024);
   /** [start, end) in `sealed` of each sealed slice; -1 for none. */
   private readonly ranges: number[] = [];
+  /** Sealed stream cells, only for slices that had a stream: [start, end) per slice, -1 for none. */
+  private readonly sealedStreams = new ByteWriter(4 * 1024);
+  private readonly streamRanges: number[] = [];
   private count = 0;
 
   constructor(readonly endpoints: readonly string[]) {
@@ -120,7 +129,10 @@ export class StatsRecorder {
     const cell = r.cells[ep] as OpenCell;
     const v = latencyUs < 1 ? 1 : latencyUs;
     let kind = o.errorKind;
-    if (kind === undefined && o.status >= 400) kind = o.status >= 500 ? 'http_5xx' : 'http_4xx';
+    // 429 on its own: an overloaded server's answer (vLLM's KV cache full), not a bad request.
+    if (kind === undefined && o.status >= 400) kind = o.status >= 500 ? 'http_5xx' : o.status === 429 ? 'http_429' : 'http_4xx';
+    // A stream that answered 200 and then gave no token, or stopped before its end, failed the user.
+    if (kind === undefined && o.stream !== undefined && o.stream.end !== 'complete') kind = `stream_${o.stream.end}`;
     cell.requests++;
     cell.latenciesUs.push(v);
     if (o.status > 0) this.bumpKey(cell, 's', STATUS_KEYS[o.status] ?? String(o.status));
@@ -131,6 +143,10 @@ export class StatsRecorder {
     if (o.modelType !== undefined) this.bumpKey(cell, 't', o.modelType);
     if (o.modelVersion !== undefined) this.bumpKey(cell, 'v', o.modelVersion);
     if (o.cache !== undefined) this.bumpKey(cell, 'c', o.cache);
+    if (o.stream !== undefined) {
+      const streams = (r.streams ??= this.endpoints.map(() => undefined));
+      (streams[ep] ??= new OpenStreamCell()).record(o.stream, intendedMs);
+    }
     (this.liveHists[ep] as Histogram).recordValue(v);
     countLive(this.liveCounters[ep] as MutableCounters, o, kind);
   }
@@ -163,12 +179,39 @@ export class StatsRecorder {
     for (let i = this.ranges.length; i < 2 * (s + 1); i++) this.ranges.push(-1);
     this.ranges[2 * s] = start;
     this.ranges[2 * s + 1] = this.sealed.length;
+    if (r.streams) this.sealStreams(s, r.streams);
     this.open.delete(s);
+  }
+
+  private sealStreams(s: number, open: readonly (OpenStreamCell | undefined)[]): void {
+    const prior = (this.streamRanges[2 * s] ?? -1) >= 0 ? new ByteReader(this.sealedStreams.bytes, this.streamRanges[2 * s]) : undefined;
+    const cells: StreamCell[] = open.map((c) => {
+      const cell = c ? c.seal() : emptyStreamCell();
+      return prior ? addStreamCells(readStreamCell(prior), cell) : cell;
+    });
+    const start = this.sealedStreams.length;
+    for (const cell of cells) writeStreamCell(this.sealedStreams, cell);
+    for (let i = this.streamRanges.length; i < 2 * (s + 1); i++) this.streamRanges.push(-1);
+    this.streamRanges[2 * s] = start;
+    this.streamRanges[2 * s + 1] = this.sealedStreams.length;
+  }
+
+  /** The sealed streams (call `sealAll` first); undefined when no answer was a stream. */
+  streamStore(): StreamStore | undefined {
+    if (this.streamRanges.every((x) => x < 0)) return undefined;
+    const empty = this.endpoints.map(() => emptyStreamCell());
+    const out = new ByteWriter(this.sealedStreams.length + this.endpoints.length * this.count + 16);
+    for (let s = 0; s < this.count; s++) {
+      const start = this.streamRanges[2 * s] ?? -1;
+      if (start >= 0) out.append(this.sealedStreams.bytes.subarray(start, this.streamRanges[2 * s + 1]));
+      else for (const c of empty) writeStreamCell(out, c);
+    }
+    return StreamStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, out.done());
   }
 
   /** Bytes held for sealed slices (for memory measurements). */
   get sealedBytes(): number {
-    return this.sealed.length;
+    return this.sealed.length + this.sealedStreams.length;
   }
 
   /** The sealed data (call `sealAll` first), slice by slice. */

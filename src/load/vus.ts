@@ -86,6 +86,10 @@ export class VusExecutor implements SlotOwner {
     u.client.dispatch(source.build(ep, now), u.arm(ep, now));
   }
 
+  clock(): number {
+    return this.env.clock();
+  }
+
   complete(slot: RequestSlot): void {
     const u = slot as VirtualUser;
     const { recorder, clock } = this.env;

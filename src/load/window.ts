@@ -5,6 +5,7 @@
  * through this interface.
  */
 import type { Counters, LatencySummary } from '../journal.js';
+import type { StreamWindow } from './stream-store.js';
 
 export interface WindowStats extends Counters {
   readonly latency: LatencySummary;
@@ -12,6 +13,10 @@ export interface WindowStats extends Counters {
   percentile(p: number): number;
   /** Achieved completed requests per second over the window. */
   readonly rps: number;
+  /** Length of the window in ms (what rates are per). */
+  readonly spanMs?: number;
+  /** Streamed generations (Server-Sent Events answers) in the window; undefined when none. */
+  readonly stream?: StreamWindow | undefined;
 }
 
 export interface LoadWindows {

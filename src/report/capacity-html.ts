@@ -115,16 +115,19 @@ export function renderCapacityHtml(r: CapacityResult): string {
   const row = (k: string, v: string): string => `<tr><th>${e(k)}</th><td>${v}</td></tr>`;
   const rows = [
     row('Highest sustainable rate', `<strong>${e(rps(r.sustainableRps))}</strong> (${e(rps(r.sustainablePerReplica))} per replica)`),
+    ...(r.sustainableConcurrency !== null && r.sustainableConcurrency !== undefined ? [row('Requests in flight at that rate', `${e(r.sustainableConcurrency)} (mean; rate × mean latency)`)] : []),
     row('Breaking point', r.breakingRps === null ? 'none up to the max rate' : `${e(rps(r.breakingRps))}: ${e(r.breakingReason ?? '')}`),
     ...(r.spread ? [row('How well the breaking rate is known', `${e(spreadText(r))} (${e(r.spread.runs.map((z) => `${rps(z.rate)}: held ${z.held}/${z.runs}`).join('; '))})`)] : []),
     row('Knee of the p99 curve', r.knee ? `${e(rps(r.knee.rate))} (p99 ${e(fmtMs(r.knee.p99))}; ${e(rps(r.knee.perReplica))} per replica)` : 'not found'),
   ];
   if (r.recommendation) rows.push(row(`Replicas for a ${rps(r.recommendation.peakRps)} peak with ${fmtPercent(r.recommendation.headroom, 0)} headroom`, `<strong>${e(r.recommendation.replicas)}</strong>`));
   if (r.hpa) rows.push(row(`HPA target (${r.hpa.metric})`, `averageValue <strong>${e(r.hpa.averageValue)}</strong> per pod (${r.hpa.basis === 'knee' ? 'capped at the knee' : 'sustainable × (1 − headroom)'})${r.hpa.maxReplicas === undefined ? '' : `, maxReplicas ≥ ${e(r.hpa.maxReplicas)}`}`));
+  const tokens = r.steps.some((st) => st.tokens !== undefined);
   const stepRows = r.steps
     .map((st, i) => {
       const why = st.ok ? '' : [...st.slos.filter((c) => !c.ok).map((c) => c.slo), ...(st.keptUp ? [] : ['backlog grew'])].join(', ');
-      return `<tr><td class="n">${i + 1}</td><td>${e(st.phase)}</td><td class="n">${e(rps(st.rate))}</td><td class="${st.ok ? 'ok' : 'bad'}">${st.ok ? 'held' : 'broke'}</td><td class="n">${e(rps(st.achievedRps))}</td><td class="n">${e(fmtMs(st.p50))}</td><td class="n">${e(fmtMs(st.p99))}</td><td class="n">${e(fmtMs(st.max))}</td><td class="n">${e(fmtPercent(st.errorRate))}</td><td class="n">+${e(st.backlogGrowth)} / ${e(st.backlogLimit)}</td><td>${e(why)}</td></tr>`;
+      const tok = !tokens ? '' : st.tokens ? `<td class="n">${e(fmtMs(st.tokens.ttftP95))}</td><td class="n">${e(fmtMs(st.tokens.itlP95))}</td><td class="n">${e(st.tokens.outputTokensPerSecond.toFixed(0))}</td>` : '<td class="n">–</td><td class="n">–</td><td class="n">–</td>';
+      return `<tr><td class="n">${i + 1}</td><td>${e(st.phase)}</td><td class="n">${e(rps(st.rate))}</td><td class="${st.ok ? 'ok' : 'bad'}">${st.ok ? 'held' : 'broke'}</td><td class="n">${e(rps(st.achievedRps))}</td><td class="n">${e(fmtMs(st.p50))}</td><td class="n">${e(fmtMs(st.p99))}</td><td class="n">${e(fmtMs(st.max))}</td><td class="n">${e(st.concurrency ?? '–')}</td>${tok}<td class="n">${e(fmtPercent(st.errorRate))}</td><td class="n">+${e(st.backlogGrowth)} / ${e(st.backlogLimit)}</td><td>${e(why)}</td></tr>`;
     })
     .join('');
   const hpa = r.hpa
@@ -140,7 +143,7 @@ export function renderCapacityHtml(r: CapacityResult): string {
 ${renderCapacityChart(r)}
 <table>${rows.join('')}</table>
 <h2>Steps</h2>
-<table><thead><tr><th>#</th><th>Phase</th><th>Rate</th><th>Result</th><th>Achieved</th><th>p50</th><th>p99</th><th>Max</th><th>Errors</th><th>Backlog</th><th>Why it broke</th></tr></thead><tbody>${stepRows}</tbody></table>
+<table><thead><tr><th>#</th><th>Phase</th><th>Rate</th><th>Result</th><th>Achieved</th><th>p50</th><th>p99</th><th>Max</th><th>In flight</th>${tokens ? '<th>TTFT p95</th><th>ITL p95</th><th>Tokens/s</th>' : ''}<th>Errors</th><th>Backlog</th><th>Why it broke</th></tr></thead><tbody>${stepRows}</tbody></table>
 ${hpa}
 <h2>Method</h2>
 <p>Each step offers a constant arrival rate for ${e(fmtDuration(s.warmupMs))} of warm-up, then ${e(fmtDuration(s.stepMs))} measured. A step search doubles the rate from ${e(rps(s.startRate))} until a step breaks, then bisects between the last good and first bad rate to within ${e(fmtPercent(s.precision, 1))}.${s.repeats > 1 ? ` Then the last good rate must hold and the first bad rate must break on each of ${e(s.repeats)} runs, moving the bracket when a repeat disagrees, until the breaking rate is known to ±${e(fmtPercent(s.tolerance, 0))} or the machine is reported too noisy to tell.` : ''} Dropped arrivals count as errors; a step also breaks when the in-flight backlog grows by more than max(8, 3% of its arrivals). The knee is the Kneedle point of the p99 curve. Replicas = ceil(peak × (1 + headroom) / sustainable per replica); the HPA target is sustainable per replica × (1 − headroom), capped at the knee.</p>

@@ -84,6 +84,9 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
   );
   out.push('| Result | Value |', '| --- | --- |');
   out.push(`| Highest sustainable rate | ${rps(r.sustainableRps)}${s.replicas > 1 ? ` (${rps(r.sustainablePerReplica)} per replica)` : ' per replica'} |`);
+  if (r.sustainableConcurrency !== null && r.sustainableConcurrency !== undefined) {
+    out.push(`| Requests in flight at that rate | ${r.sustainableConcurrency} (mean; rate × mean latency) |`);
+  }
   out.push(`| Breaking point | ${r.breakingRps === null ? 'none up to the max rate' : `${rps(r.breakingRps)}: ${escapeMarkdownCell(r.breakingReason ?? '')}`} |`);
   if (r.spread) {
     const runs = r.spread.runs.map((z) => `${rps(z.rate)}: held ${z.held}/${z.runs}`).join('; ');
@@ -101,11 +104,17 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
   }
   out.push('');
   out.push('## Steps', '');
-  out.push('| # | Phase | Rate | Result | Achieved | p50 | p99 | Max | Errors | Backlog | Why it broke |', '| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  // Streamed generations add their figures (TTFT, ITL, output tokens/s) to each step.
+  const tokens = r.steps.some((st) => st.tokens !== undefined);
+  out.push(
+    `| # | Phase | Rate | Result | Achieved | p50 | p99 | Max | In flight |${tokens ? ' TTFT p95 | ITL p95 | Tokens/s |' : ''} Errors | Backlog | Why it broke |`,
+    `| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${tokens ? ' ---: | ---: | ---: |' : ''} ---: | ---: | --- |`,
+  );
   r.steps.forEach((st, i) => {
     const why = st.ok ? '' : [...st.slos.filter((c) => !c.ok).map((c) => c.slo), ...(st.keptUp ? [] : ['backlog grew'])].join(', ');
+    const tok = tokens ? ` ${st.tokens ? `${fmtMs(st.tokens.ttftP95)} | ${fmtMs(st.tokens.itlP95)} | ${st.tokens.outputTokensPerSecond.toFixed(0)}` : '– | – | –'} |` : '';
     out.push(
-      `| ${i + 1} | ${st.phase} | ${rps(st.rate)} | ${st.ok ? '✓ held' : '✗ broke'} | ${rps(st.achievedRps)} | ${fmtMs(st.p50)} | ${fmtMs(st.p99)} | ${fmtMs(st.max)} | ${fmtPercent(st.errorRate)} | +${st.backlogGrowth} / ${st.backlogLimit} | ${escapeMarkdownCell(why)} |`,
+      `| ${i + 1} | ${st.phase} | ${rps(st.rate)} | ${st.ok ? '✓ held' : '✗ broke'} | ${rps(st.achievedRps)} | ${fmtMs(st.p50)} | ${fmtMs(st.p99)} | ${fmtMs(st.max)} | ${st.concurrency ?? '–'} |${tok} ${fmtPercent(st.errorRate)} | +${st.backlogGrowth} / ${st.backlogLimit} | ${escapeMarkdownCell(why)} |`,
     );
   });
   out.push('');

@@ -1,7 +1,8 @@
 /**
  * The charts report.html shows, derived from the journal: rate, latency percentiles,
- * errors, fallback share, cache hit ratio (per second, all endpoints), replicas and any
- * other server-side series the runner sampled.
+ * errors, fallback share, cache hit ratio (per second, all endpoints), streamed-generation
+ * TTFT / ITL and output tokens when any answer was a stream, replicas and any other
+ * server-side series the runner sampled.
  */
 import type { Journal, SecondSample, Series } from '../journal.js';
 import type { ChartFrame, ChartInput } from './html-charts.js';
@@ -75,6 +76,30 @@ export function chartInputs(j: Journal): ChartInput[] {
       emptyText: 'No answers carried an x-cache header.',
     },
   ];
+  if (secs.some((s) => s.tokens !== undefined)) {
+    const tok = (f: (t: NonNullable<SecondSample['tokens']>) => number): [number, number | null][] => perSecond(secs, (s) => (s.tokens && s.tokens.output > 0 ? f(s.tokens) : null));
+    charts.push(
+      {
+        id: 'chart-ttft',
+        title: 'Streamed generation latency',
+        subtitle: 'time to first token p50 / p95 and inter-token latency p50 / p99, per second sent',
+        unit: 'ms',
+        lines: [
+          { name: 'TTFT p50', color: '#0891b2', points: tok((t) => t.ttftP50) },
+          { name: 'TTFT p95', color: '#7c3aed', points: tok((t) => t.ttftP95) },
+          { name: 'ITL p50', color: '#16a34a', points: tok((t) => t.itlP50), dashed: true },
+          { name: 'ITL p99', color: '#db2777', points: tok((t) => t.itlP99), dashed: true },
+        ],
+      },
+      {
+        id: 'chart-tokens',
+        title: 'Output tokens',
+        subtitle: 'tokens per second of the streams sent in each second',
+        unit: 'rps',
+        lines: [{ name: 'tokens/s', color: '#9333ea', points: perSecond(secs, (s) => s.tokens?.output ?? 0) }],
+      },
+    );
+  }
   const replicas = j.series.filter((s) => s.name.startsWith('replicas:'));
   charts.push({
     id: 'chart-replicas',

@@ -103,6 +103,19 @@ function endpointTable(j: Journal): string {
   if (j.endpoints.length === 0) return '<p class="desc">No whole-run endpoint results (the run did not finish).</p>';
   return `<table><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Dropped</th><th class="num">Fallback %</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>${j.endpoints
     .map((p) => `<tr><td>${e(p.endpoint)}</td><td class="num">${fmtInt(p.requests)}</td><td class="num">${fmtInt(p.errors)}</td><td class="num">${fmtInt(p.dropped)}</td><td class="num">${e(fallbackPercent(p))}</td><td class="num">${fmtMs(p.latency.p50)}</td><td class="num">${fmtMs(p.latency.p95)}</td><td class="num">${fmtMs(p.latency.p99)}</td><td class="num">${fmtMs(p.latency.max)}</td></tr>`)
+    .join('')}</tbody></table>${streamTable(j)}`;
+}
+
+/** Streamed generations per endpoint: the LLM serving figures. */
+function streamTable(j: Journal): string {
+  const rows = j.endpoints.filter((p) => p.stream !== undefined);
+  if (rows.length === 0) return '';
+  const num = (v: string): string => `<td class="num">${v}</td>`;
+  return `<h3 style="margin-top:14px">Streamed generations</h3><table id="stream-table"><thead><tr><th>Endpoint</th><th class="num">Streams</th><th class="num">Cut off</th><th class="num">No token</th><th class="num">Output tokens</th><th class="num">Tokens/s</th><th class="num">TTFT p50</th><th class="num">TTFT p95</th><th class="num">ITL p50</th><th class="num">ITL p99</th><th class="num">TPOT p50</th></tr></thead><tbody>${rows
+    .map((p) => {
+      const s = p.stream!;
+      return `<tr><td>${e(p.endpoint)}</td>${num(fmtInt(s.streams))}${num(fmtInt(s.cutOff))}${num(fmtInt(s.noToken))}${num(fmtInt(s.outputTokens))}${num(s.outputTokensPerSecond.toFixed(1))}${num(fmtMs(s.ttft.p50))}${num(fmtMs(s.ttft.p95))}${num(fmtMs(s.itl.p50))}${num(fmtMs(s.itl.p99))}${num(fmtMs(s.tpot.p50))}</tr>`;
+    })
     .join('')}</tbody></table>`;
 }
 

@@ -88,6 +88,29 @@ function renderSuite(name: string, cases: readonly Case[], timestamp: string, pr
   return lines.join('\n');
 }
 
+/** The token figures of every streamed endpoint, as suite properties CI dashboards can read. */
+function streamProperties(j: Journal): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of j.endpoints) {
+    const s = e.stream;
+    if (!s) continue;
+    const k = `stream.${e.endpoint}`;
+    Object.assign(out, {
+      [`${k}.streams`]: s.streams,
+      [`${k}.cutOff`]: s.cutOff,
+      [`${k}.noToken`]: s.noToken,
+      [`${k}.outputTokens`]: s.outputTokens,
+      [`${k}.outputTokensPerSecond`]: s.outputTokensPerSecond,
+      [`${k}.ttftP50Ms`]: s.ttft.p50,
+      [`${k}.ttftP95Ms`]: s.ttft.p95,
+      [`${k}.itlP50Ms`]: s.itl.p50,
+      [`${k}.itlP99Ms`]: s.itl.p99,
+      [`${k}.tpotP50Ms`]: s.tpot.p50,
+    });
+  }
+  return out;
+}
+
 /** The junit.xml document for a journal. */
 export function renderJunit(j: Journal): string {
   const scenario = j.scenario.name;
@@ -110,6 +133,7 @@ export function renderJunit(j: Journal): string {
       status: j.status,
       verdict: j.verdict,
       resilienceScore: j.resilienceScore,
+      ...streamProperties(j),
     }),
   ];
   if (j.steadyState.before.length > 0) suites.push(renderSuite(`${scenario} / steady state before`, j.steadyState.before.map((p) => probeCase(`${scenario}.steady-state.before`, p)), ts));

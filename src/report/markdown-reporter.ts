@@ -128,6 +128,32 @@ export function renderMarkdown(j: Journal): string {
       ),
     );
   }
+  const streamed = j.endpoints.filter((e) => e.stream !== undefined);
+  if (streamed.length > 0) {
+    // LLM serving figures (TTFT from the intended send time, ITL every token gap, TPOT per request).
+    out.push(
+      '',
+      ...table(
+        ['Streamed', 'Streams', 'Cut off', 'No token', 'Output tokens', 'Tokens/s', 'TTFT p50', 'TTFT p95', 'ITL p50', 'ITL p99', 'TPOT p50'],
+        streamed.map((e) => {
+          const st = e.stream!;
+          return [
+            cell(e.endpoint),
+            fmtInt(st.streams),
+            fmtInt(st.cutOff),
+            fmtInt(st.noToken),
+            fmtInt(st.outputTokens),
+            st.outputTokensPerSecond.toFixed(1),
+            fmtMs(st.ttft.p50),
+            fmtMs(st.ttft.p95),
+            fmtMs(st.itl.p50),
+            fmtMs(st.itl.p99),
+            fmtMs(st.tpot.p50),
+          ];
+        }),
+      ),
+    );
+  }
   out.push('');
 
   const probes = [...j.steadyState.before.map((p) => ['before', p] as const), ...j.steadyState.after.map((p) => ['after', p] as const)];

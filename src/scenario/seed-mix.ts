@@ -15,6 +15,8 @@ export interface SeedMixOptions {
   readonly generateWeight?: number;
   /** max_tokens of generate requests. Default 32. */
   readonly maxTokens?: number;
+  /** Ask for the generation as a stream (SSE): the engine then measures TTFT, ITL and tokens/s. Default false. */
+  readonly stream?: boolean;
 }
 
 const PROMPTS = [
@@ -68,7 +70,11 @@ export function seedMix(opts: SeedMixOptions = {}): Record<string, MixEntry> {
   if ((opts.generateWeight ?? 0) > 0) {
     mix.generate = {
       weight: opts.generateWeight as number,
-      request: (ctx) => ({ method: 'POST', path: '/api/v1/generate', body: { prompt: ctx.rng.pick(PROMPTS), max_tokens: opts.maxTokens ?? 32 } }),
+      request: (ctx) => ({
+        method: 'POST',
+        path: '/api/v1/generate',
+        body: { prompt: ctx.rng.pick(PROMPTS), max_tokens: opts.maxTokens ?? 32, ...(opts.stream ? { stream: true } : {}) },
+      }),
     };
   }
   return mix;

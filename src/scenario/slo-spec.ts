@@ -16,6 +16,13 @@ export type SloMetric =
   | { readonly kind: 'fallback-share'; readonly endpoint?: string } // share of answers with x-model-type: fallback
   | { readonly kind: 'cache-hit-ratio'; readonly endpoint?: string } // x-cache: hit / (hit + miss)
   | { readonly kind: 'version-share'; readonly version: string; readonly endpoint?: string } // share of answers from a model version
+  // Streamed generations (Server-Sent Events answers; src/load/sse-tokens.ts defines each figure):
+  | { readonly kind: 'ttft'; readonly percentile: number; readonly endpoint?: string } // time to first token, ms
+  | { readonly kind: 'itl'; readonly percentile: number; readonly endpoint?: string } // inter-token latency (each gap), ms
+  | { readonly kind: 'tpot'; readonly percentile: number; readonly endpoint?: string } // time per output token (per request), ms
+  | { readonly kind: 'output-tokens-per-second'; readonly endpoint?: string }
+  /** Complete streams per second with TTFT ≤ ttftMs and a mean inter-token gap (TPOT) ≤ itlMs, as AIPerf's goodput. */
+  | { readonly kind: 'goodput'; readonly ttftMs: number; readonly itlMs: number; readonly endpoint?: string }
   | { readonly kind: 'breaker-state'; readonly upstream: string } // 0 closed, 1 half-open, 2 open (gateway metric)
   | { readonly kind: 'replicas'; readonly service: string }
   | { readonly kind: 'rollout-phase'; readonly service: string } // compared with == / != against a phase name

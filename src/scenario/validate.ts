@@ -9,6 +9,7 @@ import { tryParseDuration } from './duration.js';
 
 const SLO_METRIC_KINDS = [
   'latency', 'error-rate', 'throughput', 'dropped', 'fallback-share', 'cache-hit-ratio', 'version-share',
+  'ttft', 'itl', 'tpot', 'output-tokens-per-second', 'goodput',
   'breaker-state', 'replicas', 'rollout-phase', 'model-accuracy', 'drift', 'restarts', 'promql',
 ] as const;
 const COMPARATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
@@ -204,7 +205,11 @@ function checkSlos(c: Checker, slos: unknown, names: Names): void {
     if (c.object(s.metric, `${p}.metric`) && c.oneOf(s.metric.kind, SLO_METRIC_KINDS, `${p}.metric.kind`, 'SLO metric')) {
       const m = s.metric;
       if (m.endpoint !== undefined) checkRef(c, m.endpoint, names.endpoints, `${p}.metric.endpoint`, 'endpoint');
-      if (m.kind === 'latency') c.number(m.percentile, `${p}.metric.percentile`, { gt: 0, max: 100 });
+      if (m.kind === 'latency' || m.kind === 'ttft' || m.kind === 'itl' || m.kind === 'tpot') c.number(m.percentile, `${p}.metric.percentile`, { gt: 0, max: 100 });
+      if (m.kind === 'goodput') {
+        c.number(m.ttftMs, `${p}.metric.ttftMs`, { gt: 0 });
+        c.number(m.itlMs, `${p}.metric.itlMs`, { gt: 0 });
+      }
       if (m.kind === 'version-share') c.string(m.version, `${p}.metric.version`);
       if (m.kind === 'breaker-state') c.string(m.upstream, `${p}.metric.upstream`);
       if (m.kind === 'replicas' || m.kind === 'rollout-phase' || m.kind === 'restarts') c.string(m.service, `${p}.metric.service`);

@@ -4,12 +4,16 @@
  */
 import type { Comparator, SloMetric } from '../scenario/slo-spec.js';
 import type { LoadWindows, WindowStats } from '../load/window.js';
+import { percentileMs } from '../load/histogram.js';
 import { holds } from './compare.js';
 import type { TimingOutcome } from './step-signal.js';
 
-export type ClientMetric = Extract<SloMetric, { kind: 'latency' | 'error-rate' | 'throughput' | 'dropped' | 'fallback-share' | 'cache-hit-ratio' | 'version-share' }>;
+export type ClientMetric = Extract<
+  SloMetric,
+  { kind: 'latency' | 'error-rate' | 'throughput' | 'dropped' | 'fallback-share' | 'cache-hit-ratio' | 'version-share' | 'ttft' | 'itl' | 'tpot' | 'output-tokens-per-second' | 'goodput' }
+>;
 
-const CLIENT_KINDS = new Set<string>(['latency', 'error-rate', 'throughput', 'dropped', 'fallback-share', 'cache-hit-ratio', 'version-share']);
+const CLIENT_KINDS = new Set<string>(['latency', 'error-rate', 'throughput', 'dropped', 'fallback-share', 'cache-hit-ratio', 'version-share', 'ttft', 'itl', 'tpot', 'output-tokens-per-second', 'goodput']);
 
 export function isClientMetric(m: SloMetric): m is ClientMetric {
   return CLIENT_KINDS.has(m.kind);
@@ -47,7 +51,23 @@ export function clientValue(metric: ClientMetric, s: WindowStats): number | unde
       const total = sum(s.modelVersion);
       return total > 0 ? (s.modelVersion[metric.version] ?? 0) / total : undefined;
     }
+    // Streamed generations: no stream in the window (or no token, for the latencies) is no data, never a pass.
+    case 'ttft':
+    case 'itl':
+    case 'tpot': {
+      const h = s.stream?.[metric.kind];
+      return h && h.totalCount > 0 ? percentileMs(h, metric.percentile) : undefined;
+    }
+    case 'output-tokens-per-second':
+      return s.stream ? s.stream.tokensOut / (spanOf(s) / 1000) : undefined;
+    case 'goodput':
+      return s.stream ? s.stream.good(metric.ttftMs, metric.itlMs) / (spanOf(s) / 1000) : undefined;
   }
+}
+
+/** The window's length in ms (from its rate when a source does not give it). */
+function spanOf(s: WindowStats): number {
+  return s.spanMs ?? (s.rps > 0 ? (s.requests / s.rps) * 1000 : 1000);
 }
 
 /** Value over [fromMs, toMs). */

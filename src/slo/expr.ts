@@ -11,6 +11,10 @@
  *   slo.rollout('tabular').rolledBack().within('2m').after.event('deploy-tabular-v2-bad')
  *   slo.latency().p(95).below('300ms').during.fault('latency-triton').asAdvisory()
  *   slo.cacheHitRatio().above('20%').inPhase('peak').weighted(2).named('cache carries the peak')
+ *   slo.ttft('generate').p(95).below('500ms').inPhase('flash-sale')
+ *   slo.itl('generate').p(99).below('50ms')
+ *   slo.goodput('generate', { ttft: '500ms', itl: '50ms' }).above(10)
+ *   slo.outputTokensPerSecond('generate').atLeast(500)
  *
  * "Rolled back" (`rolledBack()`, phase `RolledBack`) means the rollout is Degraded or Aborted
  * with canary weight 0: no traffic reaches the new version any more.
@@ -20,7 +24,7 @@ import type { Comparator, SloMetric, SloSpec, SloTiming, SloWindow } from '../sc
 import type { DurationString } from '../scenario/types.js';
 import type { RolloutPhase } from '../platforms/platform.js';
 import { tryParseDuration } from './duration.js';
-import { BREAKER_STATES, ROLLED_BACK, formatSlo, isRatioMetric } from './format.js';
+import { BREAKER_STATES, ROLLED_BACK, formatSlo, isDurationMetric, isRatioMetric } from './format.js';
 import { parseSlo } from './parse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -168,6 +172,16 @@ export class LatencyPick {
   }
 }
 
+/** A streamed-generation latency (TTFT, ITL, TPOT): choose the percentile first. */
+export class TokenLatencyPick {
+  constructor(private readonly kind: 'ttft' | 'itl' | 'tpot', private readonly endpoint: string | undefined) {}
+  /** Percentile in 0..100, e.g. p(95). */
+  p(percentile: number): Comparison {
+    if (!(percentile > 0 && percentile <= 100)) throw invalidInput(`SLO ${this.kind}: percentile: expected 0 < p <= 100, got ${percentile}`);
+    return new Comparison({ kind: this.kind, percentile, ...(this.endpoint === undefined ? {} : { endpoint: this.endpoint }) });
+  }
+}
+
 export class BreakerPick {
   constructor(private readonly upstream: string) {}
   is(state: (typeof BREAKER_STATES)[number]): SloBuilder {
@@ -203,6 +217,16 @@ export const slo = {
   fallbackShare: (endpoint?: string) => new Comparison({ kind: 'fallback-share', ...ep(endpoint) }),
   cacheHitRatio: (endpoint?: string) => new Comparison({ kind: 'cache-hit-ratio', ...ep(endpoint) }),
   versionShare: (version: string, endpoint?: string) => new Comparison({ kind: 'version-share', version, ...ep(endpoint) }),
+  /** Time to first token of streamed generations. */
+  ttft: (endpoint?: string) => new TokenLatencyPick('ttft', endpoint),
+  /** Inter-token latency: every gap between two tokens. */
+  itl: (endpoint?: string) => new TokenLatencyPick('itl', endpoint),
+  /** Time per output token: each request's (last − first token) / (tokens − 1). */
+  tpot: (endpoint?: string) => new TokenLatencyPick('tpot', endpoint),
+  outputTokensPerSecond: (endpoint?: string) => new Comparison({ kind: 'output-tokens-per-second', ...ep(endpoint) }),
+  /** Complete streams per second within both limits (TTFT, and the request's mean inter-token gap). */
+  goodput: (endpoint: string | undefined, limits: { readonly ttft: DurationString; readonly itl: DurationString }) =>
+    new Comparison({ kind: 'goodput', ttftMs: limitMs('ttft', limits.ttft), itlMs: limitMs('itl', limits.itl), ...ep(endpoint) }),
   breaker: (upstream: string) => new BreakerPick(upstream),
   replicas: (service: string) => new Comparison({ kind: 'replicas', service }),
   rollout: (service: string) => new RolloutPick(service),
@@ -219,6 +243,12 @@ function checkDuration(d: DurationString): DurationString {
   return d;
 }
 
+function limitMs(name: string, d: DurationString): number {
+  const ms = tryParseDuration(d);
+  if (ms === undefined || ms <= 0) throw invalidInput(`SLO goodput: ${name}: expected a duration like "500ms", got ${JSON.stringify(d)}`);
+  return ms;
+}
+
 function breakerValue(state: string): number {
   const i = (BREAKER_STATES as readonly string[]).indexOf(state);
   if (i < 0) throw invalidInput(`SLO breaker state: expected one of ${BREAKER_STATES.join(', ')}, got ${JSON.stringify(state)}`);
@@ -233,13 +263,13 @@ function toNumber(metric: SloMetric, v: number | string): number {
     return v;
   }
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(v.trim());
-  if (pct && metric.kind !== 'latency') return Number(pct[1]) / 100;
-  if (metric.kind === 'latency') {
+  if (pct && !isDurationMetric(metric)) return Number(pct[1]) / 100;
+  if (isDurationMetric(metric)) {
     const ms = tryParseDuration(v);
     if (ms !== undefined) return ms;
   }
   if (metric.kind === 'breaker-state') return breakerValue(v);
   throw invalidInput(
-    `SLO ${metric.kind}: threshold: expected ${metric.kind === 'latency' ? 'a latency like "250ms"' : isRatioMetric(metric) ? 'a share like "5%" or 0.05' : 'a number'}, got ${JSON.stringify(v)}`,
+    `SLO ${metric.kind}: threshold: expected ${isDurationMetric(metric) ? 'a latency like "250ms"' : isRatioMetric(metric) ? 'a share like "5%" or 0.05' : 'a number'}, got ${JSON.stringify(v)}`,
   );
 }

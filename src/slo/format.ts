@@ -6,10 +6,12 @@
  *   slo     := metric op value [window | timing] ["advisory"] ["weight" number]
  *   metric  := pNN[(endpoint)] | error_rate[(ep)] | throughput[(ep)] | dropped[(ep)]
  *            | fallback_share[(ep)] | cache_hit_ratio[(ep)] | version_share(version[, ep])
+ *            | ttft_pNN[(ep)] | itl_pNN[(ep)] | tpot_pNN[(ep)] | output_tokens_per_second[(ep)]
+ *            | goodput([ep, ] ttft=DUR, itl=DUR)
  *            | breaker_state(upstream) | replicas(service) | rollout(service)
  *            | accuracy[(version)] | drift[(feature)] | restarts(service) | promql("query")
  *   op      := < | <= | > | >= | == | !=
- *   value   := 250ms | 1.5s | 1% | 0.9 | 100rps | open | half-open | closed | Degraded | RolledBack
+ *   value   := 250ms | 1.5s | 1% | 0.9 | 100rps | 500tok/s | open | half-open | closed | Degraded | RolledBack
  *   window  := in phase:NAME | during fault:ID | for DUR after event:ID | for DUR after fault:ID
  *   timing  := within DUR after (fault:ID start|end | event:ID | phase:NAME start|end) [for DUR]
  *              ("for DUR": the condition must hold that long once it first does; default 1s)
@@ -24,6 +26,18 @@ export const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
  * weight is 0, i.e. no traffic reaches the new version any more.
  */
 export const ROLLED_BACK = 'RolledBack';
+
+/** Metric kinds whose value is a duration in ms (written "250ms"). */
+const DURATION_KINDS = new Set<SloMetric['kind']>(['latency', 'ttft', 'itl', 'tpot']);
+
+export function isDurationMetric(metric: SloMetric): boolean {
+  return DURATION_KINDS.has(metric.kind);
+}
+
+/** Metric kinds whose value is per second (written "100rps", "500tok/s"). */
+export function isRateMetric(metric: SloMetric): boolean {
+  return metric.kind === 'throughput' || metric.kind === 'goodput' || metric.kind === 'output-tokens-per-second';
+}
 
 /** Metric kinds whose value is a share 0..1, written as a percentage. */
 const RATIO_KINDS = new Set<SloMetric['kind']>(['error-rate', 'fallback-share', 'cache-hit-ratio', 'version-share']);
@@ -50,6 +64,14 @@ export function formatMetric(metric: SloMetric): string {
       return ep('cache_hit_ratio', metric.endpoint);
     case 'version-share':
       return `version_share(${ident(metric.version)}${metric.endpoint === undefined ? '' : `, ${ident(metric.endpoint)}`})`;
+    case 'ttft':
+    case 'itl':
+    case 'tpot':
+      return ep(`${metric.kind}_p${num(metric.percentile)}`, metric.endpoint);
+    case 'output-tokens-per-second':
+      return ep('output_tokens_per_second', metric.endpoint);
+    case 'goodput':
+      return `goodput(${metric.endpoint === undefined ? '' : `${ident(metric.endpoint)}, `}ttft=${ms(metric.ttftMs)}, itl=${ms(metric.itlMs)})`;
     case 'breaker-state':
       return `breaker_state(${ident(metric.upstream)})`;
     case 'replicas':
@@ -72,9 +94,15 @@ export function formatThreshold(metric: SloMetric, value: number | string): stri
   if (typeof value === 'string') return ident(value);
   switch (metric.kind) {
     case 'latency':
-      return value >= 1000 && value % 1000 === 0 ? `${value / 1000}s` : `${num(value)}ms`;
+    case 'ttft':
+    case 'itl':
+    case 'tpot':
+      return ms(value);
     case 'throughput':
+    case 'goodput':
       return `${num(value)}rps`;
+    case 'output-tokens-per-second':
+      return `${num(value)}tok/s`;
     case 'breaker-state':
       return BREAKER_STATES[value] ?? num(value);
     default:
@@ -88,9 +116,15 @@ export function formatObserved(metric: SloMetric, value: number | string): strin
   if (!Number.isFinite(value)) return String(value);
   switch (metric.kind) {
     case 'latency':
+    case 'ttft':
+    case 'itl':
+    case 'tpot':
       return `${value.toFixed(1)}ms`;
     case 'throughput':
+    case 'goodput':
       return `${value.toFixed(1)} rps`;
+    case 'output-tokens-per-second':
+      return `${value.toFixed(1)} tok/s`;
     case 'breaker-state':
       return BREAKER_STATES[value] ?? value.toFixed(0);
     case 'dropped':
@@ -154,6 +188,11 @@ export const COMPARATORS: readonly Comparator[] = ['<=', '>=', '==', '!=', '<', 
 /** Identifiers print bare when they are simple, quoted (JSON) otherwise. */
 function ident(s: string): string {
   return /^[A-Za-z0-9_.-]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+/** A duration threshold as users write it: "2s", "250ms". */
+function ms(value: number): string {
+  return value >= 1000 && value % 1000 === 0 ? `${value / 1000}s` : `${num(value)}ms`;
 }
 
 function num(n: number): string {

@@ -6,7 +6,7 @@
 import { invalidInput, type PeakreadyError } from '../errors.js';
 import type { Comparator, SloMetric, SloSpec, SloTiming, SloWindow } from '../scenario/slo-spec.js';
 import { tryParseDuration } from './duration.js';
-import { BREAKER_STATES, ROLLED_BACK, isRatioMetric } from './format.js';
+import { BREAKER_STATES, ROLLED_BACK, isDurationMetric, isRatioMetric, isRateMetric } from './format.js';
 
 type Tok = { readonly kind: 'word' | 'string' | 'op' | 'punct' | 'end'; readonly text: string; readonly pos: number };
 
@@ -71,6 +71,10 @@ class Parser {
 
   peek(): Tok {
     return this.toks[this.i]!;
+  }
+  /** The token after the next one. */
+  peekSecond(): Tok {
+    return this.toks[Math.min(this.i + 1, this.toks.length - 1)]!;
   }
   next(): Tok {
     const t = this.toks[this.i]!;
@@ -140,8 +144,17 @@ function parseMetric(p: Parser): SloMetric {
     const endpoint = p.optionalArg('an endpoint name');
     return endpoint === undefined ? { kind: 'latency', percentile } : { kind: 'latency', percentile, endpoint };
   }
+  const sm = /^(ttft|itl|tpot)_p(\d+(?:\.\d+)?)$/.exec(word);
+  if (sm) {
+    const percentile = Number(sm[2]);
+    if (!(percentile > 0 && percentile <= 100)) p.fail('a percentile between p1 and p100');
+    p.next();
+    const kind = sm[1] as 'ttft' | 'itl' | 'tpot';
+    const endpoint = p.optionalArg('an endpoint name');
+    return endpoint === undefined ? { kind, percentile } : { kind, percentile, endpoint };
+  }
   p.next();
-  const withEndpoint = <K extends 'error-rate' | 'throughput' | 'dropped' | 'fallback-share' | 'cache-hit-ratio'>(kind: K) => {
+  const withEndpoint = <K extends 'error-rate' | 'throughput' | 'dropped' | 'fallback-share' | 'cache-hit-ratio' | 'output-tokens-per-second'>(kind: K) => {
     const endpoint = p.optionalArg('an endpoint name');
     return endpoint === undefined ? { kind } : { kind, endpoint };
   };
@@ -157,6 +170,10 @@ function parseMetric(p: Parser): SloMetric {
       return withEndpoint('fallback-share');
     case 'cache_hit_ratio':
       return withEndpoint('cache-hit-ratio');
+    case 'output_tokens_per_second':
+      return withEndpoint('output-tokens-per-second');
+    case 'goodput':
+      return parseGoodput(p);
     case 'version_share': {
       p.expectPunct('(');
       const version = p.name('a model version');
@@ -191,10 +208,34 @@ function parseMetric(p: Parser): SloMetric {
     default:
       throw new SyntaxProblem(
         t.pos,
-        'a metric (pNN, error_rate, throughput, dropped, fallback_share, cache_hit_ratio, version_share, breaker_state, replicas, rollout, accuracy, drift, restarts, promql)',
+        'a metric (pNN, error_rate, throughput, dropped, fallback_share, cache_hit_ratio, version_share, ttft_pNN, itl_pNN, tpot_pNN, output_tokens_per_second, goodput, breaker_state, replicas, rollout, accuracy, drift, restarts, promql)',
         JSON.stringify(t.text),
       );
   }
+}
+
+/** goodput([endpoint,] ttft=DUR, itl=DUR): both limits required, in either order. */
+function parseGoodput(p: Parser): SloMetric {
+  p.expectPunct('(');
+  let endpoint: string | undefined;
+  const limits: Partial<Record<'ttft' | 'itl', number>> = {};
+  for (;;) {
+    const t = p.peek();
+    const name = t.kind === 'word' ? t.text.toLowerCase() : '';
+    const after = p.peekSecond();
+    if ((name === 'ttft' || name === 'itl') && after.kind === 'op' && after.text === '=') {
+      p.next();
+      p.next();
+      if (limits[name] !== undefined) p.fail(`one ${name}= limit`, t);
+      limits[name] = tryParseDuration(p.duration())!;
+    } else if (endpoint === undefined && Object.keys(limits).length === 0 && (t.kind === 'word' || t.kind === 'string')) {
+      endpoint = p.next().text;
+    } else p.fail('ttft=DUR or itl=DUR');
+    if (!p.punct(',')) break;
+  }
+  if (limits.ttft === undefined || limits.itl === undefined) p.fail(`${limits.ttft === undefined ? 'ttft=DUR' : 'itl=DUR'} (goodput needs both limits)`);
+  p.expectPunct(')');
+  return { kind: 'goodput', ttftMs: limits.ttft!, itlMs: limits.itl!, ...(endpoint === undefined ? {} : { endpoint }) };
 }
 
 function parseThreshold(p: Parser, metric: SloMetric, op: Comparator): number | string {
@@ -207,16 +248,16 @@ function parseThreshold(p: Parser, metric: SloMetric, op: Comparator): number | 
     value = ROLLOUT_PHASES.find((ph) => ph.toLowerCase() === text.toLowerCase());
     if (value === undefined) bad(`a rollout phase (${ROLLOUT_PHASES.join(', ')})`);
     if (op !== '==' && op !== '!=') throw new SyntaxProblem(t.pos, 'rollout phases to be compared with == or !=', op);
-  } else if (metric.kind === 'latency') {
+  } else if (isDurationMetric(metric)) {
     value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : tryParseDuration(text);
     if (value === undefined) bad('a latency like 250ms or 1.5s');
   } else if (metric.kind === 'breaker-state') {
     const idx = (BREAKER_STATES as readonly string[]).indexOf(text.toLowerCase());
     value = idx >= 0 ? idx : /^[0-2]$/.test(text) ? Number(text) : undefined;
     if (value === undefined) bad('a breaker state (closed, half-open, open or 0, 1, 2)');
-  } else if (metric.kind === 'throughput') {
-    const m = /^(\d+(?:\.\d+)?)(rps|\/s)?$/.exec(text);
-    if (!m) bad('a rate like 100 or 100rps');
+  } else if (isRateMetric(metric)) {
+    const m = metric.kind === 'output-tokens-per-second' ? /^(\d+(?:\.\d+)?)(tok\/s|\/s)?$/.exec(text) : /^(\d+(?:\.\d+)?)(rps|\/s)?$/.exec(text);
+    if (!m) bad(metric.kind === 'output-tokens-per-second' ? 'a rate like 500 or 500tok/s' : 'a rate like 100 or 100rps');
     value = Number(m![1]);
   } else {
     const m = /^(-?\d+(?:\.\d+)?)(%)?$/.exec(text);

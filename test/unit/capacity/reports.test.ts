@@ -1,7 +1,7 @@
 /** The capacity result as capacity.json's shape, capacity.md and capacity.html. */
 import { describe, expect, it } from 'vitest';
 import { buildResult } from '../../../src/capacity/run-capacity.js';
-import { parseCapacitySlos } from '../../../src/capacity/capacity-slo.js';
+import { defaultCapacitySlos, parseCapacitySlos } from '../../../src/capacity/capacity-slo.js';
 import type { StepResult } from '../../../src/capacity/types.js';
 import type { Platform } from '../../../src/platforms/platform.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
@@ -21,6 +21,7 @@ function step(rate: number, p99: number, ok: boolean, phase: 'step' | 'bisect' =
     p90: p99,
     p99,
     max: p99 * 1.1,
+    concurrency: Math.round(rate * p99 * 0.9) / 1000,
     backlogGrowth: ok ? 0 : 12,
     backlogLimit: 8,
     keptUp: ok,
@@ -61,6 +62,36 @@ describe('buildResult', () => {
     const r = result({ interrupted: true, steps: steps.slice(0, 3) });
     expect(r).toMatchObject({ outcome: 'interrupted', sustainableRps: 60, breakingRps: 120 });
     expect(r.recommendation).toBeUndefined();
+  });
+});
+
+describe('capacity of a generative service', () => {
+  it('holds steps to TTFT and ITL by default, and reports tokens, TTFT and ITL per step with the concurrency at the sustainable rate', () => {
+    expect(defaultCapacitySlos('generative')).toEqual(['ttft_p95<500ms', 'itl_p95<50ms', 'errors<1%']);
+    expect(defaultCapacitySlos('tabular')).toEqual(['p99<250ms', 'errors<1%']);
+    const parsed = parseCapacitySlos(['ttft_p95<500ms', 'itl_p95<50ms', 'goodput(ttft=1s, itl=50ms) > 1']);
+    expect(parsed.slos.map((x) => x.metric.kind)).toEqual(['ttft', 'itl']);
+    expect(parsed.problems[0]).toMatch(/--slo\[2\] .*expected a latency percentile .*streamed-generation percentile \(ttft_p95<500ms.*got metric goodput/);
+    const tok = (ttftP95: number) => ({ ttftP50: ttftP95 / 2, ttftP95, itlP50: 15, itlP95: 18, outputTokensPerSecond: 640 });
+    const gen = [{ ...step(20, 560, true), concurrency: 11, tokens: tok(44) }, { ...step(80, 3074, false), concurrency: 187.1, tokens: tok(2046) }];
+    const r = buildResult({
+      opts: { scenario, service: 'generative', platform: { name: 'local' } as Platform, slos: parseCapacitySlos(defaultCapacitySlos('generative')).slos, settings, outDir: '/tmp/x' },
+      mode: 'direct',
+      target: 'http://127.0.0.1:1',
+      note: 'sent straight to the service',
+      endpoints: ['generate'],
+      steps: gen,
+      search: { lastGood: 20, firstBad: 80, outcome: 'found', tried: [] },
+      headroom: 0.3,
+      startedAt: '2026-11-26T16:00:00.000Z',
+      interrupted: false,
+    });
+    expect(r.sustainableConcurrency).toBe(11);
+    const md = renderCapacityMarkdown(r);
+    expect(md).toContain('| Requests in flight at that rate | 11 (mean; rate × mean latency) |');
+    expect(md).toContain('| In flight | TTFT p95 | ITL p95 | Tokens/s |');
+    expect(md).toMatch(/\| 1 \| step \| 20 rps \| ✓ held .*\| 11 \| 44(\.0)?ms \| 18(\.0)?ms \| 640 \|/);
+    expect(renderCapacityHtml(r)).toContain('<th>TTFT p95</th><th>ITL p95</th><th>Tokens/s</th>');
   });
 });
 

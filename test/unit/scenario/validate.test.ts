@@ -84,7 +84,7 @@ describe('scenario validation', () => {
       `${F}: slos[5].metric.percentile: expected a number > 0 and <= 100, got 101`,
       `${F}: slos[5].op: unknown comparator '~', expected one of <, <=, >, >=, ==, !=`,
       `${F}: slos[5].threshold: expected a number or a phase name, got null`,
-      `${F}: slos[6].metric.kind: unknown SLO metric 'p42', expected one of latency, error-rate, throughput, dropped, fallback-share, cache-hit-ratio, version-share, breaker-state, replicas, rollout-phase, model-accuracy, drift, restarts, promql`,
+      `${F}: slos[6].metric.kind: unknown SLO metric 'p42', expected one of latency, error-rate, throughput, dropped, fallback-share, cache-hit-ratio, version-share, ttft, itl, tpot, output-tokens-per-second, goodput, breaker-state, replicas, rollout-phase, model-accuracy, drift, restarts, promql`,
     ]);
   });
 

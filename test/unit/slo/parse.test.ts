@@ -75,12 +75,28 @@ describe('SLO string form', () => {
       'drift(f3) < 0.25',
       'restarts(tabular) <= 1',
       'promql("max(up{job=\\"gateway\\"})") == 1',
+      'ttft_p95(generate) < 500ms in phase:flash-sale',
+      'itl_p99(generate) < 50ms',
+      'tpot_p50 <= 30ms',
+      'output_tokens_per_second(generate) >= 500tok/s',
+      'goodput(generate, ttft=500ms, itl=50ms) > 10rps in phase:sustained-peak',
+      'goodput(ttft=1s, itl=40ms) >= 2rps',
     ];
     for (const t of texts) {
       const spec = parseSlo(t);
       expect(formatSlo(spec)).toBe(t);
       expect(parseSlo(formatSlo(spec))).toEqual(spec);
     }
+  });
+
+  it('reads the streamed-generation metrics into typed data, and refuses a goodput without both limits', () => {
+    expect(parseSlo('ttft_p95(generate) < 0.5s').metric).toEqual({ kind: 'ttft', percentile: 95, endpoint: 'generate' });
+    expect(parseSlo('ttft_p95(generate) < 0.5s').threshold).toBe(500);
+    expect(parseSlo('goodput(generate, itl=50ms, ttft=2s) > 3').metric).toEqual({ kind: 'goodput', ttftMs: 2000, itlMs: 50, endpoint: 'generate' });
+    const half = tryParseSlo('goodput(generate, ttft=500ms) > 1');
+    expect(!half.ok && half.problem).toContain('expected itl=DUR (goodput needs both limits)');
+    const unit = tryParseSlo('output_tokens_per_second > 5rps');
+    expect(!unit.ok && unit.problem).toContain('expected a rate like 500 or 500tok/s, got "5rps"');
   });
 
   it('names the expression, the position, what was expected and what it got', () => {
