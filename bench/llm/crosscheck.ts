@@ -7,7 +7,13 @@
  * at p95; the exit code says whether they did. peakready's per-gap ITL is printed too.
  *
  *   bash scripts/aiperf/install.sh && make build
- *   node --import ./bench/llm/ts-hook.mjs bench/llm/crosscheck.ts [--concurrency 8] [--requests 100] [--isl 64] [--osl 32]
+ *   node --import ./bench/llm/ts-hook.mjs bench/llm/crosscheck.ts [--concurrency 8] [--requests 200] [--isl 64] [--osl 32] [--osl-stddev 8]
+ *
+ * Output lengths vary (normal, --osl-stddev) by default, as a model's answers do: with every
+ * stream exactly as long as the others, streams at a fixed concurrency end in the same engine
+ * step and come back together, so TTFT then depends on how each client's re-sends happen to
+ * group into prefill steps (sub-millisecond timing that differs between any two clients), not
+ * on how well each measures. --osl-stddev 0 shows that lock-step.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,11 +41,11 @@ const fromAiperf = (f: AiperfFigures): Figures => ({
   errors: f.errors,
 });
 
-async function peakready(url: string, model: string, api: 'chat' | 'completions', concurrency: number, seconds: number, isl: number, osl: number): Promise<Figures> {
+async function peakready(url: string, model: string, api: 'chat' | 'completions', concurrency: number, seconds: number, isl: number, osl: number, oslStddev: number): Promise<Figures> {
   const scenario = resolveScenario({
     name: `crosscheck-${api}`,
     traffic: { executor: 'vus', vus: concurrency, duration: `${seconds}s`, timeout: '30s' },
-    mix: { [api]: llmRequest({ api, model, prompt: isl, output: osl }) },
+    mix: { [api]: llmRequest({ api, model, prompt: isl, output: oslStddev > 0 ? { mean: osl, stddev: oslStddev } : osl }) },
   });
   const t0 = performance.now();
   const r = await runLoad(scenario, { target: url, seed: 1 });
@@ -65,14 +71,15 @@ async function main(): Promise<void> {
   const { values: v } = parseArgs({
     options: {
       concurrency: { type: 'string', default: '8' },
-      requests: { type: 'string', default: '100' },
+      requests: { type: 'string', default: '200' },
       isl: { type: 'string', default: '64' },
       osl: { type: 'string', default: '32' },
+      'osl-stddev': { type: 'string', default: '8' },
       'artifact-dir': { type: 'string', default: 'tmp/llm-crosscheck' },
     },
   });
   const concurrency = Number(v.concurrency);
-  const [isl, osl, requests] = [Number(v.isl), Number(v.osl), Number(v.requests)];
+  const [isl, osl, oslStddev, requests] = [Number(v.isl), Number(v.osl), Number(v['osl-stddev']), Number(v.requests)];
   const sim = await startSimulator(undefined);
   const stop = (): void => {
     if (sim.child.exitCode === null && sim.child.signalCode === null) sim.child.kill('SIGKILL');
@@ -86,12 +93,14 @@ async function main(): Promise<void> {
     const rows: string[][] = [['endpoint', 'tool', 'TTFT p50', 'TTFT p95', 'ITL p50', 'ITL p95', 'tok/s', 'requests', 'errors', 'gap p50', 'gap p95']];
     const verdicts: string[] = [];
     for (const api of ['completions', 'chat'] as const) {
-      console.error(`${api}: AIPerf, concurrency ${concurrency}, ${requests} requests, isl ${isl}, osl ${osl} ...`);
-      const a = fromAiperf(await runAiperf({ url: sim.url, model, endpointType: api, concurrency, requestCount: requests, inputTokensMean: isl, outputTokensMean: osl, artifactDir: join(resolve(v['artifact-dir']), api) }));
+      console.error(`${api}: AIPerf, concurrency ${concurrency}, ${requests} requests, isl ${isl}, osl ${osl}±${oslStddev} ...`);
+      const a = fromAiperf(
+        await runAiperf({ url: sim.url, model, endpointType: api, concurrency, requestCount: requests, inputTokensMean: isl, outputTokensMean: osl, outputTokensStddev: oslStddev, artifactDir: join(resolve(v['artifact-dir']), api) }),
+      );
       // As long as AIPerf took for its requests, so both see about as many streams.
       const seconds = Math.max(5, Math.round(requests / Math.max(0.1, a.tokensPerSec / osl)));
       console.error(`${api}: peakready, ${concurrency} users for ${seconds} s ...`);
-      const p = await peakready(sim.url, model, api, concurrency, seconds, isl, osl);
+      const p = await peakready(sim.url, model, api, concurrency, seconds, isl, osl, oslStddev);
       rows.push([api, 'AIPerf', f1(a.ttft.p50), f1(a.ttft.p95), f1(a.itl.p50), f1(a.itl.p95), f1(a.tokensPerSec), String(a.requests), String(a.errors), '', '']);
       rows.push([api, 'peakready', f1(p.ttft.p50), f1(p.ttft.p95), f1(p.itl.p50), f1(p.itl.p95), f1(p.tokensPerSec), String(p.requests), String(p.errors), f1(p.gap?.p50), f1(p.gap?.p95)]);
       const check = (what: string, ours: number, theirs: number, tol: number): void => {

@@ -108,8 +108,23 @@ export function endpointTable(result: LoadResult): string {
   const all = result.window(0, result.durationMs);
   const tot = result.totals();
   rows.push(['total', String(tot.requests), f1(tot.achievedRps), String(tot.errors), String(tot.dropped), f1(all?.latency.p50 ?? 0), f1(all?.latency.p90 ?? 0), f1(all?.latency.p99 ?? 0), f1(all?.latency.max ?? 0), '']);
+  const out = [aligned(head, rows)];
+  // Streamed generations get their own table: the figures LLM serving is judged by.
+  const streamed = result.endpointResults().filter((e) => e.stream !== undefined);
+  if (streamed.length > 0) {
+    const sh = ['streamed', 'streams', 'cut off', 'no token', 'out tokens', 'tok/s', 'TTFT p50', 'TTFT p95', 'ITL p50', 'ITL p99', 'TPOT p50'];
+    const sr = streamed.map((e) => {
+      const s = e.stream!;
+      return [e.endpoint, String(s.streams), String(s.cutOff), String(s.noToken), String(s.outputTokens), f1(s.outputTokensPerSecond), f1(s.ttft.p50), f1(s.ttft.p95), f1(s.itl.p50), f1(s.itl.p99), f1(s.tpot.p50)];
+    });
+    out.push('', aligned(sh, sr));
+  }
+  return out.join('\n');
+}
+
+function aligned(head: readonly string[], rows: readonly string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
 }
 

@@ -3,7 +3,8 @@
  * timing model. Prefill runs at `prefill_tokens_per_s` (time to first token grows with the
  * prompt and with the queue ahead); one decode step costs
  * `decode_base_ms + decode_per_seq_ms × running sequences` (time per output token grows with
- * the running batch, the memory-bandwidth-bound regime of LLM decoding).
+ * the running batch, the memory-bandwidth-bound regime of LLM decoding). How the engine
+ * combines them into steps is described in engine.ts.
  */
 import { ProfileReader } from '../common/profile-file.js';
 
@@ -60,4 +61,24 @@ export function prefillMs(p: VllmProfile, promptTokens: number): number {
 /** Duration of one decode step with `running` sequences, ms. */
 export function decodeStepMs(p: VllmProfile, running: number): number {
   return p.decodeBaseMs + p.decodePerSeqMs * running;
+}
+
+/**
+ * Per-request latency outside the GPU, ms: the part of `prefill_overhead_ms` above one pass
+ * over the weights (`decode_base_ms`): HTTP, chat template, tokenisation, detokenisation, done
+ * by vLLM's API server while the engine runs other requests' steps.
+ */
+export function frontEndMs(p: VllmProfile): number {
+  return Math.max(0, p.prefillOverheadMs - p.decodeBaseMs);
+}
+
+/**
+ * Duration of one engine step (one forward pass), ms: the fixed cost of a pass over the
+ * weights, paid once per step, plus `decode_per_seq_ms` for each sequence decoding in it, plus
+ * the prompt tokens prefilled in it at `prefill_tokens_per_s`. With no prefill this is
+ * `decodeStepMs`; a prompt prefilled alone takes `prefillMs` once `frontEndMs` is added.
+ */
+export function stepMs(p: VllmProfile, prefillTokens: number, decoding: number): number {
+  const fixed = decoding > 0 || prefillTokens === 0 ? p.decodeBaseMs : Math.min(p.prefillOverheadMs, p.decodeBaseMs);
+  return fixed + p.decodePerSeqMs * decoding + (prefillTokens / p.prefillTokensPerS) * 1000;
 }

@@ -63,7 +63,12 @@ export function createGenerativeServer(p: VllmProfile, warmupMs: number): Genera
             lastAt = at;
             if (!r.stream) return;
             if (i === 0) {
-              res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': id });
+              // No `connection` header of our own: Node answers `keep-alive` (with `Keep-Alive:
+              // timeout=…`) while the server keeps the socket, and `close` when it is draining,
+              // so the client reuses one connection across streams. Each event is its own write
+              // on a no-delay socket, sent at once (no Nagle batching of tokens).
+              req.socket.setNoDelay(true);
+              res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': id });
               if (kind === 'chat') res.write(chunk({ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }));
             }
             res.write(chunk(kind === 'chat' ? { index: 0, delta: { content: text }, logprobs: null, finish_reason: null } : { index: 0, text, logprobs: null, finish_reason: null }));

@@ -16,7 +16,7 @@
 /**
  * Average time to first token over the window above which generate is diverted, ms.
  * The profile's `note` gives a TTFT of ~100–250 ms for ~1k-token prompts on an idle
- * server (`prefill_tokens_per_s` 10000, `prefill_overhead_ms` 20); the gateway's prompts are
+ * server (`prefill_tokens_per_s` 12500, `prefill_overhead_ms` 20); the gateway's prompts are
  * ~40 tokens (TTFT ≈ 25–60 ms). Four times the top of the published range means requests
  * are queueing for a running slot (`scheduler.max_num_seqs` 64 exhausted), not prefilling.
  */
