@@ -24,7 +24,7 @@ const cfg = {
   b3EarlySeconds: env('BENCH_B3_EARLY_SECONDS', 60, 10),
   b3TotalSeconds: env('BENCH_B3_TOTAL_SECONDS', 600, 40),
   b4Streams: env('BENCH_B4_STREAMS', 1000, 1000),
-  b4Seconds: env('BENCH_B4_SECONDS', 30, 12),
+  b4Seconds: env('BENCH_B4_SECONDS', 30, 20),
 };
 // BENCH_DIST points at another build of src/ (default dist/, what `make bench-load` builds).
 const dist = process.env.BENCH_DIST ?? 'dist';
@@ -111,9 +111,13 @@ async function main() {
   // 4. Streamed generations: the engine's token timing against the server's own.
   const sse = await startSseServer();
   try {
-    const probe = JSON.parse(await run(process.execPath, ['--expose-gc', 'bench/load/stream-probe.mjs', dist, sse.url, String(cfg.b4Streams), String(cfg.b4Seconds)]));
+    // Pinned to one core, the engine runs as the gateway does (src/stack/node-flags.ts): with V8's
+    // GC on the main thread, helper threads would take turns with the event loop on that core.
+    const probe = (mode) => run(process.execPath, ['--expose-gc', '--single-threaded-gc', 'bench/load/stream-probe.mjs', dist, sse.url, String(cfg.b4Streams), String(cfg.b4Seconds), mode]).then((o) => JSON.parse(o));
+    const lat = await probe('latency');
     const server = await (await fetch(`${sse.url}/stats`)).json();
-    results.streams = { ...probe, serverGapP50: server.p50, serverGapP99: server.p99, itlP99Diff: probe.itlP99 - server.p99 };
+    const mem = await probe('memory');
+    results.streams = { ...lat, kbPerStream: mem.kbPerStream, serverGapP50: server.p50, serverGapP99: server.p99, itlP99Diff: lat.steadyItlP99 - server.p99 };
   } finally {
     await sse.stop();
   }
@@ -134,7 +138,7 @@ async function main() {
       ['   dropped', fmt(o.dropped), '', '', '', '', '0', pass(o.dropped === 0)],
       [`3. RSS at ${fmt(m.rate)} req/s: ${m.earlySeconds}s -> ${m.totalSeconds}s (MB)`, `${fmt(m.rssEarlyMB, 1)} -> ${fmt(m.rssEndMB, 1)}`, '', '', '', '', '<=30 MB growth', pass(m.growthMB <= 30)],
       [`4. ${fmt(st.streams)} streams x 64 tokens @ 50 ms: tokens/s`, fmt(st.tokensPerSecond), '', '', '', '', '', ''],
-      ['   ITL p99: engine vs server true gap (ms)', `${fmt(st.itlP99, 2)} vs ${fmt(st.serverGapP99, 2)}`, '', '', '', '', '<=2 ms apart', pass(Math.abs(st.itlP99Diff) <= 2)],
+      ['   ITL p99, steady state: engine vs server true gap (ms)', `${fmt(st.steadyItlP99, 2)} vs ${fmt(st.serverGapP99, 2)}`, '', '', '', '', '<=2 ms apart', pass(Math.abs(st.itlP99Diff) <= 2)],
       ['   errors', fmt(st.errors), '', '', '', '', '0', pass(st.errors === 0)],
       ['   memory per stream (KB)', fmt(st.kbPerStream, 1), '', '', '', '', '', ''],
     ]),

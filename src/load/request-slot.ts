@@ -19,6 +19,13 @@ const enum HeaderLen {
   ModelVersion = 15, // x-model-version
 }
 
+const EVENT_STREAM = 'text/event-stream';
+
+/** `text/event-stream` (any case, parameters allowed), checked on the bytes: most answers are not, and cost one compare. */
+function isEventStream(v: Buffer): boolean {
+  return v.length >= EVENT_STREAM.length && (v[0]! | 0x20) === 0x74 && (v[5]! | 0x20) === 0x65 && v.toString('latin1', 0, EVENT_STREAM.length).toLowerCase() === EVENT_STREAM;
+}
+
 /** Maps a transport error to the journal's error kinds. */
 export function errorKind(err: unknown): string {
   const e = err as { code?: string; cause?: { code?: string } } | undefined;
@@ -88,7 +95,7 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
         else if (lower === 'x-model-type') this.modelType = value();
         else if (lower === 'x-model-version') this.modelVersion = value();
         // content-type has the length of x-model-type: a streamed generation is read token by token.
-        else if (lower === 'content-type' && statusCode < 300 && value().toLowerCase().startsWith('text/event-stream')) this.reader = new SseTokenReader();
+        else if (lower === 'content-type' && statusCode < 300 && isEventStream(headers[i + 1] as Buffer)) this.reader = new SseTokenReader();
       }
     }
     return true;

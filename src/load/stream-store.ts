@@ -90,7 +90,8 @@ export class OpenStreamCell {
   tokensIn = 0;
   tokensOut = 0;
   readonly ttftUs: number[] = [];
-  readonly itlUs: number[] = [];
+  /** Inter-token gaps counted by bucket as they come (there are many: sealing then sorts a few dozen buckets, not every gap). */
+  readonly itl = new Map<number, number>();
   readonly tpotUs: number[] = [];
   readonly joint = new Map<number, number>();
 
@@ -107,7 +108,10 @@ export class OpenStreamCell {
     else this.complete++;
     const ttft = Math.max(1, Math.round((s.firstMs - intendedMs) * 1000));
     this.ttftUs.push(ttft);
-    for (const g of s.gapsUs) this.itlUs.push(g);
+    for (const g of s.gapsUs) {
+      const b = bucketIndex(g);
+      this.itl.set(b, (this.itl.get(b) ?? 0) + 1);
+    }
     let tpotIdx = 0;
     if (s.tokenEvents >= 2 && s.outputTokens >= 2) {
       const tpot = Math.max(1, Math.round(((s.lastMs - s.firstMs) * 1000) / (s.outputTokens - 1)));
@@ -129,7 +133,7 @@ export class OpenStreamCell {
       tokensIn: this.tokensIn,
       tokensOut: this.tokensOut,
       ttft: bucketsOf(this.ttftUs),
-      itl: bucketsOf(this.itlUs),
+      itl: pairsOf(this.itl, true),
       tpot: bucketsOf(this.tpotUs),
       joint: pairsOf(this.joint, true),
     };
