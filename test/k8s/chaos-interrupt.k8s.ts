@@ -96,7 +96,8 @@ describe('chaos cleanup when the harness is interrupted', () => {
   });
 
   it('SIGKILL: the fault outlives the harness, and `peakready clean --platform kubernetes` sweeps it', async () => {
-    const h = startHarness('kill-replica', 'fallback');
+    // A fault that lasts (an instantaneous kill-replica is over, its PodChaos deleted, once confirmed).
+    const h = startHarness('unavailable', 'fallback');
     await until('the harness to inject its fault', async () => h.output().includes('injected') || undefined, {
       describe: async () => h.output(),
     });
