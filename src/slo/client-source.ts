@@ -118,7 +118,7 @@ export function clientFirstHolding(
     return true;
   };
   let last: { value: number; atMs: number } | undefined;
-  const first = Math.ceil(anchorMs / res - 1e-9) * res;
+  const first = Math.ceil(anchorMs / res - 1e-9) * res + 0; // + 0: never -0
   for (let t = first; t <= deadlineMs + 1e-6 && t < client.durationMs; t += res) {
     const onset = clientOver(client, metric, t, t + res);
     if (onset === undefined) continue;

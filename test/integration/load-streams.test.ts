@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { runLoad } from '../../src/load/run-load.js';
 import { resolveScenario } from '../../src/scenario/resolve.js';
 import type { Scenario } from '../../src/scenario/types.js';
-import { clientOver } from '../../src/slo/client-source.js';
+import { clientFirstHolding, clientOver } from '../../src/slo/client-source.js';
 import { parseSlo } from '../../src/slo/parse.js';
 import type { ClientMetric } from '../../src/slo/client-source.js';
 import { checkCapacitySlo, parseCapacitySlos } from '../../src/capacity/capacity-slo.js';
@@ -116,6 +116,10 @@ describe('the load engine reads streamed generations token by token', () => {
     expect(value(r, 'goodput(completions, ttft=100ms, itl=50ms) > 0')).toBeCloseTo(comp!.requests / 3, 1);
     expect(value(r, 'goodput(chat, ttft=100ms, itl=50ms) > 0')).toBe(0);
     expect(value(r, 'goodput(chat, ttft=300ms, itl=10ms) > 0')).toBe(0); // ITL limit below its 20 ms
+    // Timing assertions take them too: "within 1s after … for 1s" holds from the first slice for completions; never for chat's 120 ms.
+    const within = (text: string) => clientFirstHolding(r, parseSlo(text).metric as ClientMetric, 0, 1000, '<', 100);
+    expect(within('ttft_p95(completions) < 100ms')).toMatchObject({ kind: 'held', atMs: 0 });
+    expect(within('ttft_p95(chat) < 100ms').kind).toBe('never');
     // A capacity step is held to the same figures (peakready capacity --service generative).
     const [ttftLimit, itlLimit] = parseCapacitySlos(['ttft_p95<100ms', 'itl_p95<25ms'], ['completions', 'chat']).slos;
     const whole = (ep: string) => r.window(0, r.durationMs, ep);
