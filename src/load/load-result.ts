@@ -36,7 +36,7 @@ export function storeOf(data: LoadData): SliceStore {
 }
 
 /** A window's streams as the journal keeps them. */
-export function streamSummary(s: StreamWindow, spanMs: number): StreamSummary {
+function streamSummary(s: StreamWindow, spanMs: number): StreamSummary {
   return {
     streams: s.streams,
     complete: s.complete,
@@ -134,10 +134,6 @@ export class LoadResult implements LoadWindows {
     return st.sum(Math.round(from * k), Math.round(to * k), eps);
   }
 
-  /** Whole-run streams of one endpoint (undefined when it streamed nothing). */
-  endpointStreams(endpoint: string): StreamWindow | undefined {
-    return this.streamsOver(0, this.store.count, this.indexes(endpoint));
-  }
 
   /**
    * Merged counters and histogram over slices [from, to) for endpoint indexes. `compact`

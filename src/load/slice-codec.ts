@@ -120,14 +120,31 @@ export function writeCell(w: ByteWriter, c: Cell): void {
   w.uint(c.errors);
   w.uint(c.keys.length / 2);
   for (let i = 0; i < c.keys.length; i++) w.uint(c.keys[i] as number);
-  w.uint(c.buckets.length / 2);
+  writeSparse(w, c.buckets);
+}
+
+/** Appends sorted (index, count) pairs: their number, then (index delta, count) each. */
+export function writeSparse(w: ByteWriter, pairs: readonly number[]): void {
+  w.uint(pairs.length / 2);
   let prev = 0;
-  for (let i = 0; i < c.buckets.length; i += 2) {
-    const idx = c.buckets[i] as number;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const idx = pairs[i] as number;
     w.uint(idx - prev);
-    w.uint(c.buckets[i + 1] as number);
+    w.uint(pairs[i + 1] as number);
     prev = idx;
   }
+}
+
+/** Reads pairs written by `writeSparse`. */
+export function readSparse(r: ByteReader): number[] {
+  const n = r.uint();
+  const out: number[] = [];
+  let idx = 0;
+  for (let i = 0; i < n; i++) {
+    idx += r.uint();
+    out.push(idx, r.uint());
+  }
+  return out;
 }
 
 /** Reads varints from a byte array. */
@@ -158,12 +175,7 @@ export function readCell(r: ByteReader): Cell {
   c.errors = r.uint();
   const nk = r.uint();
   for (let i = 0; i < nk * 2; i++) c.keys.push(r.uint());
-  const nb = r.uint();
-  let idx = 0;
-  for (let i = 0; i < nb; i++) {
-    idx += r.uint();
-    c.buckets.push(idx, r.uint());
-  }
+  c.buckets = readSparse(r);
   return c;
 }
 

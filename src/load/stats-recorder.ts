@@ -56,6 +56,57 @@ function addCell(a: Cell, b: Cell): Cell {
   return { requests: a.requests + b.requests, dropped: a.dropped + b.dropped, errors: a.errors + b.errors, keys: pairsOf(keys), buckets: pairsOf(hist, true) };
 }
 
+/** How one kind of cell is packed and added (request cells here, stream cells in stream-store.ts). */
+interface CellCodec<C> {
+  write(w: ByteWriter, c: C): void;
+  read(r: ByteReader): C;
+  add(a: C, b: C): C;
+  empty(): C;
+}
+
+/**
+ * Sealed slices of one kind of cell in one shared buffer, [start, end) per slice (-1 for a
+ * slice never sealed). Sealing a slice again (a late arrival reopened it) adds to what it held.
+ */
+class SealedSlices<C> {
+  private readonly w: ByteWriter;
+  private readonly ranges: number[] = [];
+
+  constructor(initialBytes: number, private readonly codec: CellCodec<C>) {
+    this.w = new ByteWriter(initialBytes);
+  }
+
+  get bytes(): number {
+    return this.w.length;
+  }
+
+  get empty(): boolean {
+    return this.ranges.every((x) => x < 0);
+  }
+
+  put(s: number, cells: readonly C[]): void {
+    const at = this.ranges[2 * s] ?? -1;
+    const prior = at >= 0 ? new ByteReader(this.w.bytes, at) : undefined;
+    const start = this.w.length;
+    for (const c of cells) this.codec.write(this.w, prior ? this.codec.add(this.codec.read(prior), c) : c);
+    for (let i = this.ranges.length; i < 2 * (s + 1); i++) this.ranges.push(-1);
+    this.ranges[2 * s] = start;
+    this.ranges[2 * s + 1] = this.w.length;
+  }
+
+  /** Slices [0, count), `width` cells each, in order: empty cells where a slice was never sealed. */
+  packed(count: number, width: number): Uint8Array {
+    const empty = Array.from({ length: width }, () => this.codec.empty());
+    const out = new ByteWriter(this.w.length + 2 * width * count + 16);
+    for (let s = 0; s < count; s++) {
+      const start = this.ranges[2 * s] ?? -1;
+      if (start >= 0) out.append(this.w.bytes.subarray(start, this.ranges[2 * s + 1]));
+      else for (const c of empty) this.codec.write(out, c);
+    }
+    return out.done();
+  }
+}
+
 // Status keys made once: String(status) on every request is an allocation on the hot path.
 const STATUS_KEYS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
@@ -81,12 +132,9 @@ export class StatsRecorder {
   private readonly table = new KeyTable();
   /** Key ids by prefix and name, so the hot path builds no strings. */
   private readonly keyIds: Record<'s' | 'k' | 't' | 'v' | 'c', Map<string, number>> = { s: new Map(), k: new Map(), t: new Map(), v: new Map(), c: new Map() };
-  private readonly sealed = new ByteWriter(64 * 1024);
-  /** [start, end) in `sealed` of each sealed slice; -1 for none. */
-  private readonly ranges: number[] = [];
-  /** Sealed stream cells, only for slices that had a stream: [start, end) per slice, -1 for none. */
-  private readonly sealedStreams = new ByteWriter(4 * 1024);
-  private readonly streamRanges: number[] = [];
+  private readonly sealed = new SealedSlices<Cell>(64 * 1024, { write: writeCell, read: readCell, add: addCell, empty: emptyCell });
+  /** Sealed stream cells, only for slices that had a stream. */
+  private readonly sealedStreams = new SealedSlices<StreamCell>(4 * 1024, { write: writeStreamCell, read: readStreamCell, add: addStreamCells, empty: emptyStreamCell });
   private count = 0;
 
   constructor(readonly endpoints: readonly string[]) {
@@ -168,63 +216,28 @@ export class StatsRecorder {
   }
 
   private seal(s: number, r: OpenSlice): void {
-    // An arrival the executor dispatched late, after its slice was sealed, reopened it: merge.
-    const before = (this.ranges[2 * s] ?? -1) >= 0 ? new ByteReader(this.sealed.bytes, this.ranges[2 * s]) : undefined;
-    const cells: Cell[] = r.cells.map((c) => {
-      const cell: Cell = { requests: c.requests, dropped: c.dropped, errors: c.errors, keys: pairsOf(c.keys), buckets: bucketsOf(c.latenciesUs) };
-      return before ? addCell(readCell(before), cell) : cell;
-    });
-    const start = this.sealed.length;
-    for (const cell of cells) writeCell(this.sealed, cell);
-    for (let i = this.ranges.length; i < 2 * (s + 1); i++) this.ranges.push(-1);
-    this.ranges[2 * s] = start;
-    this.ranges[2 * s + 1] = this.sealed.length;
-    if (r.streams) this.sealStreams(s, r.streams);
+    this.sealed.put(
+      s,
+      r.cells.map((c) => ({ requests: c.requests, dropped: c.dropped, errors: c.errors, keys: pairsOf(c.keys), buckets: bucketsOf(c.latenciesUs) })),
+    );
+    if (r.streams) this.sealedStreams.put(s, r.streams.map((c) => (c ? c.seal() : emptyStreamCell())));
     this.open.delete(s);
-  }
-
-  private sealStreams(s: number, open: readonly (OpenStreamCell | undefined)[]): void {
-    const prior = (this.streamRanges[2 * s] ?? -1) >= 0 ? new ByteReader(this.sealedStreams.bytes, this.streamRanges[2 * s]) : undefined;
-    const cells: StreamCell[] = open.map((c) => {
-      const cell = c ? c.seal() : emptyStreamCell();
-      return prior ? addStreamCells(readStreamCell(prior), cell) : cell;
-    });
-    const start = this.sealedStreams.length;
-    for (const cell of cells) writeStreamCell(this.sealedStreams, cell);
-    for (let i = this.streamRanges.length; i < 2 * (s + 1); i++) this.streamRanges.push(-1);
-    this.streamRanges[2 * s] = start;
-    this.streamRanges[2 * s + 1] = this.sealedStreams.length;
   }
 
   /** The sealed streams (call `sealAll` first); undefined when no answer was a stream. */
   streamStore(): StreamStore | undefined {
-    if (this.streamRanges.every((x) => x < 0)) return undefined;
-    const empty = this.endpoints.map(() => emptyStreamCell());
-    const out = new ByteWriter(this.sealedStreams.length + this.endpoints.length * this.count + 16);
-    for (let s = 0; s < this.count; s++) {
-      const start = this.streamRanges[2 * s] ?? -1;
-      if (start >= 0) out.append(this.sealedStreams.bytes.subarray(start, this.streamRanges[2 * s + 1]));
-      else for (const c of empty) writeStreamCell(out, c);
-    }
-    return StreamStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, out.done());
+    if (this.sealedStreams.empty) return undefined;
+    return StreamStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, this.sealedStreams.packed(this.count, this.endpoints.length));
   }
 
   /** Bytes held for sealed slices (for memory measurements). */
   get sealedBytes(): number {
-    return this.sealed.length + this.sealedStreams.length;
+    return this.sealed.bytes + this.sealedStreams.bytes;
   }
 
   /** The sealed data (call `sealAll` first), slice by slice. */
   store(): SliceStore {
-    const empty = this.endpoints.map(() => emptyCell());
-    const bytes = this.sealed.bytes;
-    const out = new ByteWriter(this.sealed.length + 2 * this.endpoints.length * this.count + 16);
-    for (let s = 0; s < this.count; s++) {
-      const start = this.ranges[2 * s] ?? -1;
-      if (start >= 0) out.append(bytes.subarray(start, this.ranges[2 * s + 1]));
-      else for (const c of empty) writeCell(out, c);
-    }
-    return SliceStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, this.table.keys, out.done());
+    return SliceStore.fromBytes(SLICE_MS, this.count, this.endpoints.length, this.table.keys, this.sealed.packed(this.count, this.endpoints.length));
   }
 
   /** Takes the live accumulators and starts new ones. */

@@ -8,8 +8,8 @@
  * Cell layout (varints): streams; when non-zero: complete, cutOff, noToken, tokensIn,
  * tokensOut, then four sparse lists (ttft, itl, tpot, joint), each n, (index delta, count)*.
  */
-import { meanOf, type Histogram } from './histogram.js';
-import { addPairs, bucketIndex, bucketsOf, bucketValue, ByteReader, ByteWriter, histogramOf, pairsOf } from './slice-codec.js';
+import type { Histogram } from './histogram.js';
+import { addPairs, bucketIndex, bucketsOf, bucketValue, ByteReader, ByteWriter, histogramOf, pairsOf, readSparse, writeSparse } from './slice-codec.js';
 import type { StreamOutcome } from './sse-tokens.js';
 
 /** Joint keys are ttftIndex · JOINT + tpotIndex; tpot index 0 means "one token, no TPOT". */
@@ -29,27 +29,6 @@ export interface StreamCell {
 }
 
 export const emptyStreamCell = (): StreamCell => ({ streams: 0, complete: 0, cutOff: 0, noToken: 0, tokensIn: 0, tokensOut: 0, ttft: [], itl: [], tpot: [], joint: [] });
-
-function writeSparse(w: ByteWriter, pairs: readonly number[]): void {
-  w.uint(pairs.length / 2);
-  let prev = 0;
-  for (let i = 0; i < pairs.length; i += 2) {
-    w.uint((pairs[i] as number) - prev);
-    w.uint(pairs[i + 1] as number);
-    prev = pairs[i] as number;
-  }
-}
-
-function readSparse(r: ByteReader): number[] {
-  const n = r.uint();
-  const out: number[] = [];
-  let idx = 0;
-  for (let i = 0; i < n; i++) {
-    idx += r.uint();
-    out.push(idx, r.uint());
-  }
-  return out;
-}
 
 export function writeStreamCell(w: ByteWriter, c: StreamCell): void {
   w.uint(c.streams);
@@ -231,12 +210,6 @@ export class StreamStore {
     return readStreamCell(r);
   }
 
-  /** True when any slice holds a stream. */
-  get any(): boolean {
-    for (let s = 0; s < this.count; s++) for (let e = 0; e < this.endpoints; e++) if (this.cell(s, e).streams > 0) return true;
-    return false;
-  }
-
   /** Streams over slices [from, to) of endpoints `eps`; undefined when none. */
   sum(from: number, to: number, eps: readonly number[]): StreamWindow | undefined {
     const acc = { streams: 0, complete: 0, cutOff: 0, noToken: 0, tokensIn: 0, tokensOut: 0 };
@@ -311,9 +284,4 @@ export function mergeStreamStores(runs: readonly { store: StreamStore; endpoints
     }
   }
   return StreamStore.build(ms, count, endpoints.length, (s) => acc[s]);
-}
-
-/** Mean of a histogram in ms (0 when empty). */
-export function meanMs(h: Histogram): number {
-  return h.totalCount === 0 ? 0 : Math.round(meanOf(h)) / 1000;
 }
