@@ -3,12 +3,8 @@
  * tokens/s): runs the AIPerf that scripts/aiperf/install.sh installed against an
  * OpenAI-compatible server and reads its JSON summary.
  *
- * As a library: `runAiperf({ url, model, endpointType, concurrency, requestCount, ... })`.
- * Standalone (prints the figures as JSON):
- *   node --import ./bench/llm/ts-hook.mjs bench/llm/aiperf.ts --url http://127.0.0.1:8000 \
- *     [--model NAME (default: the server's first /v1/models id)] [--endpoint-type chat|completions]
- *     [--concurrency 8] [--request-count 100] [--isl 64] [--isl-stddev 0] [--osl 32] [--osl-stddev 0]
- *     [--artifact-dir DIR] [--seed N]
+ * `runAiperf({ url, model, endpointType, concurrency, requestCount, ... })`, called by
+ * bench/llm/crosscheck.ts (make bench-llm); for ad-hoc runs use `aiperf profile` itself.
  *
  * Pinned to aiperf 0.13.0 (the flags below are that version's `aiperf profile --help`):
  * - `--streaming`: TTFT and ITL exist only for streamed responses.
@@ -29,8 +25,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 
 export const AIPERF_VERSION = '0.13.0';
 /** The summary AIPerf 0.13 writes into --artifact-dir (without --profile-export-prefix). */
@@ -294,49 +288,6 @@ export async function firstModel(url: string): Promise<string> {
   if (r.status !== 200) throw new Error(`${url}/v1/models answered ${r.status}; pass --model`);
   const body = (await r.json()) as { data?: Array<{ id?: unknown }> };
   const id = body.data?.[0]?.id;
-  if (typeof id !== 'string') throw new Error(`${url}/v1/models lists no model; pass --model`);
+  if (typeof id !== 'string') throw new Error(`${url}/v1/models lists no model (is it an OpenAI-compatible server?)`);
   return id;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string' },
-      model: { type: 'string' },
-      'endpoint-type': { type: 'string', default: 'chat' },
-      concurrency: { type: 'string', default: '8' },
-      'request-count': { type: 'string', default: '100' },
-      isl: { type: 'string', default: '64' },
-      'isl-stddev': { type: 'string', default: '0' },
-      osl: { type: 'string', default: '32' },
-      'osl-stddev': { type: 'string', default: '0' },
-      'artifact-dir': { type: 'string', default: 'tmp/aiperf' },
-      seed: { type: 'string', default: '1' },
-    },
-  });
-  if (!v.url) throw new Error('--url is required (the server base URL, e.g. http://127.0.0.1:8000)');
-  const endpointType = v['endpoint-type'];
-  if (endpointType !== 'chat' && endpointType !== 'completions') throw new Error(`--endpoint-type: chat or completions, got ${endpointType}`);
-  const figures = await runAiperf({
-    url: v.url,
-    model: v.model ?? (await firstModel(v.url)),
-    endpointType,
-    concurrency: Number(v.concurrency),
-    requestCount: Number(v['request-count']),
-    inputTokensMean: Number(v.isl),
-    inputTokensStddev: Number(v['isl-stddev']),
-    outputTokensMean: Number(v.osl),
-    outputTokensStddev: Number(v['osl-stddev']),
-    artifactDir: v['artifact-dir']!,
-    randomSeed: Number(v.seed),
-  });
-  console.log(JSON.stringify(figures, null, 2));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
 }

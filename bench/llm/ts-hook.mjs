@@ -1,6 +1,6 @@
 // Runs the TypeScript files of bench/llm directly, without a build step or tsx (not a
 // dependency here; node 20 cannot strip types itself):
-//   node --import ./bench/llm/ts-hook.mjs bench/llm/aiperf.ts --url ...
+//   node --import ./bench/llm/ts-hook.mjs bench/llm/crosscheck.ts
 // A module-loader hook that transpiles each .ts file with esbuild (already a dependency, the
 // one scripts/build.mjs uses) as node loads it, and maps NodeNext-style `./x.js` imports to
 // `./x.ts` when only the .ts exists. Type-checking is tsc's job (`npm run typecheck`).

@@ -12,7 +12,7 @@ import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-row
 import { chartFrame, chartInputs } from './chart-data.js';
 import { escapeHtml as e } from './escape.js';
 import { FAULT_COLORS, renderChart, renderTimelineStrip } from './html-charts.js';
-import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
+import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs, STREAM_COLUMNS, streamCells } from './report-format.js';
 import type { Reporter } from './reporter.js';
 
 export const HTML_FILE = 'report.html';
@@ -110,12 +110,9 @@ function endpointTable(j: Journal): string {
 function streamTable(j: Journal): string {
   const rows = j.endpoints.filter((p) => p.stream !== undefined);
   if (rows.length === 0) return '';
-  const num = (v: string): string => `<td class="num">${v}</td>`;
-  return `<h3 style="margin-top:14px">Streamed generations</h3><table id="stream-table"><thead><tr><th>Endpoint</th><th class="num">Streams</th><th class="num">Cut off</th><th class="num">No token</th><th class="num">Output tokens</th><th class="num">Tokens/s</th><th class="num">TTFT p50</th><th class="num">TTFT p95</th><th class="num">ITL p50</th><th class="num">ITL p99</th><th class="num">TPOT p50</th></tr></thead><tbody>${rows
-    .map((p) => {
-      const s = p.stream!;
-      return `<tr><td>${e(p.endpoint)}</td>${num(fmtInt(s.streams))}${num(fmtInt(s.cutOff))}${num(fmtInt(s.noToken))}${num(fmtInt(s.outputTokens))}${num(s.outputTokensPerSecond.toFixed(1))}${num(fmtMs(s.ttft.p50))}${num(fmtMs(s.ttft.p95))}${num(fmtMs(s.itl.p50))}${num(fmtMs(s.itl.p99))}${num(fmtMs(s.tpot.p50))}</tr>`;
-    })
+  const head = STREAM_COLUMNS.map((c) => `<th class="num">${e(c)}</th>`).join('');
+  return `<h3 style="margin-top:14px">Streamed generations</h3><table id="stream-table"><thead><tr><th>Endpoint</th>${head}</tr></thead><tbody>${rows
+    .map((p) => `<tr><td>${e(p.endpoint)}</td>${streamCells(p.stream!).map((v) => `<td class="num">${e(v)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BaselineComparison, Journal, SloResult } from '../journal.js';
 import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text } from './escape.js';
-import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs } from './report-format.js';
+import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs, STREAM_COLUMNS, streamCells } from './report-format.js';
 import type { Reporter } from './reporter.js';
 
 export const SUMMARY_FILE = 'summary.md';
@@ -130,29 +130,7 @@ export function renderMarkdown(j: Journal): string {
   }
   const streamed = j.endpoints.filter((e) => e.stream !== undefined);
   if (streamed.length > 0) {
-    // LLM serving figures (TTFT from the intended send time, ITL every token gap, TPOT per request).
-    out.push(
-      '',
-      ...table(
-        ['Streamed', 'Streams', 'Cut off', 'No token', 'Output tokens', 'Tokens/s', 'TTFT p50', 'TTFT p95', 'ITL p50', 'ITL p99', 'TPOT p50'],
-        streamed.map((e) => {
-          const st = e.stream!;
-          return [
-            cell(e.endpoint),
-            fmtInt(st.streams),
-            fmtInt(st.cutOff),
-            fmtInt(st.noToken),
-            fmtInt(st.outputTokens),
-            st.outputTokensPerSecond.toFixed(1),
-            fmtMs(st.ttft.p50),
-            fmtMs(st.ttft.p95),
-            fmtMs(st.itl.p50),
-            fmtMs(st.itl.p99),
-            fmtMs(st.tpot.p50),
-          ];
-        }),
-      ),
-    );
+    out.push('', ...table(['Streamed', ...STREAM_COLUMNS], streamed.map((e) => [cell(e.endpoint), ...streamCells(e.stream!)])));
   }
   out.push('');
 

@@ -1,5 +1,5 @@
 /** Small formatting helpers the reporters share (numbers, durations, verdict labels). */
-import type { Journal, SecondSample } from '../journal.js';
+import type { Journal, SecondSample, StreamSummary } from '../journal.js';
 
 /** "1m30s", "45s", "250ms". */
 export function fmtDuration(ms: number): string {
@@ -102,4 +102,23 @@ export function fallbackPercent(e: { readonly modelType: Readonly<Record<string,
   let typed = 0;
   for (const v of Object.values(e.modelType)) typed += v;
   return typed > 0 ? fmtPercent((e.modelType['fallback'] ?? 0) / typed) : '–';
+}
+
+/** The streamed-generation columns the reports show per endpoint (TTFT from the intended send time, ITL every token gap, TPOT per request). */
+export const STREAM_COLUMNS = ['Streams', 'Cut off', 'No token', 'Output tokens', 'Tokens/s', 'TTFT p50', 'TTFT p95', 'ITL p50', 'ITL p99', 'TPOT p50'] as const;
+
+/** An endpoint's streams in the order of STREAM_COLUMNS. */
+export function streamCells(s: StreamSummary): string[] {
+  return [
+    fmtInt(s.streams),
+    fmtInt(s.cutOff),
+    fmtInt(s.noToken),
+    fmtInt(s.outputTokens),
+    s.outputTokensPerSecond.toFixed(1),
+    fmtMs(s.ttft.p50),
+    fmtMs(s.ttft.p95),
+    fmtMs(s.itl.p50),
+    fmtMs(s.itl.p99),
+    fmtMs(s.tpot.p50),
+  ];
 }

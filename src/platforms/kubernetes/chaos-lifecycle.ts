@@ -25,20 +25,20 @@ export interface ChaosTarget {
   readonly force?: boolean;
 }
 
-/** Applies an already rendered chaos object; returns its idempotent delete. */
+/** Applies an already rendered chaos object through the cluster's chaos capability; returns its idempotent delete. */
 export async function createChaos(object: K8sObject, target: ChaosTarget): Promise<Revert> {
   const problems = chaosInvariantProblems(object, 'chaos');
   if (problems.length > 0) throw invalidInput(`refusing to apply ${objectRef(object)}: it breaks peakready's chaos safety rules`, problems);
-  await requireOptIn(target.kc, target.namespace);
+  const cluster = chaosObjectTarget(target);
   let done = false;
   const revert: Revert = async () => {
     if (done) return;
-    await deleteObject(target.kc, object);
+    await cluster.remove(object);
     done = true;
   };
   const undo = target.teardown?.push(`delete ${objectRef(object)} in ${target.namespace}`, revert);
   try {
-    await applyObjects(target.kc, [object], { force: target.force ?? true });
+    await cluster.apply(object);
   } catch (err) {
     // The create failed: delete anything half-made now instead of at teardown.
     await (undo ?? revert)().catch(() => undefined);
