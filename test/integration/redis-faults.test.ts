@@ -62,9 +62,12 @@ describe('redis faults on the local platform, through the gateway', () => {
     await revert();
     const after = await sample(endpoints.gateway, 15);
     expect(during.every((r) => r.status === 200 && r.cache === 'miss')).toBe(true);
-    expect(Math.min(...during.map((r) => r.ms))).toBeGreaterThanOrEqual(14);
-    expect(median(during.map((r) => r.ms)) - median(before.map((r) => r.ms))).toBeGreaterThanOrEqual(12);
-    expect(median(after.map((r) => r.ms))).toBeLessThan(median(during.map((r) => r.ms)) - 10);
+    // Compared on the fastest answer of each phase: a busy machine only ever adds to a request's
+    // time, so the minimum is where the added 15 ms shows without the other tests' noise.
+    const fastest = (rs: { ms: number }[]) => Math.min(...rs.map((r) => r.ms));
+    expect(fastest(during)).toBeGreaterThanOrEqual(14);
+    expect(fastest(during) - fastest(before)).toBeGreaterThanOrEqual(12);
+    expect(fastest(after)).toBeLessThan(fastest(during) - 10);
     expect((await platform.status()).activeFaults).toEqual([]);
   });
 
