@@ -42,8 +42,9 @@ test-k8s: deps build
 	bash scripts/k8s/test-k8s.sh
 
 # The same control plane plus one real node (containerd, runc, CNI, kubelet, kube-proxy,
-# CoreDNS; built once into ~/.cache/peakready/k8s/node-*) running the stack image.
-# Groundwork of the real-node work, not yet in .ci/run.
+# CoreDNS, Prometheus; built once into ~/.cache/peakready/k8s/node-*, about 11 minutes more
+# the first time) running the reference stack: deploy, Services, `peakready run` with load-runner
+# pods and Chaos Mesh faults. About 9 minutes after that. Not yet in .ci/run (its time budget).
 test-k8s-node: deps build
 	PEAKREADY_K8S_REAL_NODE=1 bash scripts/k8s/test-k8s.sh
 

@@ -16,6 +16,11 @@
 #       an image of host binaries with the shared libraries they load (plus /etc/passwd with
 #       nobody, /tmp), e.g. local stand-ins for the redis and prometheus images of the kind
 #       overlay from Debian's redis-server, redis-cli and prometheus.
+#   image.sh stand-ins OUTDIR
+#       OUTDIR/redis.oci.tar (peakready.local/redis:debian, Debian's redis-server) and
+#       OUTDIR/prometheus.oci.tar (peakready.local/prometheus:$PROMETHEUS_VERSION, built by
+#       node-build.sh prometheus): what the real test node runs for the kind overlay's
+#       redis:7.4-alpine and prom/prometheus, which no registry here serves.
 #   image.sh dockerfile-json
 #       prints what `stack` reads from the Dockerfile (for the test that checks agreement).
 set -euo pipefail
@@ -146,7 +151,7 @@ cmd_stack() {
   fi
   [[ -d "$REPO/node_modules" ]] || die "node_modules missing: run npm ci first"
   stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-stack-image.XXXXXX")"
-  trap 'rm -rf "$stage"' RETURN
+  trap 'rm -rf "$stage"; trap - RETURN' RETURN
   # The build stage: transpile src/ and keep only the production dependencies.
   mkdir -p "$stage/app"
   cp "$REPO/package.json" "$REPO/package-lock.json" "$stage/app/"
@@ -195,7 +200,7 @@ cmd_binaries() {
   while [[ $# -gt 0 && "$1" != -- ]]; do bins+=("$1"); shift; done
   [[ "${1:-}" == -- ]] && shift
   stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-bin-image.XXXXXX")"
-  trap 'rm -rf "$stage"' RETURN
+  trap 'rm -rf "$stage"; trap - RETURN' RETURN
   mkdir -p "$stage/rootfs/etc" "$stage/rootfs/tmp"; chmod 1777 "$stage/rootfs/tmp"
   for b in "${bins[@]}"; do copy_binary "$stage/rootfs" "$b"; done
   printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$stage/rootfs/etc/passwd"
@@ -203,10 +208,27 @@ cmd_binaries() {
   cmd_rootfs "$stage/rootfs" "$name" "$out" "$@"
 }
 
+# The official redis image is built with protected mode off (it is meant to be reached
+# from other containers); the stand-in passes the same default on its entrypoint.
+# Debian's prometheus cannot stand in: it is built without Kubernetes service discovery.
+cmd_stand_ins() {
+  local dir="$1" prom
+  # shellcheck source=versions.sh
+  source "$HERE/versions.sh"
+  prom="$(bin_dir node-prometheus "$PROMETHEUS_VERSION")/prometheus"
+  [[ -x "$prom" ]] || die "$prom missing: run scripts/k8s/node-build.sh prometheus"
+  mkdir -p "$dir"
+  cmd_binaries peakready.local/redis:debian "$dir/redis.oci.tar" redis-server redis-cli -- \
+    --entrypoint '["redis-server","--protected-mode","no"]' --workdir /tmp
+  cmd_binaries "peakready.local/prometheus:$PROMETHEUS_VERSION" "$dir/prometheus.oci.tar" "$prom" -- \
+    --entrypoint '["prometheus"]' --workdir /prometheus
+}
+
 case "${1:-}" in
+  stand-ins) shift; [[ $# -eq 1 ]] || die "usage: image.sh stand-ins OUTDIR"; cmd_stand_ins "$@" ;;
   binaries) shift; [[ $# -ge 3 ]] || die "usage: image.sh binaries NAME OUT.tar BIN... [-- options]"; cmd_binaries "$@" ;;
   rootfs) shift; [[ $# -ge 3 ]] || die "usage: image.sh rootfs DIR NAME OUT.tar [options]"; cmd_rootfs "$@" ;;
   stack) shift; [[ $# -eq 2 ]] || die "usage: image.sh stack NAME OUT.tar"; cmd_stack "$@" ;;
   dockerfile-json) dockerfile_json ;;
-  *) die "usage: image.sh rootfs|stack|dockerfile-json ..." ;;
+  *) die "usage: image.sh rootfs|stack|binaries|stand-ins|dockerfile-json ..." ;;
 esac

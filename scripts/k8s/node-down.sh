@@ -32,7 +32,9 @@ running() {
 }
 ours() {
   local exe; exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
-  [[ "$exe" == "$(realpath -m "$K8S_CACHE")"/* ]]
+  [[ "$exe" == "$(realpath -m "$K8S_CACHE")"/* ]] && return 0
+  # The API server relay is node: its command line carries this node's state folder.
+  tr '\0' '\n' < "/proc/$1/cmdline" 2>/dev/null | grep -qxF "$NODE_STATE/api-relay"
 }
 # stop NAME... -> SIGTERM to the recorded process groups, SIGKILL after 10 s.
 stop() {
@@ -59,10 +61,11 @@ if [[ -f "$KC" ]] && timeout 5 "$K8S_BIN/kubectl" --kubeconfig "$KC" get --raw /
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" delete node "$NODE_NAME" --ignore-not-found --wait=false >/dev/null 2>&1
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n kube-system delete service kube-dns --ignore-not-found --wait=false >/dev/null 2>&1
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n kube-system delete endpointslice kube-dns-peakready-node --ignore-not-found --wait=false >/dev/null 2>&1
+  timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n default delete endpointslice kubernetes-peakready-node --ignore-not-found --wait=false >/dev/null 2>&1
 fi
 
 # 2. kubelet first, so that it restarts nothing while the pods go.
-stop kubelet coredns kube-proxy
+stop kubelet coredns kube-proxy api-relay
 
 # 3. Pods through CRI (StopPodSandbox runs CNI DEL: veth, IPAM, portmap rules), then any
 #    container left (e.g. created with ctr).

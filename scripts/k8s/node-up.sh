@@ -392,6 +392,40 @@ endpoints:
 YAML
 wait_for "coredns" coredns curl -fsS "http://127.0.0.1:$COREDNS_HEALTH_PORT/health"
 
+# ---------------------------------------------------------- the kubernetes Service
+# Pods reach the API server as on any cluster, through the kubernetes Service (10.96.0.1:443,
+# what in-cluster clients such as Prometheus' service discovery use). The API server listens
+# on loopback only, which a pod cannot reach: a relay on the node IP, at the Service's target
+# port, forwards to it, and the Service's EndpointSlice (the API server reconciles none here)
+# names the node IP. TLS passes through: the serving certificate names 10.96.0.1. (The last
+# argument marks the relay's command line, so node-down.sh stops only this relay.)
+API_TARGET_PORT="${API##*:}"
+start api-relay node -e 'const net = require("net");
+  const [host, port] = [process.argv[1], Number(process.argv[2])];
+  net.createServer((c) => {
+    const u = net.connect(port, "127.0.0.1");
+    c.pipe(u).pipe(c);
+    c.on("error", () => u.destroy());
+    u.on("error", () => c.destroy());
+  }).listen(port, host);' "$NODE_IP" "$API_TARGET_PORT" "$NODE_STATE/api-relay"
+kubectl apply --server-side --force-conflicts -f - >/dev/null <<YAML
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes-peakready-node
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: peakready.io}
+addressType: IPv4
+ports:
+- {name: https, port: $API_TARGET_PORT, protocol: TCP}
+endpoints:
+- addresses: ["$NODE_IP"]
+  conditions: {ready: true}
+YAML
+# Checked the way a pod connects: the Service's ClusterIP through kube-proxy, verified TLS.
+api_ok() { curl -fsS --max-time 2 --cacert "$STATE/pki/ca.crt" "https://10.96.0.1/readyz" >/dev/null; }
+wait_for "the API server through the kubernetes Service (relay on $NODE_IP:$API_TARGET_PORT)" api-relay api_ok
+
 # ------------------------------------------------------------------------ ready
 wait_for "node $NODE_NAME Ready" kubelet kubectl wait --for condition=Ready --timeout 1s "node/$NODE_NAME"
 # kube-proxy has programmed the Services once the DNS Service answers through its ClusterIP.

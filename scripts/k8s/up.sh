@@ -163,6 +163,8 @@ start etcd "$ETCD_BIN/etcd" --name peakready --data-dir "$STATE/etcd" \
 wait_for etcd etcd curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
 # endpoint-reconciler none: the kubernetes Service may not point at a loopback address.
+# The API server reaches a real node's kubelet (logs, exec, port-forward) at its InternalIP:
+# node names do not resolve on this host.
 start kube-apiserver "$K8S_BIN/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
@@ -174,6 +176,8 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
   --authorization-mode RBAC,Node --allow-privileged=true --profiling=false \
   --enable-priority-and-fairness=false --event-ttl 30m \
+  --kubelet-preferred-address-types InternalIP,Hostname \
+  --kubelet-client-certificate "$STATE/pki/admin.crt" --kubelet-client-key "$STATE/pki/admin.key" \
   --requestheader-client-ca-file "$STATE/pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
   --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
   --requestheader-extra-headers-prefix X-Remote-Extra- \
@@ -247,12 +251,29 @@ if [[ -x "$CHAOS_BIN/chaos-controller-manager" && "${PEAKREADY_K8S_CHAOS_MESH:-1
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=chaos-mesh-webhook" -addext "subjectAltName=IP:127.0.0.1" \
     -keyout "$STATE/chaos-certs/tls.key" -out "$STATE/chaos-certs/tls.crt" 2>/dev/null
   kubectl create namespace chaos-mesh >/dev/null
+  # The controller watches kinds peakready never renders (PodNetworkChaos, PodHttpChaos,
+  # PodIOChaos, the cloud and JVM chaos kinds, ...): without their CRDs its caches never
+  # sync, and it exits two minutes after starting. Those come from the controller's own
+  # module source, the same commit as the binary; deploy/crds keeps what peakready renders.
+  CHAOS_EXTRA_CRDS=()
+  for f in "$(dirname "$CHAOS_BIN")"/src/config/crd/bases/chaos-mesh.org_*.yaml; do
+    plural="${f##*/chaos-mesh.org_}"
+    [[ -e "$CRDS/chaos-mesh/$plural" ]] || CHAOS_EXTRA_CRDS+=(-f "$f")
+  done
+  if [[ ${#CHAOS_EXTRA_CRDS[@]} -gt 0 ]]; then
+    kubectl apply --server-side --force-conflicts "${CHAOS_EXTRA_CRDS[@]}" >>"$STATE/logs/crds.log" 2>&1 \
+      || { cat "$STATE/logs/crds.log" >&2; die "installing the Chaos Mesh controller's own CRDs failed"; }
+    kubectl wait --for condition=established --timeout "${READY_TIMEOUT_S}s" crd --all >/dev/null
+  fi
   CHAOS_METRICS_PORT=$(free_port)
   # No chaos-daemon exists on fake nodes, so faults that need one fail to inject and
-  # nothing is ever sent to a node address; pod-kill works through the API alone.
+  # nothing is ever sent to a node address; pod-kill and pod-failure work through the API
+  # alone. pod-failure swaps the containers' image for a pause image: the one the real node
+  # has imported (node-build.sh), as no registry serves gcr.io's here.
   start chaos-mesh env KUBECONFIG="$KC" NAMESPACE=chaos-mesh ENABLE_LEADER_ELECTION=false \
     WEBHOOK_HOST=127.0.0.1 WEBHOOK_PORT="$(free_port)" METRICS_HOST=127.0.0.1 METRICS_PORT="$CHAOS_METRICS_PORT" \
     CERTS_DIR="$STATE/chaos-certs" SECURITY_MODE=false CHAOSD_SECURITY_MODE=false \
+    POD_FAILURE_PAUSE_IMAGE="$PAUSE_IMAGE" \
     "$CHAOS_BIN/chaos-controller-manager"
   CHAOS_MESH=1
 fi
@@ -267,6 +288,9 @@ wait_for "argo rollouts controller" argo-rollouts curl -fsS "http://127.0.0.1:$R
 wait_for "metrics API (metrics-server)" metrics-server kubectl wait --for condition=Available --timeout 1s apiservice v1beta1.metrics.k8s.io
 if [[ $CHAOS_MESH == 1 ]]; then
   wait_for "chaos mesh controller" chaos-mesh curl -fsS "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics"
+  # Serving metrics is not enough: a cache that cannot sync ends the process later.
+  workers() { grep 'Starting workers' "$STATE/logs/chaos-mesh.log" | grep -q "\"controller\": \"$1\""; }
+  wait_for "chaos mesh caches synced" chaos-mesh bash -c "$(declare -f workers); STATE='$STATE'; workers podchaos-pipeline && workers networkchaos-pipeline && workers stresschaos-pipeline"
 fi
 
 cat > "$STATE/env" <<ENV

@@ -19,6 +19,11 @@ METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
 CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}"
 COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.37.0}"
+# The kind overlay's prom/prometheus:v3.5.0, built from the Go module proxy (Prometheus 3.x
+# publishes its module as v0.3xx.y: v3.5.0 is v0.305.0). Debian's prometheus has no
+# Kubernetes service discovery, which the overlay's scrape config needs.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v3.5.0}"
+PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.305.0}"
 # The sandbox image node-build.sh assembles from pause.c; never pulled (no registry).
 PAUSE_IMAGE="${PAUSE_IMAGE:-peakready.local/pause:$K8S_VERSION}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"

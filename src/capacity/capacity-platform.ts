@@ -56,7 +56,7 @@ export interface CapacityPlatformOptions {
   readonly profile?: string;
   readonly context?: string;
   readonly namespace?: string;
-  readonly overlay?: 'kind' | 'gke';
+  readonly overlay?: string;
 }
 
 /** Creates the platform; nothing starts until `up`. */

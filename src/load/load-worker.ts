@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     rawClient: spec.rawClient,
     onSecond: (live) => post({ type: 'live', live }),
     ...(source ? { source } : {}),
+    ...(spec.startAtEpochMs !== undefined ? { startAtEpochMs: spec.startAtEpochMs } : {}),
   });
   post({ type: 'done', data: result.data });
 }

@@ -18,6 +18,8 @@ export interface WorkersOptions {
   /** Closed model over http: the lean built-in client instead of undici. */
   readonly rawClient?: boolean;
   readonly signal?: AbortSignal;
+  /** Every worker's schedule starts at this wall-clock instant (epoch ms), never before (RunLoadOptions.startAtEpochMs). */
+  readonly startAtEpochMs?: number;
   /** Live seconds summed over workers; p50/p99 are the highest worker's (an upper bound). */
   readonly onSecond?: (s: LiveSecond) => void;
 }
@@ -48,7 +50,7 @@ export async function runLoadInWorkers(o: WorkersOptions): Promise<LoadResult> {
   const latest = new Map<number, LiveSecond>();
   const threads: Worker[] = [];
   const done = Array.from({ length: o.workers }, (_, index) => {
-    const spec: WorkerSpec = { scenario: o.scenario, target: o.target, seed: o.seed, index, count: o.workers, allowRemoteTarget: o.allowRemoteTarget ?? false, rawClient: o.rawClient ?? false };
+    const spec: WorkerSpec = { scenario: o.scenario, target: o.target, seed: o.seed, index, count: o.workers, allowRemoteTarget: o.allowRemoteTarget ?? false, rawClient: o.rawClient ?? false, ...(o.startAtEpochMs !== undefined ? { startAtEpochMs: o.startAtEpochMs } : {}) };
     const w = new Worker(url, { workerData: spec });
     threads.push(w);
     return new Promise<LoadData>((resolve, reject) => {

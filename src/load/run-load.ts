@@ -11,6 +11,7 @@ import { encodeHistogram } from './histogram.js';
 import { liveSecond, type LiveSecond } from './live.js';
 import { LoadResult } from './load-result.js';
 import { SeededRandom } from './random.js';
+import { waitUntilEpoch } from './start-at.js';
 import { MixSource, type RequestSource } from './request-source.js';
 import { StatsRecorder } from './stats-recorder.js';
 import { checkTarget } from './target-guard.js';
@@ -33,6 +34,12 @@ export interface RunLoadOptions {
    * form, where client overhead bounds the measured throughput).
    */
   readonly rawClient?: boolean;
+  /**
+   * Wall-clock instant (epoch ms) the schedule's clock starts: connections are set up first,
+   * then the run waits for it and never starts before it (load runners started in lockstep,
+   * `peakready load --start-at`). Passed already: at once. Default: as soon as it is set up.
+   */
+  readonly startAtEpochMs?: number;
 }
 
 // After an abort, in-flight requests get this long before their connections are closed.
@@ -99,6 +106,7 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   }
 
   // The clock starts now: connection warm-up above is not part of the measured traffic.
+  if (opts.startAtEpochMs !== undefined) await waitUntilEpoch(opts.startAtEpochMs, opts.signal);
   t0 = performance.now();
   startEpochMs = Date.now();
   let lastLive = 0;

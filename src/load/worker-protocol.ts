@@ -17,6 +17,8 @@ export interface WorkerSpec {
   readonly count: number;
   readonly allowRemoteTarget: boolean;
   readonly rawClient: boolean;
+  /** RunLoadOptions.startAtEpochMs: every worker starts its clock on this instant. */
+  readonly startAtEpochMs?: number;
 }
 
 export type FromWorker =

@@ -86,7 +86,7 @@ export interface Platform {
   /** Stops everything `up` started. Idempotent. */
   down(): Promise<void>;
   status(): Promise<StackStatus>;
-  /** Current replica count of a service. */
+  /** Ready replicas of a service now (starting, failing or unready ones do not count). */
   replicas(service: string): Promise<number>;
   /** Rolls out a model version through the platform's canary mechanism; the revert restores the stable version. */
   deployVersion(service: string, version: string): Promise<Revert>;

@@ -15,6 +15,7 @@ import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type Sl
 import { runLoad, type RunLoadOptions } from '../load/run-load.js';
 import type { LoadResult } from '../load/load-result.js';
 import { liveSamples, type LiveSecond } from '../load/live.js';
+import { waitUntilEpoch } from '../load/start-at.js';
 import type { Platform, PlatformEvent, StackEndpoints } from '../platforms/platform.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RunEvent } from '../report/run-event.js';
@@ -48,7 +49,33 @@ export interface RunOptions {
   /** Last change to the journal before reporters see it (e.g. the baseline comparison of `--baseline`). */
   readonly finalize?: (journal: Journal) => Journal;
   /** Drives the traffic instead of the local engine (`--load-runners N`: an Indexed Job in the cluster). */
-  readonly loadRunner?: (scenario: ResolvedScenario, opts: RunLoadOptions) => Promise<LoadResult>;
+  readonly loadRunner?: LoadRunner;
+}
+
+/**
+ * What drives a run's traffic. A function (runLoad's shape) starts its clock when called:
+ * the harness starts its own clocks just before calling it. A ScheduledLoadRunner starts
+ * its traffic at an instant it announces, after a lead it needs (runner pods to create and
+ * start): the harness starts its clocks at that instant instead.
+ */
+export type LoadRunner = ((scenario: ResolvedScenario, opts: RunLoadOptions) => Promise<LoadResult>) | ScheduledLoadRunner;
+
+export interface ScheduledLoadRunner {
+  /**
+   * Sets the traffic going (e.g. creates the runners' Job) and announces when its schedule
+   * starts. The harness's traffic start (trafficStartEpochMs, the fault timeline, the series
+   * sampler) is that instant, so the traffic must start on it and never before; what it
+   * returns counts from it (LoadResult.startEpochMs = startsAtEpochMs). `opts.signal` must
+   * end it, also while it waits for the start.
+   */
+  start(scenario: ResolvedScenario, opts: RunLoadOptions): Promise<ScheduledLoad>;
+}
+
+export interface ScheduledLoad {
+  /** Wall-clock instant (epoch ms) the traffic's schedule starts. */
+  readonly startsAtEpochMs: number;
+  /** The traffic's result, once it is over. */
+  readonly done: Promise<LoadResult>;
 }
 
 export interface RunOutcome {
@@ -168,31 +195,35 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       });
       for (const phase of scenario.phases) void emit({ type: 'phase', phase });
 
-      trafficT0 = performance.now();
-      trafficStartEpochMs = Date.now();
+      const loadOptions: RunLoadOptions = {
+        target,
+        seed: opts.seed,
+        signal: loadSignal,
+        onSecond: (s) => {
+          opts.onSecond?.(s);
+          for (const sample of liveSamples(s, Math.max(0, Math.round(s.t) - 1))) void emit({ type: 'second', sample });
+          const why = safeguards.observe(Math.max(0, s.t * 1000 - 1000), s);
+          if (why && !halt.signal.aborted) {
+            status = 'aborted';
+            reason = why;
+            addEvent('halt', why);
+            log(`halting: ${why}`);
+            halt.abort(new Error(why));
+          }
+        },
+      };
+      // A scheduled runner's traffic starts at the instant it announces: so do the harness's clocks.
+      const scheduled = opts.loadRunner && typeof opts.loadRunner !== 'function' ? await startScheduled(opts.loadRunner, scenario, loadOptions, log) : undefined;
+
+      trafficT0 = scheduled ? performance.now() - (Date.now() - scheduled.startsAtEpochMs) : performance.now();
+      trafficStartEpochMs = scheduled ? scheduled.startsAtEpochMs : Date.now();
       void emit({ type: 'traffic-start', epochMs: trafficStartEpochMs });
       sampler = new SeriesSampler(platform, trafficT0, 1000, (name, unit, t, value) => void emit({ type: 'series', name, unit, t, value }));
       sampler.start();
       timeline.start(trafficT0);
       log(`traffic started: ${scenario.phases.map((p) => p.name).join(' → ') || 'one stage'} (${(scenario.traffic.durationMs / 1000).toFixed(0)} s)`);
       try {
-        load = await (opts.loadRunner ?? runLoad)(scenario, {
-          target,
-          seed: opts.seed,
-          signal: loadSignal,
-          onSecond: (s) => {
-            opts.onSecond?.(s);
-            for (const sample of liveSamples(s, Math.max(0, Math.round(s.t) - 1))) void emit({ type: 'second', sample });
-            const why = safeguards.observe(Math.max(0, s.t * 1000 - 1000), s);
-            if (why && !halt.signal.aborted) {
-              status = 'aborted';
-              reason = why;
-              addEvent('halt', why);
-              log(`halting: ${why}`);
-              halt.abort(new Error(why));
-            }
-          },
-        });
+        load = await (scheduled ? scheduled.done : (typeof opts.loadRunner === 'function' ? opts.loadRunner : runLoad)(scenario, loadOptions));
       } finally {
         // 4. Faults reverted, always (the teardown stack is the backstop if this throws).
         await timeline.stop();
@@ -319,6 +350,37 @@ export function scoreWithProbes(slos: readonly SloResult[], after: readonly Prob
     source: 'client',
   }));
   return resilienceScore([...slos, ...asSlos]);
+}
+
+/**
+ * Starts a scheduled runner and waits for the instant it announced. Its traffic failing
+ * before then (a Job refused) ends the wait with that error; an abort ends it too, once the
+ * runner has stopped (it cleans up after itself), so nothing it started outlives the run.
+ */
+async function startScheduled(runner: ScheduledLoadRunner, scenario: ResolvedScenario, loadOptions: RunLoadOptions, log: (line: string) => void): Promise<ScheduledLoad> {
+  const scheduled = await runner.start(scenario, loadOptions);
+  const signal = loadOptions.signal;
+  const inMs = scheduled.startsAtEpochMs - Date.now();
+  log(`load runners start the traffic at ${new Date(scheduled.startsAtEpochMs).toISOString()}${inMs > 0 ? ` (in ${(inMs / 1000).toFixed(1)} s)` : ''}`);
+  let failed: unknown;
+  const settled = scheduled.done.then(
+    () => true,
+    (err: unknown) => {
+      failed = err;
+      return true;
+    },
+  );
+  const gate = new AbortController();
+  const wait = waitUntilEpoch(scheduled.startsAtEpochMs, signal ? AbortSignal.any([signal, gate.signal]) : gate.signal).then(() => false);
+  // The traffic ending before its own start: only an error can do that.
+  const endedEarly = await Promise.race([wait, settled]);
+  gate.abort();
+  if (endedEarly && failed !== undefined) throw failed;
+  if (signal?.aborted) {
+    await settled;
+    throwIfAborted(signal);
+  }
+  return scheduled;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -122,4 +122,13 @@ describe('peakready load as one of N runners', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--load-runners: needs --platform kubernetes');
   });
+
+  it('`--load-runner-lead` must be a duration from 1s to 10m, exit 2 before anything starts', async () => {
+    const bad = await cli(['run', join(dir, 'split.ts'), '--platform', 'kubernetes', '--context', 'none', '--load-runners', '2', '--load-runner-lead', 'soon'], false);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--load-runner-lead');
+    const short = await cli(['run', join(dir, 'split.ts'), '--platform', 'kubernetes', '--context', 'none', '--load-runners', '2', '--load-runner-lead', '200ms'], false);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('--load-runner-lead: expected a duration from 1s to 10m, got "200ms"');
+  });
 });

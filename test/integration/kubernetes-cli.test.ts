@@ -62,7 +62,7 @@ describe('peakready deploy', () => {
     expect(noContext.stderr).toMatch(/--context: required/);
     const bad = await cli(['deploy', '--overlay', 'eks', '--dry-run']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/expected kind or gke/);
+    expect(bad.stderr).toMatch(/--overlay eks: expected one of kind, gke or a folder holding a kustomization.yaml/);
   });
 });
 

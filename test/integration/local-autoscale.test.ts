@@ -59,7 +59,8 @@ describe('local platform: autoscaling on real traffic', () => {
     const loadStoppedAt = Date.now();
     expect(scaledOut).toBe(true);
     expect(sent).toBeGreaterThan(50);
-    expect(await platform.replicas('tabular')).toBeGreaterThan(1);
+    // replicas() counts ready replicas: the new one serves once its readiness probe passes.
+    expect(await waitFor(async () => (await platform.replicas('tabular')) > 1, 10_000)).toBe(true);
 
     const scaledIn = await waitFor(() => events.some((e) => e.to < e.from), 45_000, 100);
     expect(scaledIn).toBe(true);

@@ -6,16 +6,14 @@
  * reaches it by name through CoreDNS. A missing node is a failure, never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { V1Deployment, V1Pod, V1PodSpec, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
+import { ON_REAL_NODE as onRealNode, realNode, REPO, STACK_IMAGE, type RealNode } from './helpers/real-node.js';
 import { apply, connect, createNamespace, deleteNamespace, eventsOf, until, type TestCluster } from '../k8s/helpers/cluster.js';
 
-const REPO = join(import.meta.dirname, '..', '..');
-const IMAGE = 'peakready.local/stack:test';
-const NODE_LABEL = 'peakready.io/real-node';
+const IMAGE = STACK_IMAGE;
 
 /** The final stage of deploy/Dockerfile, read independently of image.sh. */
 function dockerfileFinalStage(): { copies: string[]; user: string; entrypoint: unknown; workdir: string } {
@@ -61,65 +59,16 @@ describe('the stack image', () => {
   });
 });
 
-/** What node-up.sh wrote to $NODE_STATE/env. */
-interface RealNode {
-  readonly name: string;
-  readonly ip: string;
-  readonly containerd: string;
-  readonly ctr: string;
-}
-
-function realNode(): RealNode {
-  const state = process.env.PEAKREADY_K8S_NODE_STATE ?? `${process.env.PEAKREADY_K8S_STATE ?? '/tmp/peakready-k8s'}-node`;
-  const file = join(state, 'env');
-  if (!existsSync(file)) {
-    throw new Error(`no real node (${file} missing): start one with scripts/k8s/node-up.sh after up.sh`);
-  }
-  const env = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export (\w+)=(.*)$/.exec(line);
-    if (m?.[1] && m[2] !== undefined) env.set(m[1], m[2]);
-  }
-  const need = (k: string): string => {
-    const v = env.get(k);
-    if (!v) throw new Error(`${file} has no ${k}`);
-    return v;
-  };
-  return {
-    name: need('PEAKREADY_K8S_NODE'),
-    ip: need('PEAKREADY_K8S_NODE_IP'),
-    containerd: need('PEAKREADY_K8S_NODE_CONTAINERD'),
-    ctr: need('PEAKREADY_K8S_NODE_CTR'),
-  };
-}
-
 describe('a real node', () => {
   let c: TestCluster;
   let ns: string;
   let node: RealNode;
 
-  const onRealNode: Partial<V1PodSpec> = {
-    nodeSelector: { [NODE_LABEL]: 'true' },
-    tolerations: [{ key: NODE_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
-    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
-  };
-
   beforeAll(async () => {
     node = realNode();
     c = connect();
     ns = await createNamespace(c, 'realnode');
-    // The stack image, assembled without Docker and imported into the node's containerd.
-    const dir = mkdtempSync(join(tmpdir(), 'peakready-image-'));
-    try {
-      const archive = join(dir, 'stack.oci.tar');
-      execFileSync('bash', [join(REPO, 'scripts/k8s/image.sh'), 'stack', IMAGE, archive], { stdio: ['ignore', 'ignore', 'pipe'] });
-      execFileSync(node.ctr, ['--address', node.containerd, '-n', 'k8s.io', 'images', 'import', archive], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 300_000);
+  });
 
   afterAll(async () => {
     if (c) await deleteNamespace(c, ns);

@@ -35,9 +35,12 @@ describe('load runners as an Indexed Job', () => {
       }, () => undefined);
     }, 200);
     let err: unknown;
+    let startAt = 0;
     try {
-      const run = jobLoadRunner({ kc: c.kc, namespace: ns, runners: 2, image: 'peakready/stack:test', scenarioBundle: 'export default {}', rateScale: 0.5, pollMs: 250 });
-      err = await run(scenario, { target: 'http://127.0.0.1:1', seed: 9 }).then(
+      const runner = jobLoadRunner({ kc: c.kc, namespace: ns, runners: 2, image: 'peakready/stack:test', scenarioBundle: 'export default {}', rateScale: 0.5, pollMs: 250, leadMs: 2_000 });
+      const run = await runner.start(scenario, { target: 'http://127.0.0.1:1', seed: 9 });
+      startAt = run.startsAtEpochMs;
+      err = await run.done.then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -52,6 +55,8 @@ describe('load runners as an Indexed Job', () => {
     const args = seen.get('0')!;
     expect(args.slice(args.indexOf('--runners'), args.indexOf('--runners') + 4)).toEqual(['--runners', '2', '--runner-index', '$(JOB_COMPLETION_INDEX)']);
     expect(args).toEqual(expect.arrayContaining(['--seed', '9', '--emit-histograms', '--rate-scale', '0.5', '--target', `http://gateway.${ns}.svc:8080`]));
+    // Every runner waits for the one common start the harness announced.
+    expect(args.slice(args.indexOf('--start-at'), args.indexOf('--start-at') + 2)).toEqual(['--start-at', String(startAt)]);
     // The teardown deleted the Job and its ConfigMap even though the run failed.
     await until('the load Job and ConfigMap to be gone', async () => {
       const jobs = await c.kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns });

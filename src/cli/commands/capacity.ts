@@ -23,7 +23,7 @@ interface Flags extends RawCapacityFlags {
   out?: string;
   context?: string;
   namespace?: string;
-  overlay: 'kind' | 'gke';
+  overlay: string;
   quiet?: boolean;
 }
 
@@ -51,7 +51,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--profile <file|name>', 'local: simulator profile for triton/generative (a file, or a bundled name like capacity-triton-4x50ms)')
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
-    .addOption(new Option('--overlay <name>', 'kubernetes: deploy/ overlay to apply').choices(['kind', 'gke']).default('kind'))
+    .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')
     .option('--quiet', 'no progress lines')
     .action(async (file: string, flags: Flags) => {
       const { parsed, scenario } = await prepare(file, flags);

@@ -3,7 +3,6 @@
  * server-side into an opted-in namespace of the named context, then waits until ready.
  * `--dry-run` prints the rendered YAML and needs no cluster.
  */
-import { invalidInput } from '../../errors.js';
 import { applyObjects } from '../../platforms/kubernetes/apply.js';
 import { pinContext, requireOptIn } from '../../platforms/kubernetes/kube-context.js';
 import { renderStack } from '../../platforms/kubernetes/kubernetes-platform.js';
@@ -26,7 +25,7 @@ export const register: RegisterCommand = (program, exit) => {
   program
     .command('deploy')
     .description('Deploy the reference stack to Kubernetes (kind or GKE overlay) with server-side apply')
-    .requiredOption('--overlay <name>', 'kind | gke')
+    .requiredOption('--overlay <name|dir>', 'kind | gke | a folder with an own kustomization.yaml')
     .option('--context <name>', 'kubeconfig context to act in (required unless --dry-run)')
     .option('--namespace <name>', 'target namespace (must carry peakready.io/chaos=enabled)', 'peakready')
     .option('--dry-run', 'print the rendered manifests instead of applying them')
@@ -34,7 +33,6 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--no-wait', 'do not wait for the workloads to become ready')
     .option('--ready-timeout <duration>', 'how long to wait for readiness', '5m')
     .action(async (flags: DeployFlags) => {
-      if (flags.overlay !== 'kind' && flags.overlay !== 'gke') throw invalidInput(`--overlay: expected kind or gke, got ${JSON.stringify(flags.overlay)}`);
       const objects = renderStack({ overlay: flags.overlay, namespace: flags.namespace });
       if (flags.dryRun) {
         process.stdout.write(toYaml(objects));

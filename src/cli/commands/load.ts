@@ -38,6 +38,7 @@ interface LoadFlags {
   runners?: string;
   runnerIndex?: string;
   emitHistograms?: boolean;
+  startAt?: string;
 }
 
 /** This process's share of a distributed run (`--runners N --runner-index I`). */
@@ -81,6 +82,25 @@ function num(flag: string, v: string | undefined, opts: { int?: boolean; min?: n
   const n = Number(v);
   const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.int || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min);
   if (!ok) throw invalidInput(`--${flag}: expected ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Before this (epoch ms), a --start-at value is no wall-clock instant in ms (seconds, most likely). */
+const EPOCH_MS_FLOOR = 1e12;
+/** A start further ahead than this is a mistake, not a lead for pods to start. */
+const START_AT_MAX_AHEAD_MS = 24 * 3600_000;
+
+/**
+ * --start-at: the epoch ms at which the traffic's schedule starts (the harness's common
+ * start for every runner). Undefined without the flag.
+ */
+export function parseStartAt(v: string | undefined, now: number = Date.now()): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < EPOCH_MS_FLOOR) {
+    throw invalidInput(`--start-at: expected a wall-clock instant in epoch milliseconds (an integer like ${Math.round(now)}), got ${JSON.stringify(v)}`);
+  }
+  if (n - now > START_AT_MAX_AHEAD_MS) throw invalidInput(`--start-at: expected an instant within 24 h from now, got ${JSON.stringify(v)} (${((n - now) / 3600_000).toFixed(1)} h ahead)`);
   return n;
 }
 
@@ -150,6 +170,7 @@ async function action(positional: string | undefined, flags: LoadFlags, exit: { 
   }
   const scenarioPath = flags.scenario ?? positional;
   const share = runnerShare(flags, scenarioPath);
+  const startAt = parseStartAt(flags.startAt);
   if (!flags.target) throw invalidInput('--target: expected a base URL like http://127.0.0.1:8080, got nothing');
   checkTarget(flags.target, flags.allowRemoteTarget === true);
   const baseSeed = num('seed', flags.seed, { int: true, min: 0, def: 1 });
@@ -161,7 +182,15 @@ async function action(positional: string | undefined, flags: LoadFlags, exit: { 
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
-  const common = { target: flags.target, seed, signal: abort.signal, allowRemoteTarget: flags.allowRemoteTarget === true, ...(onSecond ? { onSecond } : {}) };
+  // --start-at: the engine sets up (connections), then starts its schedule's clock on the
+  // common instant, never before it (RunLoadOptions.startAtEpochMs). Late (a slow pod), it
+  // starts at once: its result line records its actual start, and the harness refuses a
+  // runner that started too late.
+  const common = { target: flags.target, seed, signal: abort.signal, allowRemoteTarget: flags.allowRemoteTarget === true, ...(onSecond ? { onSecond } : {}), ...(startAt !== undefined ? { startAtEpochMs: startAt } : {}) };
+  const tellIfLate = (): void => {
+    const late = startAt === undefined ? 0 : Date.now() - startAt;
+    if (late > 0) process.stderr.write(`peakready: --start-at ${startAt} passed ${late} ms ago; starting now\n`);
+  };
   let result: LoadResult;
   let name: string;
   try {
@@ -177,6 +206,7 @@ async function action(positional: string | undefined, flags: LoadFlags, exit: { 
       }
       name = scenario.name;
       if (share) scenario = { ...scenario, traffic: trafficShare(scenario.traffic, share.index, share.count) };
+      tellIfLate();
       result = workers > 1 && !share
         ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'file', file: scenarioPath, timeScale, rateScale } })
         : await runLoad(scenario, common);
@@ -194,6 +224,7 @@ async function action(positional: string | undefined, flags: LoadFlags, exit: { 
       const u = new URL(flags.path ?? '/', flags.target);
       const path = u.pathname + u.search;
       name = 'load';
+      tellIfLate();
       result = workers > 1
         ? await runLoadInWorkers({ ...common, workers, rawClient, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
         : await runLoad(bareScenario(name, traffic), { ...common, rawClient, source: new FixedSource(path) });
@@ -238,6 +269,7 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--scenario <file>', 'scenario file (the same as the positional argument)')
     .option('--runners <n>', 'distributed load: the number of runners sharing the scenario\'s rate')
     .option('--runner-index <i>', 'distributed load: this runner\'s share, 0..N-1 (default $JOB_COMPLETION_INDEX)')
+    .option('--start-at <epoch-ms>', 'start the traffic at this wall-clock instant (epoch ms), never before: runners started in lockstep')
     .option('--emit-histograms', 'end with one PEAKREADY_RUNNER_RESULT {json} line: HDR histograms and per-second data to merge')
     .action(async (scenario: string | undefined, flags: LoadFlags) => action(scenario, flags, exit));
 };

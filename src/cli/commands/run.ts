@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { exitAfterComparison, parseBaselineFlags, withBaseline, type BaselineOptions } from '../../baseline/baseline-options.js';
 import { describeComparison } from '../../baseline/describe-comparison.js';
 import { invalidInput } from '../../errors.js';
+import { parseDuration } from '../../scenario/duration.js';
 import type { Journal } from '../../journal.js';
 import type { Platform } from '../../platforms/platform.js';
 import { REPORTERS, type ReporterName } from '../../report/write-reports.js';
@@ -35,6 +36,9 @@ interface RunFlags {
   tolerance: string[];
   failOnRegression?: boolean;
   loadRunners?: string;
+  loadRunnerLead: string;
+  gatewayUrl?: string;
+  prometheusUrl?: string;
 }
 
 export const DEFAULT_SCENARIO = 'scenarios/holiday-peak.ts';
@@ -54,16 +58,19 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--disable <mechanism>', `switch a resilience mechanism off to prove the SLOs notice (${STACK_MECHANISMS.join(', ')}; repeatable)`, collect, [])
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
-    .addOption(new Option('--overlay <name>', 'kubernetes: deploy/ overlay to apply').choices(['kind', 'gke']).default('kind'))
+    .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')
     .option('--quiet', 'no live progress line')
     .option('--baseline <journal>', 'compare with an earlier run (its journal.json or run folder); regressions show in every report')
     .option('--tolerance <figure=value>', 'allowed worsening vs the baseline, e.g. p99=10%, throughput=5%, fallback-share=2pp, rollback-time=10s, error-rate=0.5pp (repeatable)', collect, [])
     .option('--fail-on-regression', 'exit 1 when a figure regressed beyond its tolerance (needs --baseline)')
+    .option('--gateway-url <url>', "kubernetes: send the traffic here instead of the gateway Service (default: its ClusterIP or NodePort when reachable, else a port-forward)")
+    .option('--prometheus-url <url>', "kubernetes: query this Prometheus instead of the stack's prometheus Service")
+    .option('--load-runner-lead <duration>', 'kubernetes: how far ahead the runners\' common start is set (time to schedule the Job\'s pods and pull the image)', '30s')
     .option('--load-runners <n>', 'kubernetes: drive the traffic from N runner pods (an Indexed Job) whose histograms are merged')
     .action(async (file: string, flags: RunFlags) => {
-      const { scenario, seed, baseline, loadRunners } = await prepare(file, flags);
+      const { scenario, seed, baseline, loadRunners, loadRunnerLeadMs } = await prepare(file, flags);
       const platform = await createPlatform(flags);
-      const loadRunner = loadRunners === undefined ? undefined : await (platform as import('../../platforms/kubernetes/kubernetes-platform.js').KubernetesPlatform).loadRunner(loadRunners, file, { timeScale: Number(flags.timeScale), rateScale: Number(flags.rateScale) });
+      const loadRunner = loadRunners === undefined ? undefined : await (platform as import('../../platforms/kubernetes/kubernetes-platform.js').KubernetesPlatform).loadRunner(loadRunners, file, { timeScale: Number(flags.timeScale), rateScale: Number(flags.rateScale), leadMs: loadRunnerLeadMs });
       const outDir = flags.out ?? defaultOutDir(scenario.name);
       const live = process.stderr.isTTY && !flags.quiet;
       const outcome = await runScenario({
@@ -108,9 +115,16 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Everything that can be wrong with the input is found here, before anything starts. */
-async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number; baseline: BaselineOptions | undefined; loadRunners: number | undefined }> {
+async function prepare(file: string, flags: RunFlags): Promise<{ scenario: ResolvedScenario; seed: number; baseline: BaselineOptions | undefined; loadRunners: number | undefined; loadRunnerLeadMs: number }> {
   const problems: string[] = [];
   const loadRunners = parseLoadRunners(flags, problems);
+  let loadRunnerLeadMs = 30_000; // replaced by the flag's value (default 30s) below
+  try {
+    loadRunnerLeadMs = parseDuration(flags.loadRunnerLead, '--load-runner-lead');
+    if (loadRunnerLeadMs < 1000 || loadRunnerLeadMs > 600_000) problems.push(`--load-runner-lead: expected a duration from 1s to 10m, got ${JSON.stringify(flags.loadRunnerLead)}`);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   const seed = Number(flags.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${JSON.stringify(flags.seed)}`);
   const timeScale = Number(flags.timeScale);
@@ -157,13 +171,20 @@ async function prepare(file: string, flags: RunFlags): Promise<{ scenario: Resol
   }
   if (problems.length > 0 || !scenario) throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
   const stack = disable.length > 0 ? { ...scenario.stack, disable: [...new Set([...(scenario.stack.disable ?? []), ...disable])] } : scenario.stack;
-  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed, baseline: baselineFlags.options, loadRunners };
+  return { scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack }, seed, baseline: baselineFlags.options, loadRunners, loadRunnerLeadMs };
 }
 
 async function createPlatform(flags: RunFlags): Promise<Platform> {
   if (flags.platform === 'kubernetes') {
     const { KubernetesPlatform } = await import('../../platforms/kubernetes/kubernetes-platform.js');
-    return new KubernetesPlatform({ context: flags.context, namespace: flags.namespace ?? 'peakready', overlay: flags.overlay === 'gke' ? 'gke' : 'kind' });
+    const url = (flag: string, v: string | undefined): string | undefined => {
+      if (v === undefined) return undefined;
+      if (!/^https?:\/\/[^/]+/.test(v)) throw invalidInput(`${flag}: expected an http(s) URL such as http://10.0.0.5:8080, got ${JSON.stringify(v)}`);
+      return v.replace(/\/+$/, '');
+    };
+    const gatewayUrl = url('--gateway-url', flags.gatewayUrl);
+    const prometheusUrl = url('--prometheus-url', flags.prometheusUrl);
+    return new KubernetesPlatform({ context: flags.context, namespace: flags.namespace ?? 'peakready', overlay: flags.overlay, ...(gatewayUrl ? { gatewayUrl } : {}), ...(prometheusUrl ? { prometheusUrl } : {}) });
   }
   const { createLocalPlatform } = await import('../../platforms/local/local-platform.js');
   return createLocalPlatform();

@@ -2,7 +2,6 @@
  * `peakready teardown`: deletes what `deploy` applied (the rendered overlay, in reverse
  * order) and sweeps every chaos resource and load-runner Job peakready left in the namespace.
  */
-import { invalidInput } from '../../errors.js';
 import { deleteObject } from '../../platforms/kubernetes/apply.js';
 import { sweepChaos } from '../../platforms/kubernetes/chaos-sweep.js';
 import { pinContext } from '../../platforms/kubernetes/kube-context.js';
@@ -21,12 +20,11 @@ export const register: RegisterCommand = (program, exit) => {
   program
     .command('teardown')
     .description('Delete the Kubernetes stack deploy created, and any chaos peakready left behind')
-    .option('--overlay <name>', 'kind | gke (the overlay that was deployed)', 'kind')
+    .option('--overlay <name|dir>', 'kind | gke | a folder (the overlay that was deployed)', 'kind')
     .option('--context <name>', 'kubeconfig context to act in (required)')
     .option('--namespace <name>', 'namespace the stack runs in', 'peakready')
     .option('--keep-namespace', 'leave the Namespace object in place')
     .action(async (flags: TeardownFlags) => {
-      if (flags.overlay !== 'kind' && flags.overlay !== 'gke') throw invalidInput(`--overlay: expected kind or gke, got ${JSON.stringify(flags.overlay)}`);
       const kc = pinContext(flags.context);
       const swept = await sweepChaos(kc, { namespace: flags.namespace });
       for (const s of swept) process.stderr.write(`deleted ${s}\n`);

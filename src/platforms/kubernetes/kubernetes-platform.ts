@@ -16,12 +16,13 @@ import { chaosObjectTarget } from './chaos-lifecycle.js';
 import { ActiveFaults } from '../../faults/active-faults.js';
 import { chaosMeshFault } from '../../faults/registry.js';
 import { jobLoadRunner } from './load-job.js';
+import { placementOf } from './load-runners.js';
 import { bundleScenario } from './scenario-bundle.js';
 import { pinContext, requireOptIn } from './kube-context.js';
 import { renderOverlay } from './kustomize.js';
 import { objectRef, type K8sObject } from './manifest.js';
 import { ClusterObserver } from './observer.js';
-import { pickPod, portForward, type Forward } from './port-forward.js';
+import { reachService, type Reach, type ReachKind } from './service-reach.js';
 import { waitForReady } from './readiness.js';
 import { applyOrder, tailorStack } from './stack-manifests.js';
 
@@ -30,14 +31,15 @@ export interface KubernetesPlatformOptions {
   /** The kubeconfig context to act in; required (nothing else is ever touched). */
   readonly context: string | undefined;
   readonly namespace: string;
-  readonly overlay: 'kind' | 'gke';
+  /** kind, gke, or the path of an own overlay folder (see overlayDir). */
+  readonly overlay: string;
   /** A loaded KubeConfig (tests); default: $KUBECONFIG / ~/.kube/config. */
   readonly kubeConfig?: KubeConfig;
   /** The deploy/ folder; default the repository's. */
   readonly deployDir?: string;
-  /** Prometheus' base URL; default a port-forward to the prometheus pod. */
+  /** Prometheus' base URL; default its Service (ClusterIP, NodePort, else a port-forward). */
   readonly prometheusUrl?: string;
-  /** The gateway's base URL; default a port-forward to a gateway pod. */
+  /** The gateway's base URL; default its Service (ClusterIP, NodePort, else a port-forward). */
   readonly gatewayUrl?: string;
   /** Server-side apply force on field conflicts (default false for the stack, true for chaos). */
   readonly forceConflicts?: boolean;
@@ -66,7 +68,7 @@ export class KubernetesPlatform implements Platform {
   readonly kc: KubeConfig;
   private applied: K8sObject[] = [];
   private observer: ClusterObserver | undefined;
-  private readonly forwards: Forward[] = [];
+  private readonly reaches = new Map<string, Reach>();
   private readonly pendingListeners = new Set<(e: PlatformEvent) => void>();
   private runId = 'manual';
   private teardown: TeardownStack | undefined;
@@ -97,15 +99,16 @@ export class KubernetesPlatform implements Platform {
   /**
    * A RunOptions.loadRunner that drives the traffic from `runners` pods (an Indexed Job of
    * the stack image) instead of this process. Bundles the scenario now, so a scenario that
-   * cannot be bundled fails before anything is deployed.
+   * cannot be bundled fails before anything is deployed. The runners and the harness start
+   * together, `leadMs` after the Job is created (default 20 s; see jobLoadRunner).
    */
-  async loadRunner(runners: number, scenarioFile: string, scales: { timeScale?: number; rateScale?: number } = {}): Promise<ReturnType<typeof jobLoadRunner>> {
+  async loadRunner(runners: number, scenarioFile: string, scales: { timeScale?: number; rateScale?: number; leadMs?: number } = {}): Promise<ReturnType<typeof jobLoadRunner>> {
     if (!Number.isInteger(runners) || runners < 1 || runners > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${runners}`);
     const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
     const image = (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
     if (!image) throw invalidInput(`overlay ${this.opts.overlay}: no gateway Deployment with an image to run the load runners from`);
     const scenarioBundle = await bundleScenario(scenarioFile);
-    return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
+    return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, placement: placementOf(gateway), scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
   }
 
   /** Starts the watches (also usable without `up`, against a stack deployed earlier). */
@@ -119,14 +122,23 @@ export class KubernetesPlatform implements Platform {
   private async endpoints(): Promise<StackEndpoints> {
     const ns = this.opts.namespace;
     const services = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([s, port]) => [s, `http://${s}.${ns}.svc:${port}`]));
-    const forwardTo = async (service: string): Promise<string> => {
-      const f = await portForward(this.kc, ns, await pickPod(this.kc, ns, service), SERVICE_PORTS[service]!);
-      this.forwards.push(f);
-      return f.url;
+    const reach = async (service: string, probePath: string): Promise<string> => {
+      const r = await reachService(this.kc, ns, service, SERVICE_PORTS[service]!, { probePath });
+      this.reaches.set(service, r);
+      if (r.kind === 'port-forward') {
+        const why = r.tried.length > 0 ? `${r.tried.join(', ')} did not answer from here` : 'its Service has no ClusterIP or NodePort';
+        process.stderr.write(`peakready: ${service} reached through a port-forward to one pod (${why}); --${service}-url names another address\n`);
+      }
+      return r.url;
     };
-    const gateway = this.opts.gatewayUrl ?? (await forwardTo('gateway'));
-    const prometheus = this.opts.prometheusUrl ?? (await forwardTo('prometheus'));
+    const gateway = this.opts.gatewayUrl ?? (await reach('gateway', '/health'));
+    const prometheus = this.opts.prometheusUrl ?? (await reach('prometheus', '/-/ready'));
     return { gateway, prometheus, services: { ...services, gateway, prometheus } };
+  }
+
+  /** How the harness reaches the gateway and Prometheus (after `up`): Service, NodePort or port-forward. */
+  reachedBy(): Readonly<Record<string, ReachKind>> {
+    return Object.fromEntries([...this.reaches].map(([service, r]) => [service, r.kind]));
   }
 
   async down(): Promise<void> {
@@ -134,7 +146,8 @@ export class KubernetesPlatform implements Platform {
     await this.faults.revertAll();
     this.observer?.stop();
     this.observer = undefined;
-    for (const f of this.forwards.splice(0)) await f.close();
+    for (const r of this.reaches.values()) await r.close();
+    this.reaches.clear();
     // Reverse apply order; the namespace last (deleting it first would hide the rest).
     const objects = [...this.applied].reverse();
     this.applied = [];
@@ -166,9 +179,14 @@ export class KubernetesPlatform implements Platform {
     throw invalidInput(`service ${JSON.stringify(service)}: no Deployment or Rollout of that name in ${this.opts.namespace}`);
   }
 
+  /**
+   * Ready replicas (the Deployment's or Rollout's status.readyReplicas), as the local
+   * platform's service proxy routes only to ready replicas and the `replicas(svc)` SLO reads
+   * `status().ready`: a pod that is starting, terminating or failing its probe serves nothing.
+   */
   async replicas(service: string): Promise<number> {
     const w = await this.workload(service);
-    return Number((w.status as { replicas?: number } | undefined)?.replicas ?? 0);
+    return Number((w.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0);
   }
 
   async status(): Promise<StackStatus> {

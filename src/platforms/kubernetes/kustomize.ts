@@ -154,9 +154,24 @@ function setImage(o: K8sObject, img: ImageEntry): void {
   }
 }
 
-/** Renders an overlay under `deployDir` (deploy/overlays/<name>); returns objects without their sources. */
+/** The overlays shipped in deploy/overlays. */
+export const BUILT_IN_OVERLAYS = ['kind', 'gke'] as const;
+
+/**
+ * The folder an `--overlay` names: a built-in overlay (deploy/overlays/<name>), or a path to
+ * a user's own kustomization folder, e.g. one that builds on deploy/overlays/kind with their
+ * registry's image names (anything holding a `/` or starting with `.` is a path).
+ */
+export function overlayDir(deployDir: string, overlay: string): string {
+  const isPath = overlay.includes('/') || overlay.startsWith('.');
+  const dir = isPath ? resolve(overlay) : join(deployDir, 'overlays', overlay);
+  if (!existsSync(join(dir, 'kustomization.yaml'))) {
+    throw invalidInput(`--overlay ${overlay}: expected one of ${BUILT_IN_OVERLAYS.join(', ')} or a folder holding a kustomization.yaml (no ${join(dir, 'kustomization.yaml')})`);
+  }
+  return dir;
+}
+
+/** Renders an overlay (see overlayDir); returns objects without their sources. */
 export function renderOverlay(deployDir: string, overlay: string): K8sObject[] {
-  const dir = join(deployDir, 'overlays', overlay);
-  if (!existsSync(join(dir, 'kustomization.yaml'))) throw invalidInput(`--overlay ${overlay}: expected one of kind, gke (no ${dir}/kustomization.yaml)`);
-  return renderKustomization(dir).map((o) => clone(o.object));
+  return renderKustomization(overlayDir(deployDir, overlay)).map((o) => clone(o.object));
 }

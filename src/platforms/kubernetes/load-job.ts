@@ -6,18 +6,24 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { environmentError } from '../../errors.js';
 import type { RunLoadOptions } from '../../load/run-load.js';
+import type { ScheduledLoadRunner } from '../../runner/run-scenario.js';
 import { TeardownStack } from '../../runner/teardown.js';
 import type { ResolvedScenario } from '../../scenario/types.js';
 import { applyObjects, deleteObject } from './apply.js';
-import { loadRunnerObjects, RUNNER_CONTAINER, type LoadRunnerOptions } from './load-runners.js';
+import { loadRunnerObjects, RUNNER_CONTAINER, type LoadRunnerOptions, type RunnerPlacement } from './load-runners.js';
 import type { LoadResult } from '../../load/load-result.js';
-import { mergeRunnerLoad, mergeRunnerResults, parseRunnerLog, type MergedEndpoint, type RunnerResult } from './runner-results.js';
+import { checkRunnerStarts, mergeRunnerLoad, mergeRunnerResults, parseRunnerLog, type MergedEndpoint, type RunnerResult } from './runner-results.js';
+
+/** How long the runners' Job gets to create and start its pods before the common start, by default. */
+export const DEFAULT_RUNNER_LEAD_MS = 30_000;
 
 export interface LoadJobOptions extends LoadRunnerOptions {
   readonly kc: KubeConfig;
   readonly teardown: TeardownStack;
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
+  /** The lead `startAtEpochMs` gave the pods (ms), for the hint when one starts too late. */
+  readonly leadMs?: number;
 }
 
 /** The API server's Status message of a client error, else the error's own text. */
@@ -42,14 +48,19 @@ export interface LoadJobOutcome {
   readonly load: LoadResult;
 }
 
-/** Applies the Job, waits for every runner, merges their histograms. */
+/**
+ * Applies the Job, waits for every runner, merges their histograms. With `startAtEpochMs`
+ * (the common start every runner waits for) the runners' data is merged on that instant, and
+ * a runner that started more than RUNNER_START_TOLERANCE_MS after it fails the run
+ * (checkRunnerStarts) instead of being merged off its place.
+ */
 export async function runLoadJob(opts: LoadJobOptions): Promise<LoadJobOutcome> {
   const objects = loadRunnerObjects(opts);
   const job = objects[1]!;
   for (const o of objects) opts.teardown.push(`delete ${o.kind}/${o.metadata.name}`, async () => void (await deleteObject(opts.kc, o)));
   await applyObjects(opts.kc, objects);
   const batch = opts.kc.makeApiClient(BatchV1Api);
-  const deadline = Date.now() + opts.durationMs + 300_000;
+  const deadline = Math.max(Date.now(), opts.startAtEpochMs ?? 0) + opts.durationMs + 300_000;
   while (true) {
     const j = await batch.readNamespacedJob({ name: job.metadata.name, namespace: opts.namespace });
     if ((j.status?.succeeded ?? 0) >= opts.runners) break;
@@ -72,7 +83,10 @@ export async function runLoadJob(opts: LoadJobOptions): Promise<LoadJobOutcome> 
     results.push(parseRunnerLog(log, `pod ${pod}`));
   }
   results.sort((a, b) => a.index - b.index);
-  return { endpoints: mergeRunnerResults(results, opts.runners), runners: results, load: mergeRunnerLoad(results, opts.runners) };
+  const endpoints = mergeRunnerResults(results, opts.runners);
+  const startAt = opts.startAtEpochMs;
+  if (startAt !== undefined) checkRunnerStarts(results, { startAtEpochMs: startAt, ...(opts.leadMs !== undefined ? { leadMs: opts.leadMs } : {}) });
+  return { endpoints, runners: results, load: mergeRunnerLoad(results, opts.runners, startAt !== undefined ? { originEpochMs: startAt } : {}) };
 }
 
 /** What `peakready run --load-runners N` needs to drive a run's traffic from the cluster. */
@@ -82,41 +96,62 @@ export interface JobLoadRunnerOptions {
   readonly runners: number;
   /** The stack image (it holds the CLI). */
   readonly image: string;
+  /** Scheduling and pull fields of the runner pods (the gateway template's; placementOf). */
+  readonly placement?: RunnerPlacement;
   /** The scenario bundled by bundleScenario. */
   readonly scenarioBundle: string;
   readonly timeScale?: number;
   readonly rateScale?: number;
   readonly pollMs?: number;
+  /**
+   * How long before the common start the Job is created (ms, default DEFAULT_RUNNER_LEAD_MS):
+   * time for its pods to be scheduled, pull the image and load the scenario. A runner that
+   * starts more than 1 s after the start fails the run.
+   */
+  readonly leadMs?: number;
 }
 
 /**
- * A drop-in for runLoad (RunOptions.loadRunner): runs the scenario's traffic as the
- * Indexed Job and returns the merged LoadResult, deleting the Job and its ConfigMap after.
- * The runners send to the gateway Service, not to the harness's port-forward.
+ * RunOptions.loadRunner for the cluster: runs the scenario's traffic as the Indexed Job and
+ * returns the merged LoadResult, deleting the Job and its ConfigMap after. The runners send
+ * to the gateway Service, not to the harness's port-forward. Started in lockstep: `start`
+ * picks the common start (now + the lead) and hands it to every runner (`--start-at`); the
+ * harness starts its fault timeline on the same instant, and the runners' data is merged on it.
  */
-export function jobLoadRunner(o: JobLoadRunnerOptions): (scenario: ResolvedScenario, run: RunLoadOptions) => Promise<LoadResult> {
-  return async (scenario, run) => {
-    const teardown = new TeardownStack();
-    try {
-      const outcome = await runLoadJob({
-        kc: o.kc,
-        teardown,
-        namespace: o.namespace,
-        runners: o.runners,
-        image: o.image,
-        scenarioBundle: o.scenarioBundle,
-        durationMs: scenario.traffic.durationMs,
-        seed: run.seed,
-        runId: `${scenario.name}-${Date.now().toString(36)}`,
-        ...(run.signal ? { signal: run.signal } : {}),
-        ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
-        ...(o.rateScale !== undefined ? { rateScale: o.rateScale } : {}),
-        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
-      });
-      return outcome.load;
-    } finally {
-      await teardown.unwind();
-    }
+export function jobLoadRunner(o: JobLoadRunnerOptions): ScheduledLoadRunner {
+  return {
+    start: async (scenario, run) => {
+      const leadMs = o.leadMs ?? DEFAULT_RUNNER_LEAD_MS;
+      const startsAtEpochMs = Date.now() + leadMs;
+      return { startsAtEpochMs, done: runJob(o, scenario, run, startsAtEpochMs, leadMs) };
+    },
   };
 }
 
+/** One run of the Job whose runners start at `startAtEpochMs`; its Job and ConfigMap are deleted after. */
+async function runJob(o: JobLoadRunnerOptions, scenario: ResolvedScenario, run: RunLoadOptions, startAtEpochMs: number, leadMs: number): Promise<LoadResult> {
+  const teardown = new TeardownStack();
+  try {
+    const outcome = await runLoadJob({
+      kc: o.kc,
+      teardown,
+      namespace: o.namespace,
+      runners: o.runners,
+      image: o.image,
+      ...(o.placement ? { placement: o.placement } : {}),
+      scenarioBundle: o.scenarioBundle,
+      durationMs: scenario.traffic.durationMs,
+      seed: run.seed,
+      startAtEpochMs,
+      leadMs,
+      runId: `${scenario.name}-${Date.now().toString(36)}`,
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
+      ...(o.rateScale !== undefined ? { rateScale: o.rateScale } : {}),
+      ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+    });
+    return outcome.load;
+  } finally {
+    await teardown.unwind();
+  }
+}

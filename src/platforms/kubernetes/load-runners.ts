@@ -26,6 +26,39 @@ export interface LoadRunnerOptions {
   /** The run's --time-scale and --rate-scale, applied by each runner to the bundled scenario. */
   readonly timeScale?: number;
   readonly rateScale?: number;
+  /**
+   * The common start (epoch ms) every runner waits for before its schedule starts
+   * (`--start-at`), so the runners and the harness's fault timeline start together.
+   */
+  readonly startAtEpochMs?: number;
+  /**
+   * Where and how the runner pods run: the gateway pod template's scheduling and image
+   * fields (node selector, tolerations, affinity, pull policy and secrets), so the runners
+   * land where the stack's own pods may and pull the image the same way.
+   */
+  readonly placement?: RunnerPlacement;
+}
+
+export interface RunnerPlacement {
+  readonly nodeSelector?: Record<string, string>;
+  readonly tolerations?: unknown[];
+  readonly affinity?: unknown;
+  readonly imagePullSecrets?: unknown[];
+  readonly imagePullPolicy?: string;
+}
+
+/** The placement fields of a workload's pod template (see LoadRunnerOptions.placement). */
+export function placementOf(workload: K8sObject | undefined): RunnerPlacement {
+  const spec = (workload?.spec as { template?: { spec?: Record<string, any> } } | undefined)?.template?.spec;
+  if (!spec) return {};
+  const pull = (spec.containers as { imagePullPolicy?: string }[] | undefined)?.[0]?.imagePullPolicy;
+  return {
+    ...(spec.nodeSelector ? { nodeSelector: spec.nodeSelector } : {}),
+    ...(spec.tolerations ? { tolerations: spec.tolerations } : {}),
+    ...(spec.affinity ? { affinity: spec.affinity } : {}),
+    ...(spec.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
+    ...(pull ? { imagePullPolicy: pull } : {}),
+  };
 }
 
 export const RUNNER_CONTAINER = 'runner';
@@ -55,17 +88,23 @@ export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
       parallelism: opts.runners,
       // A runner that fails is a failed measurement: no retries that would skew the rate.
       backoffLimit: 0,
-      activeDeadlineSeconds: Math.ceil(opts.durationMs / 1000) + 300,
+      // Counted from the Job's creation: the wait for the common start comes first.
+      activeDeadlineSeconds: Math.ceil((opts.durationMs + Math.max(0, (opts.startAtEpochMs ?? 0) - Date.now())) / 1000) + 300,
       ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
           securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
+          ...(opts.placement?.nodeSelector ? { nodeSelector: opts.placement.nodeSelector } : {}),
+          ...(opts.placement?.tolerations ? { tolerations: opts.placement.tolerations } : {}),
+          ...(opts.placement?.affinity ? { affinity: opts.placement.affinity } : {}),
+          ...(opts.placement?.imagePullSecrets ? { imagePullSecrets: opts.placement.imagePullSecrets } : {}),
           containers: [
             {
               name: RUNNER_CONTAINER,
               image: opts.image,
+              ...(opts.placement?.imagePullPolicy ? { imagePullPolicy: opts.placement.imagePullPolicy } : {}),
               command: ['node', 'dist/cli/main.js'],
               args: [
                 'load',
@@ -76,12 +115,15 @@ export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
                 '--runner-index', '$(JOB_COMPLETION_INDEX)',
                 '--seed', String(opts.seed),
                 '--emit-histograms',
+                ...(opts.startAtEpochMs !== undefined ? ['--start-at', String(opts.startAtEpochMs)] : []),
                 ...(opts.timeScale !== undefined && opts.timeScale !== 1 ? ['--time-scale', String(opts.timeScale)] : []),
                 ...(opts.rateScale !== undefined && opts.rateScale !== 1 ? ['--rate-scale', String(opts.rateScale)] : []),
                 // The target is the cluster's own gateway Service, never loopback inside a pod.
                 '--allow-remote-target',
               ],
-              resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+              // A small request so runners schedule beside the stack on a small cluster; the
+              // limit lets each use a whole core when the node has it.
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
               volumeMounts: [{ name: 'scenario', mountPath: '/scenario', readOnly: true }],
             },
           ],

@@ -2,6 +2,12 @@
  * Turns watch streams into the platform's events: HPA replica changes, Rollout phase and
  * canary weight, pod restarts and readiness. Kubernetes Events are kept (latest first)
  * for status and timeout messages. A stream that ends is re-opened until `stop()`.
+ *
+ * Restarts mean what they mean on the local platform, where a replica that dies (a crash,
+ * or the kill-replica fault's SIGKILL) is started again and counted as a restart: a
+ * service's restarts are its pods' container restarts plus the pods that went away and were
+ * replaced by their ReplicaSet (a Chaos Mesh pod-kill deletes the pod; its replacement
+ * starts with restartCount 0). See `ReplicaSetBook` for which replacements count.
  */
 import { PlatformEventHub } from '../event-hub.js';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
@@ -14,9 +20,12 @@ type Listener = (e: PlatformEvent) => void;
 const STREAMS = {
   hpa: (ns: string) => `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
   rollouts: (ns: string) => `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`,
+  replicasets: (ns: string) => `/apis/apps/v1/namespaces/${ns}/replicasets`,
   pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
   events: (ns: string) => `/api/v1/namespaces/${ns}/events`,
 } as const;
+
+export type ObservedStream = keyof typeof STREAMS;
 
 /** One Kubernetes Event as kept by the observer. */
 export interface ClusterEvent {
@@ -29,14 +38,73 @@ export interface ClusterEvent {
 
 const PHASES: readonly RolloutPhase[] = ['Healthy', 'Progressing', 'Paused', 'Degraded', 'Aborted'];
 
+/** What the observer remembers of one pod (keyed by uid). */
+interface PodState {
+  readonly name: string;
+  readonly service: string;
+  /** Key of the controlling ReplicaSet, once known. */
+  owner: string | undefined;
+  /** Sum of the containers' restartCount, last seen. */
+  restarts: number;
+  ready: boolean;
+  /** Deletion started, deleted, or Failed/Succeeded: the ReplicaSet no longer counts it. */
+  gone: boolean;
+}
+
+/**
+ * Bookkeeping of one ReplicaSet (a Deployment's or an Argo Rollout's revision), from which
+ * the replacements are counted. The rule:
+ *
+ *   created = pods of the ReplicaSet ever seen        grown  = sum of the increases of spec.replicas
+ *   lost    = of those, pods that went away            shrunk = sum of the decreases of spec.replicas
+ *             (deletion started, deleted, or Failed)            (from 0 when first seen; deleted → 0)
+ *
+ *   replaced = max(replaced so far, min(created − grown, lost − shrunk))
+ *
+ * A ReplicaSet keeps created − lost = grown − shrunk pods. Pods lost beyond what a lower
+ * spec.replicas asked for, and pods created beyond what a higher one asked for, are pods
+ * the ReplicaSet replaced while it still wanted them: a pod-kill, an eviction, a pod that
+ * failed. An HPA scale-in lowers spec.replicas before the ReplicaSet deletes the pod, and a
+ * rollout scales the old ReplicaSet down and the new one up: neither counts, and neither
+ * does a scale-in followed by a scale-out (the new pod is asked for). A lost pod only
+ * counts once its replacement appears (both differences must agree), so a pod event that
+ * arrives before the ReplicaSet event that explains it (separate watch streams) counts
+ * nothing; and the count never goes down, so a late ReplicaSet event cannot make an
+ * already counted replacement count again.
+ *
+ * Limits: a pod deleted and replaced while the pod watch was disconnected is not counted
+ * (the relist shows the replacement but not the loss); if the pod stream runs ahead of the
+ * ReplicaSet stream through both a scale-out and a scale-in of the same ReplicaSet, one
+ * replacement can be counted that was none.
+ */
+interface ReplicaSetBook {
+  desired: number | undefined;
+  grown: number;
+  shrunk: number;
+  created: number;
+  lost: number;
+  replaced: number;
+  /** Names and container restarts of lost pods not yet paired with a replacement, newest last. */
+  readonly unreplaced: { name: string; restarts: number }[];
+}
+
+interface OwnerRef {
+  kind?: string;
+  name?: string;
+  uid?: string;
+  controller?: boolean;
+}
+
 /** Watches one namespace; create with `start()`. */
 export class ClusterObserver {
   private readonly eventHub = new PlatformEventHub();
   private readonly controllers: AbortController[] = [];
   private stopped = false;
   private readonly hpaReplicas = new Map<string, number>();
-  private readonly podRestarts = new Map<string, number>();
-  private readonly podReady = new Map<string, boolean>();
+  private readonly pods = new Map<string, PodState>();
+  private readonly replicaSets = new Map<string, ReplicaSetBook>();
+  /** Restarts per service (the pods' `app` label) since the observer started; never decreases. */
+  private readonly serviceRestarts = new Map<string, number>();
   private readonly rolloutState = new Map<string, string>();
   /** Latest Kubernetes Events, newest last, at most 200. */
   readonly events: ClusterEvent[] = [];
@@ -53,17 +121,28 @@ export class ClusterObserver {
 
   /** Opens every watch; resolves once all are connected. */
   async start(): Promise<void> {
-    await Promise.all([
-      this.watch(STREAMS.hpa(this.namespace), (type, o) => this.onHpa(type, o)),
-      this.watch(STREAMS.rollouts(this.namespace), (type, o) => this.onRollout(type, o)),
-      this.watch(STREAMS.pods(this.namespace), (type, o) => this.onPod(type, o)),
-      this.watch(STREAMS.events(this.namespace), (type, o) => this.onClusterEvent(type, o)),
-    ]);
+    await Promise.all((Object.keys(STREAMS) as ObservedStream[]).map((s) => this.watch(STREAMS[s](this.namespace), (type, o) => this.ingest(s, type, o))));
   }
 
   stop(): void {
     this.stopped = true;
     for (const c of this.controllers.splice(0)) c.abort();
+  }
+
+  /** Handles one watch event of a stream (what the watches call; tests feed recorded events here). */
+  ingest(stream: ObservedStream, type: string, o: K8sObject): void {
+    switch (stream) {
+      case 'hpa':
+        return this.onHpa(type, o);
+      case 'rollouts':
+        return this.onRollout(type, o);
+      case 'replicasets':
+        return this.onReplicaSet(type, o);
+      case 'pods':
+        return this.onPod(type, o);
+      case 'events':
+        return this.onClusterEvent(type, o);
+    }
   }
 
   private async watch(path: string, handle: (type: string, o: K8sObject) => void): Promise<void> {
@@ -108,23 +187,83 @@ export class ClusterObserver {
     this.emit({ t: this.now(), type: 'rollout', service: o.metadata.name, phase, weight, version, ...(status.message ? { message: status.message } : {}) });
   }
 
+  private book(key: string): ReplicaSetBook {
+    let b = this.replicaSets.get(key);
+    if (!b) this.replicaSets.set(key, (b = { desired: undefined, grown: 0, shrunk: 0, created: 0, lost: 0, replaced: 0, unreplaced: [] }));
+    return b;
+  }
+
+  private onReplicaSet(type: string, o: K8sObject): void {
+    const b = this.book(String(o.metadata.uid ?? o.metadata.name));
+    // A deleted ReplicaSet wants no pods (its pods go with it); the API server defaults spec.replicas to 1.
+    const desired = type === 'DELETED' ? 0 : Number((o.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    const before = b.desired ?? 0;
+    b.desired = desired;
+    if (desired > before) b.grown += desired - before;
+    else b.shrunk += before - desired;
+    // Lower differences can only lower the count: nothing to emit.
+  }
+
   private onPod(type: string, o: K8sObject): void {
     const name = o.metadata.name;
+    const key = String(o.metadata.uid ?? name);
+    const service = o.metadata.labels?.app ?? name;
+    const meta = o.metadata as { ownerReferences?: OwnerRef[]; deletionTimestamp?: string };
+    const owner = meta.ownerReferences?.find((r) => r.controller !== false && r.kind === 'ReplicaSet');
+    const ownerKey = owner ? String(owner.uid ?? owner.name) : undefined;
+    const status = (o.status ?? {}) as { phase?: string; containerStatuses?: { restartCount?: number }[]; conditions?: { type: string; status: string }[] };
+    const restarts = (status.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    const gone = type === 'DELETED' || meta.deletionTimestamp !== undefined || status.phase === 'Failed' || status.phase === 'Succeeded';
+
+    let pod = this.pods.get(key);
+    if (!pod) {
+      // Restarts from before the pod was first seen count in the total, without events.
+      pod = { name, service, owner: undefined, restarts, ready, gone: false };
+      this.pods.set(key, pod);
+      this.addRestarts(service, restarts);
+    } else if (restarts > pod.restarts) {
+      // One event per restart, as the local platform sends them.
+      for (let n = pod.restarts + 1; n <= restarts; n++) this.emit({ t: this.now(), type: 'restart', service, replica: name, restarts: n });
+      this.addRestarts(service, restarts - pod.restarts);
+      pod.restarts = restarts;
+    }
+    if (ownerKey !== undefined && pod.owner === undefined) {
+      pod.owner = ownerKey;
+      this.book(ownerKey).created += 1;
+    }
+    if (gone && !pod.gone) {
+      pod.gone = true;
+      if (pod.owner !== undefined) {
+        const b = this.book(pod.owner);
+        b.lost += 1;
+        b.unreplaced.push({ name, restarts: pod.restarts });
+        if (b.unreplaced.length > 50) b.unreplaced.shift();
+      }
+    }
+    if (pod.owner !== undefined) this.countReplacements(this.book(pod.owner), service);
+
     if (type === 'DELETED') {
-      this.podRestarts.delete(name);
-      this.podReady.delete(name);
+      this.pods.delete(key);
       return;
     }
-    const service = o.metadata.labels?.app ?? name;
-    const status = (o.status ?? {}) as { containerStatuses?: { restartCount?: number }[]; conditions?: { type: string; status: string }[] };
-    const restarts = (status.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
-    const before = this.podRestarts.get(name);
-    this.podRestarts.set(name, restarts);
-    if (before !== undefined && restarts > before) this.emit({ t: this.now(), type: 'restart', service, replica: name, restarts });
-    const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    const wasReady = this.podReady.get(name);
-    this.podReady.set(name, ready);
-    if (wasReady !== undefined && wasReady !== ready) this.emit({ t: this.now(), type: 'ready', service, replica: name, ready });
+    const wasReady = pod.ready;
+    pod.ready = ready;
+    if (wasReady !== ready) this.emit({ t: this.now(), type: 'ready', service, replica: name, ready });
+  }
+
+  /** Applies the rule of `ReplicaSetBook`; emits a restart per new replacement, named after the pod it replaced. */
+  private countReplacements(b: ReplicaSetBook, service: string): void {
+    const replaced = Math.min(b.created - b.grown, b.lost - b.shrunk);
+    for (; b.replaced < replaced; b.replaced++) {
+      const lost = b.unreplaced.pop();
+      this.addRestarts(service, 1);
+      this.emit({ t: this.now(), type: 'restart', service, replica: lost?.name ?? service, restarts: (lost?.restarts ?? 0) + 1 });
+    }
+  }
+
+  private addRestarts(service: string, n: number): void {
+    if (n > 0) this.serviceRestarts.set(service, (this.serviceRestarts.get(service) ?? 0) + n);
   }
 
   private onClusterEvent(type: string, o: K8sObject): void {
@@ -134,10 +273,12 @@ export class ClusterObserver {
     if (this.events.length > 200) this.events.splice(0, this.events.length - 200);
   }
 
-  /** Total container restarts of the pods whose `app` label is `service`. */
+  /**
+   * Restarts of the pods whose `app` label is `service`: container restarts plus pods their
+   * ReplicaSet replaced (see `ReplicaSetBook`), including pods gone since. Cumulative: it
+   * never decreases, so each increase of a sampled series is a restart.
+   */
   restartsOf(service: string): number {
-    let n = 0;
-    for (const [pod, r] of this.podRestarts) if (pod.startsWith(`${service}-`)) n += r;
-    return n;
+    return this.serviceRestarts.get(service) ?? 0;
   }
 }

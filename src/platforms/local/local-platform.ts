@@ -250,7 +250,8 @@ export class LocalPlatform implements Platform {
   }
 
   async replicas(service: string): Promise<number> {
-    return this.supervisor?.replicas(service).length ?? 0;
+    // Ready replicas, as on Kubernetes (a Deployment's or Rollout's readyReplicas).
+    return this.supervisor?.replicas(service).filter((r) => r.process.ready).length ?? 0;
   }
 
   /** The rollout controller of a service (created on first use). */

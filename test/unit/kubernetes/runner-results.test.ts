@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeHistogram, newHistogram } from '../../../src/load/histogram.js';
-import { loadRunnerObjects } from '../../../src/platforms/kubernetes/load-runners.js';
+import { loadRunnerObjects, placementOf } from '../../../src/platforms/kubernetes/load-runners.js';
+import { renderStack } from '../../../src/platforms/kubernetes/kubernetes-platform.js';
 import { mergeRunnerResults, parseRunnerLog, RESULT_PREFIX, type RunnerResult } from '../../../src/platforms/kubernetes/runner-results.js';
 
 /** Deterministic latencies (µs) with a different shape per runner: one runner sees the slow tail. */
@@ -77,5 +78,20 @@ describe('loadRunnerObjects', () => {
     expect(args).toContain('http://gateway.peakready.svc:8080');
     expect((cm as any).data['scenario.mjs']).toBe('export default 1');
     expect(() => loadRunnerObjects({ runId: 'r', namespace: 'n', runners: 0, image: 'i', scenarioBundle: '', durationMs: 1, seed: 1 })).toThrow(/1\.\.100/);
+  });
+
+  it("runs the runner pods where the gateway's pods run: its node selector, tolerations and image pull policy", () => {
+    const objects = renderStack({ overlay: 'test/k8s-node/overlay', namespace: 'p' });
+    const gateway = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
+    const [, job] = loadRunnerObjects({ runId: 'r', namespace: 'p', runners: 2, image: 'peakready.local/stack:test', placement: placementOf(gateway), scenarioBundle: '', durationMs: 1000, seed: 1 });
+    const pod = (job!.spec as any).template.spec;
+    expect(pod.nodeSelector).toEqual({ 'peakready.io/real-node': 'true' });
+    expect(pod.tolerations).toEqual([{ key: 'peakready.io/real-node', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    expect(pod.containers[0].imagePullPolicy).toBe('Never');
+    // The kind overlay places nothing: the runners go wherever the scheduler puts them.
+    const kind = renderStack({ overlay: 'kind', namespace: 'p' }).find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
+    const [, plain] = loadRunnerObjects({ runId: 'r', namespace: 'p', runners: 2, image: 'peakready/stack:dev', placement: placementOf(kind), scenarioBundle: '', durationMs: 1000, seed: 1 });
+    expect(Object.keys((plain!.spec as any).template.spec)).not.toEqual(expect.arrayContaining(['nodeSelector']));
+    expect((plain!.spec as any).template.spec.tolerations).toBeUndefined();
   });
 });

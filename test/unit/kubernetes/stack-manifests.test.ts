@@ -48,6 +48,6 @@ describe('renderStack', () => {
   });
 
   it('names the overlay choices when given an unknown one', () => {
-    expect(() => renderStack({ overlay: 'eks', namespace: 'p' })).toThrow(/--overlay eks: expected one of kind, gke/);
+    expect(() => renderStack({ overlay: 'eks', namespace: 'p' })).toThrow(/--overlay eks: expected one of kind, gke or a folder holding a kustomization.yaml/);
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * The real node of scripts/k8s/node-up.sh, as the suite sees it: what node-up.sh wrote to
+ * $NODE_STATE/env, and the images the node runs (imported once by images.global.ts).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { V1PodSpec } from '@kubernetes/client-node';
+
+export const REPO = join(import.meta.dirname, '..', '..', '..');
+/** The stack image (deploy/Dockerfile's files, assembled by scripts/k8s/image.sh stack). */
+export const STACK_IMAGE = 'peakready.local/stack:test';
+/** The overlay that runs deploy/overlays/kind on the real node with these images. */
+export const TEST_OVERLAY = join(REPO, 'test/k8s-node/overlay');
+export const NODE_LABEL = 'peakready.io/real-node';
+
+/** Pod spec fields that place a pod on the real node, as the stack image's user. */
+export const ON_REAL_NODE: Partial<V1PodSpec> = {
+  nodeSelector: { [NODE_LABEL]: 'true' },
+  tolerations: [{ key: NODE_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+  securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
+};
+
+export interface RealNode {
+  readonly name: string;
+  readonly ip: string;
+  readonly containerd: string;
+  readonly ctr: string;
+}
+
+/** The running node; throws (a failure, never a skip) when node-up.sh has not started one. */
+export function realNode(): RealNode {
+  const state = process.env.PEAKREADY_K8S_NODE_STATE ?? `${process.env.PEAKREADY_K8S_STATE ?? '/tmp/peakready-k8s'}-node`;
+  const file = join(state, 'env');
+  if (!existsSync(file)) {
+    throw new Error(`no real node (${file} missing): start one with scripts/k8s/node-up.sh after up.sh`);
+  }
+  const env = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export (\w+)=(.*)$/.exec(line);
+    if (m?.[1] && m[2] !== undefined) env.set(m[1], m[2]);
+  }
+  const need = (k: string): string => {
+    const v = env.get(k);
+    if (!v) throw new Error(`${file} has no ${k}`);
+    return v;
+  };
+  return {
+    name: need('PEAKREADY_K8S_NODE'),
+    ip: need('PEAKREADY_K8S_NODE_IP'),
+    containerd: need('PEAKREADY_K8S_NODE_CONTAINERD'),
+    ctr: need('PEAKREADY_K8S_NODE_CTR'),
+  };
+}
+
+const execFileP = promisify(execFile);
+
+/** Runs the built CLI (dist/cli/main.js) with this process's environment (the test cluster's KUBECONFIG). */
+export async function peakready(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileP(process.execPath, [join(REPO, 'dist/cli/main.js'), ...args], { env: process.env, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
