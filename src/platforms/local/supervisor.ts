@@ -32,6 +32,8 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private readonly replicasById = new Map<string, Replica>();
+  /** Restarts of replicas already removed, per service (restarts() never goes down). */
+  private readonly removedRestarts = new Map<string, number>();
   private readonly counters = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private closed = false;
@@ -104,18 +106,23 @@ export class Supervisor {
     return replica;
   }
 
-  /** Stops and forgets a replica (scale-in, canary removal). */
+  /** Stops and forgets a replica (scale-in, canary removal); its restarts stay counted. */
   async removeReplica(id: string): Promise<void> {
     const r = this.replicasById.get(id);
     if (!r) return;
     this.replicasById.delete(id);
+    this.removedRestarts.set(r.service, (this.removedRestarts.get(r.service) ?? 0) + r.process.restarts);
     this.changed();
     await r.process.stop();
   }
 
-  /** Total restarts across a service's replicas. */
+  /**
+   * Restarts of a service's replicas since it started, including replicas removed since: a
+   * count that never goes down, so a restart followed by a scale-in within one sample is
+   * not lost (as on Kubernetes, where the observer keeps a running total).
+   */
   restarts(service: string): number {
-    return this.replicas(service).reduce((s, r) => s + r.process.restarts, 0);
+    return (this.removedRestarts.get(service) ?? 0) + this.replicas(service).reduce((s, r) => s + r.process.restarts, 0);
   }
 
   /** Stops every replica (in parallel). */

@@ -79,6 +79,11 @@ describe('Supervisor', () => {
     expect(sup.restarts('svc')).toBe(1);
     expect(events.some((e) => e.type === 'restart' && e.replica === r.id && e.restarts === 1)).toBe(true);
     expect((await get(r.process.port!)).pid).toBe(r.process.pid);
+    // Scaled in afterwards: the restart stays counted (the count never goes down).
+    await sup.addReplica('svc', 'v1');
+    await sup.removeReplica(r.id);
+    expect(sup.replicas('svc')).toHaveLength(1);
+    expect(sup.restarts('svc')).toBe(1);
   });
 
   it('removing a replica stops its process and it is not restarted', async () => {
