@@ -3,6 +3,7 @@
  * and the harness, started in lockstep as k6-operator starts its runners): each waits
  * until the agreed wall-clock instant, then starts its clock.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Resolves once `now()` reads `epochMs` or later, never before: a timer may fire a little
@@ -14,14 +15,7 @@ export async function waitUntilEpoch(epochMs: number, signal?: AbortSignal, now:
   while (signal?.aborted !== true) {
     const left = epochMs - now();
     if (left <= 0) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.ceil(left));
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    // An abort rejects the sleep: the loop's condition then ends the wait.
+    await sleep(Math.ceil(left), undefined, signal ? { signal } : {}).catch(() => undefined);
   }
 }

@@ -21,6 +21,8 @@ export interface UpOptions {
   /** Every started process, port, file or resource registers its undo here before it acts. */
   readonly teardown: TeardownStack;
   readonly signal?: AbortSignal;
+  /** A line for the user about how the stack is reached or run (the runner's log). */
+  readonly log?: (line: string) => void;
 }
 
 export interface StackEndpoints {

@@ -148,7 +148,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     // 1. Platform up. Its own teardown goes on our stack before it starts anything.
     log(`starting the stack on the ${platform.name} platform…`);
     const upStarted = performance.now();
-    endpoints = await platform.up({ stack: scenario.stack, timeScale: scenario.timeScale, runId, teardown, signal: guard.signal });
+    endpoints = await platform.up({ stack: scenario.stack, timeScale: scenario.timeScale, runId, teardown, signal: guard.signal, log });
     addEvent('stack-up', `stack ready in ${((performance.now() - upStarted) / 1000).toFixed(1)} s`);
     log(`stack ready in ${((performance.now() - upStarted) / 1000).toFixed(1)} s; gateway ${endpoints.gateway}`);
     throwIfAborted(guard.signal);

@@ -27,7 +27,7 @@ describe('peakready run on the real node', () => {
     const ns = `run-${name}-${Date.now().toString(36)}`;
     namespaces.push(ns);
     const dir = join(out, name);
-    const r = await peakready(['run', SCENARIO, '--platform', 'kubernetes', '--overlay', TEST_OVERLAY, '--context', c.context, '--namespace', ns, '--out', dir, '--quiet', ...extra]);
+    const r = await peakready(['run', SCENARIO, '--platform', 'kubernetes', '--overlay', TEST_OVERLAY, '--context', c.context, '--namespace', ns, '--out', dir, ...extra]);
     let journal: Journal;
     try {
       journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as Journal;

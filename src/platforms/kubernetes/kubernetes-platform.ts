@@ -93,7 +93,7 @@ export class KubernetesPlatform implements Platform {
     await applyObjects(this.kc, objects, { force: this.opts.forceConflicts ?? false });
     await waitForReady(this.kc, objects, { timeoutMs: this.opts.readyTimeoutMs ?? 300_000, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     await this.startObserver();
-    return this.endpoints();
+    return this.endpoints(opts.log);
   }
 
   /**
@@ -119,7 +119,7 @@ export class KubernetesPlatform implements Platform {
     await this.observer.start();
   }
 
-  private async endpoints(): Promise<StackEndpoints> {
+  private async endpoints(log?: (line: string) => void): Promise<StackEndpoints> {
     const ns = this.opts.namespace;
     const services = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([s, port]) => [s, `http://${s}.${ns}.svc:${port}`]));
     const reach = async (service: string, probePath: string): Promise<string> => {
@@ -127,7 +127,7 @@ export class KubernetesPlatform implements Platform {
       this.reaches.set(service, r);
       if (r.kind === 'port-forward') {
         const why = r.tried.length > 0 ? `${r.tried.join(', ')} did not answer from here` : 'its Service has no ClusterIP or NodePort';
-        process.stderr.write(`peakready: ${service} reached through a port-forward to one pod (${why}); --${service}-url names another address\n`);
+        log?.(`${service} reached through a port-forward to one pod (${why}); --${service}-url names another address`);
       }
       return r.url;
     };

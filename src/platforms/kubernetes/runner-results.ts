@@ -14,8 +14,7 @@ import { mergeEncoded, newHistogram, type Histogram } from '../../load/histogram
 import { LoadResult, storeOf, type LoadData } from '../../load/load-result.js';
 import { mergeLoadData } from '../../load/merge.js';
 import { ByteWriter, emptyCell, writeCell } from '../../load/slice-codec.js';
-import type { SliceData } from '../../load/slice-store.js';
-import { emptyStreamCell, writeStreamCell, type StreamData } from '../../load/stream-store.js';
+import { emptyStreamCell, writeStreamCell } from '../../load/stream-store.js';
 
 export const RESULT_PREFIX = 'PEAKREADY_RUNNER_RESULT ';
 
@@ -153,26 +152,18 @@ export function alignRunnerData(data: LoadData, originEpochMs: number): LoadData
     ...rest,
     startEpochMs: originEpochMs,
     durationMs: data.durationMs + shiftMs,
-    slices: prependSlices(slices, Math.round(shiftMs / slices.ms), n),
-    ...(data.streams ? { streams: prependStreams(data.streams, Math.round(shiftMs / data.streams.ms), n) } : {}),
+    slices: prependEmpty(slices, Math.round(shiftMs / slices.ms), n, (w) => writeCell(w, emptyCell())),
+    ...(data.streams ? { streams: prependEmpty(data.streams, Math.round(shiftMs / data.streams.ms), n, (w) => writeStreamCell(w, emptyStreamCell())) } : {}),
   };
 }
 
-/** `count` empty slices (one empty cell per endpoint) before the data's own. */
-function prependSlices(d: SliceData, count: number, endpoints: number): SliceData {
+/** `count` time cells of empty cells (one per endpoint, written by `writeEmpty`) before the data's own. */
+function prependEmpty<T extends { count: number; data: string }>(d: T, count: number, endpoints: number, writeEmpty: (w: ByteWriter) => void): T {
   if (count === 0) return d;
   const w = new ByteWriter();
-  for (let i = 0; i < count * endpoints; i++) writeCell(w, emptyCell());
+  for (let i = 0; i < count * endpoints; i++) writeEmpty(w);
   w.append(Buffer.from(d.data, 'base64'));
-  return { ms: d.ms, count: d.count + count, keys: d.keys, data: Buffer.from(w.done()).toString('base64') };
-}
-
-function prependStreams(d: StreamData, count: number, endpoints: number): StreamData {
-  if (count === 0) return d;
-  const w = new ByteWriter();
-  for (let i = 0; i < count * endpoints; i++) writeStreamCell(w, emptyStreamCell());
-  w.append(Buffer.from(d.data, 'base64'));
-  return { ms: d.ms, count: d.count + count, data: Buffer.from(w.done()).toString('base64') };
+  return { ...d, count: d.count + count, data: Buffer.from(w.done()).toString('base64') };
 }
 
 export interface MergedEndpoint {

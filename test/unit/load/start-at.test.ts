@@ -4,7 +4,7 @@
  * records the actual start, which the harness checks), and refuses a value that is no
  * epoch-ms instant, naming the flag (exit 2).
  */
-import { createServer, type Server } from 'node:http';
+import { startAnsweringServer, type AnsweringServer } from '../../fixtures/local/answering-server.js';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../src/cli/commands/load.js';
@@ -12,22 +12,15 @@ import { PeakreadyError } from '../../../src/errors.js';
 import { waitUntilEpoch } from '../../../src/load/start-at.js';
 import { RESULT_PREFIX, type RunnerResult } from '../../../src/platforms/kubernetes/runner-results.js';
 
-let server: Server;
+let server: AnsweringServer;
 let url = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await startAnsweringServer('ok');
+  url = server.url;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => server.close());
 
 /** `peakready load …` in this process, as main.ts parses it: stdout, stderr, exit code, or what it threw. */
 async function load(args: string[]): Promise<{ code: number; stdout: string; stderr: string; error?: unknown }> {

@@ -5,7 +5,7 @@
  * not when it asks for the traffic, so a fault planned at +200 ms lands 200 ms into the
  * runners' traffic. A fake platform and a fake runner in this process, no cluster.
  */
-import { createServer, type Server } from 'node:http';
+import { startAnsweringServer, type AnsweringServer } from '../../fixtures/local/answering-server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,22 +23,15 @@ import { resolveScenario } from '../../../src/scenario/resolve.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
 import { slo } from '../../../src/slo/expr.js';
 
-let server: Server;
+let server: AnsweringServer;
 let url = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{}'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await startAnsweringServer('{}');
+  url = server.url;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => server.close());
 
 /** A platform that is up at once and confirms every fault at once, noting when (epoch ms). */
 function fakePlatform() {
