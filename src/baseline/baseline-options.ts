@@ -5,9 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import { JOURNAL_FILE } from '../report/json-reporter.js';
-import { EVENTS_FILE } from '../report/run-event.js';
+import { EVENTS_FILE } from '../contract/run-event.js';
 import { readJournalInput } from '../report/journal-input.js';
 import { compareWithBaseline } from './compare-baseline.js';
 import { parseTolerances, type Tolerances } from './tolerance.js';
@@ -69,13 +69,4 @@ function unfinishedRunEvents(path: string): string | undefined {
 /** The journal with its comparison against the baseline added (replacing any earlier one). */
 export function withBaseline(current: Journal, opts: BaselineOptions): Journal {
   return { ...current, baseline: compareWithBaseline(current, opts.journal, { file: opts.file, tolerances: opts.tolerances, failOnRegression: opts.failOnRegression }) };
-}
-
-/**
- * The exit code after the comparison: a regression turns 0 into 1 under
- * --fail-on-regression; any other code (SLO failure, error, interrupt) stays as it is.
- */
-export function exitAfterComparison(exitCode: number, journal: Journal): number {
-  const b = journal.baseline;
-  return exitCode === 0 && b !== undefined && b.failOnRegression && b.regressions > 0 ? 1 : exitCode;
 }

@@ -3,7 +3,7 @@
  * side, its change, its tolerance and whether it got worse beyond it. Worse means up for
  * latency, error rate, fallback share and rollback time, and down for throughput.
  */
-import type { BaselineComparison, BaselineFigure, BaselineFigureKind, Journal } from '../journal.js';
+import type { BaselineComparison, BaselineFigure, BaselineFigureKind, Journal } from '../contract/journal.js';
 import { formatDuration } from '../slo/duration.js';
 import { runFigures } from './run-figures.js';
 import { DEFAULT_TOLERANCE_SET, toleranceFor, type Tolerance, type Tolerances } from './tolerance.js';

@@ -1,5 +1,5 @@
 /** The baseline comparison as a few terminal lines, for the end of `run` and `report`. */
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import { baselineHeadline, baselineRows } from '../report/baseline-rows.js';
 
 /** The headline and one line per regressed figure; empty when the journal has no comparison. */

@@ -14,7 +14,7 @@
  *   A deploy that never rolled back has `null`. Rollback SLO results are not parsed: the
  *   events are exact and exist whether or not the scenario declared such an SLO.
  */
-import type { Journal, TimelineEvent } from '../journal.js';
+import type { Journal, TimelineEvent } from '../contract/journal.js';
 import { mergeEncoded, percentileMs } from '../load/histogram.js';
 
 export interface RunFigures {

@@ -12,7 +12,7 @@
  * Shares take percentage points only ("2pp"): "2%" of a share is ambiguous (2 points, or
  * 2% of the baseline's share?), so it is refused rather than guessed.
  */
-import type { BaselineFigureKind } from '../journal.js';
+import type { BaselineFigureKind } from '../contract/journal.js';
 import { tryParseDuration } from '../slo/duration.js';
 
 /** Relative (a fraction of the baseline) or absolute (in the figure's unit: ms, rps, share 0..1). */

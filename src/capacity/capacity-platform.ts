@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Platform } from '../platforms/platform.js';
+import { createPlatform } from '../platforms/factory.js';
 import type { StackSpec, StackMechanism } from '../scenario/types.js';
 import type { CapacityService } from './service-traffic.js';
 
@@ -62,17 +63,13 @@ export interface CapacityPlatformOptions {
 /** Creates the platform; nothing starts until `up`. */
 export async function createCapacityPlatform(o: CapacityPlatformOptions): Promise<Platform> {
   if (o.platform === 'kubernetes') {
-    const { KubernetesPlatform } = await import('../platforms/kubernetes/kubernetes-platform.js');
-    return new KubernetesPlatform({ context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
+    return createPlatform({ platform: 'kubernetes', context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
   }
-  const { createLocalPlatform } = await import('../platforms/local/local-platform.js');
-  const { serviceNodeArgs } = await import('../platforms/local/repo-root.js');
   const direct = routeMode(o.service, 'local') === 'direct';
-  return createLocalPlatform({
+  const profile = o.profile;
+  return createPlatform({
+    platform: 'local',
     ...(direct ? { services: [o.service] } : {}),
-    command: (svc) => ({
-      command: process.execPath,
-      args: [...serviceNodeArgs(svc), ...(svc === o.service && o.profile ? ['--profile', o.profile] : [])],
-    }),
+    ...(profile ? { extraArgs: (svc: string) => (svc === o.service ? ['--profile', profile] : []) } : {}),
   });
 }

@@ -6,11 +6,10 @@
  * server-side metrics are refused.
  */
 import type { SloSpec } from '../scenario/slo-spec.js';
-import { percentileMs } from '../load/histogram.js';
 import { holds } from '../slo/compare.js';
 import { formatSlo } from '../slo/format.js';
 import { tryParseSlo } from '../slo/parse.js';
-import type { WindowStats } from '../load/window.js';
+import type { WindowStats } from '../contract/load-windows.js';
 import type { StepSloCheck } from './types.js';
 
 /** Used when no --slo is given (the example). */
@@ -96,8 +95,7 @@ export function capacityValue(slo: CapacitySlo, s: WindowStats): number | null {
     case 'itl':
     case 'tpot': {
       // No stream, or no token in any: no data, and the step fails.
-      const h = s.stream?.[slo.metric.kind];
-      return h && h.totalCount > 0 ? percentileMs(h, slo.metric.percentile) : null;
+      return s.stream?.percentile(slo.metric.kind, slo.metric.percentile) ?? null;
     }
   }
 }

@@ -10,10 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
+import { exitCode } from '../contract/exit-code.js';
 import type { Platform } from '../platforms/platform.js';
 import { guardSignals, sleep } from '../runner/signals.js';
-import { TeardownStack } from '../runner/teardown.js';
+import { TeardownStack } from '../contract/teardown.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { describeCapacitySlo, type CapacitySlo } from './capacity-slo.js';
 import { capacityStack, routeMode } from './capacity-platform.js';
@@ -106,8 +107,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
 
   const result = buildResult({ opts, mode, target, note: platform.name === 'kubernetes' ? NOTES.kubernetes : NOTES[mode], endpoints: traffic.endpoints, steps, search, headroom, startedAt, interrupted });
   writeCapacityReports(outDir, result);
-  const exitCode = interrupted ? 130 : result.outcome === 'none-sustainable' ? 1 : 0;
-  return { result, outDir, exitCode };
+  return { result, outDir, exitCode: exitCode({ kind: 'capacity', outcome: result.outcome }) };
 }
 
 interface BuildInput {

@@ -4,7 +4,6 @@
  * and queues to their steady level first).
  */
 import { performance } from 'node:perf_hooks';
-import { percentileMs } from '../load/histogram.js';
 import { runLoad } from '../load/run-load.js';
 import type { MixEntry, ResolvedScenario } from '../scenario/types.js';
 import { checkCapacitySlo, type CapacitySlo } from './capacity-slo.js';
@@ -96,10 +95,10 @@ export async function runStep(plan: StepPlan, rate: number, phase: StepResult['p
     ...(st
       ? {
           tokens: {
-            ttftP50: percentileMs(st.ttft, 50),
-            ttftP95: percentileMs(st.ttft, 95),
-            itlP50: percentileMs(st.itl, 50),
-            itlP95: percentileMs(st.itl, 95),
+            ttftP50: st.percentile('ttft', 50) ?? 0,
+            ttftP95: st.percentile('ttft', 95) ?? 0,
+            itlP50: st.percentile('itl', 50) ?? 0,
+            itlP95: st.percentile('itl', 95) ?? 0,
             outputTokensPerSecond: Math.round((st.tokensOut / seconds) * 10) / 10,
           },
         }

@@ -1,8 +1,8 @@
 /** Writes capacity.json, capacity.md and capacity.html into the output folder. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderCapacityHtml } from '../report/capacity-html.js';
-import { renderCapacityMarkdown } from '../report/capacity-markdown.js';
+import { renderCapacityHtml } from './capacity-html.js';
+import { renderCapacityMarkdown } from './capacity-markdown.js';
 import type { CapacityResult } from './types.js';
 
 /** The three files; returns their paths. */

@@ -5,9 +5,11 @@
  * interrupted). This is the only place that exits the process.
  */
 import { Command, CommanderError } from 'commander';
-import { PeakreadyError } from '../errors.js';
+import { invalidInput, PeakreadyError } from '../contract/errors.js';
+import { exitCode } from '../contract/exit-code.js';
 import { COMMANDS } from './commands/index.js';
-import { VERSION } from '../version.js';
+import type { ExitSlot } from './commands/types.js';
+import { VERSION } from '../contract/version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('peakready')
@@ -15,12 +17,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  // Each command's action stores its exit code here; commander itself only parses.
-  const result: { code: number } = { code: 0 };
+  // Each command's action stores its outcome here; commander itself only parses.
+  const result: ExitSlot = { outcome: { kind: 'done' } };
   for (const register of COMMANDS) register(program, result);
   try {
     await program.parseAsync(argv as string[], { from: 'node' });
-    return result.code;
+    return exitCode(result.outcome);
   } catch (err) {
     return reportError(err);
   }
@@ -29,17 +31,18 @@ export async function main(argv: readonly string[]): Promise<number> {
 function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // --help and --version end through here with exit code 0.
-    if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    return 2; // unknown flag, missing argument: invalid input (commander already printed why)
+    if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return exitCode({ kind: 'done' });
+    // An unknown flag or a missing argument is invalid input (commander already printed why).
+    return exitCode({ kind: 'error', error: invalidInput(err.message) });
   }
   if (err instanceof PeakreadyError) {
     process.stderr.write(`peakready: ${err.message}\n`);
     for (const p of err.problems) process.stderr.write(`  ${p}\n`);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
-    return err.exitCode;
+  } else {
+    process.stderr.write(`peakready: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }
-  process.stderr.write(`peakready: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 1;
+  return exitCode({ kind: 'error', error: err });
 }
 
 // A terminal or CI runner that went away (a closed pipe, `peakready run … | head`) must not

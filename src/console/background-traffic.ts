@@ -5,7 +5,7 @@
  */
 import { bareScenario } from '../load/fixed-scenario.js';
 import { runLoad } from '../load/run-load.js';
-import type { EndpointResult } from '../journal.js';
+import type { EndpointResult } from '../contract/journal.js';
 import type { LiveSecond } from '../load/live.js';
 import { seedMix } from '../scenario/seed-mix.js';
 import type { MixEntry, ResolvedScenario } from '../scenario/types.js';

@@ -12,9 +12,9 @@
  * the loopback address, so another site in the operator's browser cannot inject faults.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { PeakreadyError } from '../errors.js';
+import { PeakreadyError } from '../contract/errors.js';
 import { LOCAL_FAULTS } from '../faults/registry.js';
-import type { FaultRequest } from '../platforms/local/admin-server.js';
+import type { FaultRequest } from '../platforms/capabilities.js';
 import { FAULT_PARAMS } from './fault-catalogue.js';
 import type { GameDay } from './game-day.js';
 import { CONSOLE_PAGE } from './console-page.js';

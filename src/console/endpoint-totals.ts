@@ -2,7 +2,7 @@
  * Whole-game-day results per endpoint: the background loads of a game day (one per
  * traffic start) added up exactly — counters add, HDR histograms add bucket by bucket.
  */
-import type { EndpointResult } from '../journal.js';
+import type { EndpointResult } from '../contract/journal.js';
 import { MutableCounters } from '../load/counters.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize } from '../load/histogram.js';
 

@@ -10,30 +10,36 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { JOURNAL_SCHEMA, type Journal, type TimelineEvent, type TimelineFault } from '../journal.js';
+import type { Journal, TimelineEvent, TimelineFault } from '../contract/journal.js';
+import { buildJournal } from '../contract/verdict.js';
 import type { LiveSecond } from '../load/live.js';
-import type { PlatformEvent, Revert, StackEndpoints } from '../platforms/platform.js';
-import type { LocalPlatform } from '../platforms/local/local-platform.js';
-import { resolveFaultRequest, type FaultRequest } from '../platforms/local/admin-server.js';
-import { injectTimed } from '../platforms/local/timed-fault.js';
+import type { Platform, PlatformEvent, Revert, StackEndpoints } from '../platforms/platform.js';
+import { isManualFaults, isMetricsQuery, type FaultRequest, type ManualFaults, type MetricsQuery } from '../platforms/capabilities.js';
 import { NdjsonWriter } from '../report/ndjson-writer.js';
 import { readPartialJournal } from '../report/partial-journal.js';
 import { writeReports } from '../report/write-reports.js';
 import { SeriesSampler } from '../runner/series-sampler.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../contract/version.js';
 import { BackgroundTraffic, type TrafficState } from './background-traffic.js';
 import { liveSamples } from '../load/live.js';
 import { livePoint, type LivePoint } from './live-samples.js';
 import { mergeEndpointResults } from './endpoint-totals.js';
 import { GatewayView } from './gateway-view.js';
-import { invalidInput, PeakreadyError } from '../errors.js';
+import { invalidInput, PeakreadyError } from '../contract/errors.js';
 
 /** How many live seconds the page can ask for. */
 const KEEP_POINTS = 600;
 const KEEP_ACTIONS = 50;
 
+/** What a game day needs of its platform: faults by hand, and queries of the stack's Prometheus. */
+export type GameDayPlatform = Platform & ManualFaults & MetricsQuery;
+
+export function isGameDayPlatform(platform: Platform): platform is GameDayPlatform {
+  return isManualFaults(platform) && isMetricsQuery(platform);
+}
+
 export interface GameDayOptions {
-  readonly platform: LocalPlatform;
+  readonly platform: GameDayPlatform;
   readonly endpoints: StackEndpoints;
   /** Output folder (events.ndjson now, the reports at halt and at the end). */
   readonly outDir: string;
@@ -86,7 +92,7 @@ export class GameDay {
     });
     this.sampler = new SeriesSampler(opts.platform, this.t0Perf, 1000, (name, unit, t, value) => this.writer.write({ type: 'series', name, unit, t, value }));
     this.sampler.start();
-    this.gateway = new GatewayView(opts.endpoints.prometheus, () => this.rel() / 1000, (p) => {
+    this.gateway = new GatewayView((promql, timeoutMs) => opts.platform.queryMetrics(promql, timeoutMs), () => this.rel() / 1000, (p) => {
       if (this.closed) return;
       for (const k of ['rate', 'p99', 'fallbacks'] as const) {
         const v = p[k];
@@ -149,11 +155,11 @@ export class GameDay {
       id = base;
       for (let n = 2; this.faults.has(id) && !this.reverts.has(id); n++) id = `${base}-${n}`;
     }
-    const fault = resolveFaultRequest({ ...req, id });
+    const fault = this.opts.platform.resolveFaultRequest({ ...req, id });
     // Known before the platform emits the start edge, so the timeline carries the parameters.
     this.faults.set(fault.id, { id: fault.id, kind: fault.kind, target: fault.target, startMs: this.rel(), endMs: this.rel(), params: { ...fault.params, ...(fault.durationMs ? { durationMs: fault.durationMs } : {}) } });
     try {
-      this.reverts.set(fault.id, await injectTimed(this.opts.platform, fault));
+      this.reverts.set(fault.id, await this.opts.platform.injectTimed(fault));
     } catch (err) {
       if (!this.reverts.has(fault.id)) this.faults.delete(fault.id);
       if (!(err instanceof PeakreadyError && err.code === 'INVALID_INPUT')) {
@@ -245,22 +251,20 @@ export class GameDay {
   }
 
   /**
-   * The journal so far, rebuilt from events.ndjson (one source of truth). A game day has no
-   * SLOs: it completes with verdict "pass" and score 100 unless a fault failed to start.
+   * The journal so far, rebuilt from events.ndjson (one source of truth) and built by the one
+   * journal builder. A game day has no SLOs: it completes with verdict "pass" and score 100
+   * unless a fault failed to start.
    */
   journal(): Journal {
     const partial = readPartialJournal(this.outDir);
-    const { reason: _ignored, ...rest } = partial;
-    const failed = partial.events.filter((e) => e.type === 'inject-error');
-    return {
+    const { schema: _schema, verdict: _verdict, reason: _reason, resilienceScore: _score, errorCode: _code, ...rest } = partial;
+    return buildJournal({
       ...rest,
-      schema: JOURNAL_SCHEMA,
       endedAt: new Date().toISOString(),
       status: 'completed',
-      verdict: failed.length ? 'fail' : 'pass',
-      ...(failed.length ? { reason: failed.map((e) => e.message).join('; ') } : {}),
-      resilienceScore: 100,
       endpoints: mergeEndpointResults(this.traffic.finished),
-    };
+      failures: partial.events.filter((e) => e.type === 'inject-error').map((e) => e.message),
+    });
   }
+
 }

@@ -6,7 +6,7 @@
  * trails the client-side view by a few seconds; quantiles interpolate inside the seed's
  * coarse buckets (0.25 s, 0.5 s, ...).
  */
-import { promQuery } from '../platforms/local/prometheus-client.js';
+import type { MetricsQuery } from '../platforms/capabilities.js';
 
 /** One sample; `t` is seconds since the game day started; undefined where there was no traffic. */
 export interface GatewayPoint {
@@ -35,7 +35,8 @@ export class GatewayView {
   private busy = false;
 
   constructor(
-    private readonly prometheusUrl: string,
+    /** Instant PromQL queries against the stack's Prometheus (the platform's MetricsQuery). */
+    private readonly query: MetricsQuery['queryMetrics'],
     /** Seconds since the game day started. */
     private readonly now: () => number,
     private readonly onPoint?: (p: GatewayPoint) => void,
@@ -58,7 +59,7 @@ export class GatewayView {
       const t = Math.round(this.now());
       const entries = await Promise.all(
         Object.entries(QUERIES).map(async ([k, q]) => {
-          const v = (await promQuery(this.prometheusUrl, q, 900).catch(() => []))[0]?.value;
+          const v = (await this.query(q, 900).catch(() => []))[0]?.value;
           return [k, v !== undefined && Number.isFinite(v) ? Math.round(v * 1000) / 1000 : undefined] as const;
         }),
       );

@@ -4,11 +4,11 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { PeakreadyError } from '../errors.js';
-import type { StackEndpoints } from '../platforms/platform.js';
-import type { LocalPlatform } from '../platforms/local/local-platform.js';
+import { PeakreadyError } from '../contract/errors.js';
+import type { Platform, StackEndpoints } from '../platforms/platform.js';
+import { isStackServices } from '../platforms/capabilities.js';
 import { startConsoleServer } from './console-server.js';
-import { GameDay } from './game-day.js';
+import { GameDay, isGameDayPlatform } from './game-day.js';
 
 export interface ConsoleOptions {
   /** Port on 127.0.0.1 (default 0: a free one). */
@@ -43,8 +43,14 @@ export async function checkConsolePort(port: number): Promise<void> {
   });
 }
 
-/** Starts the console for a platform that is up. */
-export async function startConsole(platform: LocalPlatform, endpoints: StackEndpoints, opts: ConsoleOptions = {}): Promise<RunningConsole> {
+/**
+ * Starts the console for a platform that is up. The platform must offer faults by hand and
+ * Prometheus queries (a game day's needs) and name its services (the page's fault targets).
+ */
+export async function startConsole(platform: Platform, endpoints: StackEndpoints, opts: ConsoleOptions = {}): Promise<RunningConsole> {
+  if (!isGameDayPlatform(platform) || !isStackServices(platform)) {
+    throw new Error(`the ${platform.name} platform cannot run the game-day console (it needs faults by hand, Prometheus queries and its list of services)`);
+  }
   const gameDay = new GameDay({ platform, endpoints, outDir: opts.outDir ?? defaultGameDayDir(), ...(opts.log ? { log: opts.log } : {}) });
   let server;
   try {

@@ -5,7 +5,7 @@
  * (kill-replica) is over once it acted. Scheduling is not done here: the caller
  * (the run's FaultTimeline, `chaos inject`, the console) owns when the revert runs.
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { ResolvedFault } from '../scenario/fault-spec.js';
 import { FAULT_CATALOGUE } from './catalogue.js';
 import type { PreparedFault } from './fault.js';

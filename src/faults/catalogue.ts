@@ -5,7 +5,7 @@
  * `peakready run` before anything starts), the local back ends, the Chaos Mesh back end and
  * the console's inject form all read this table; adding a kind starts here.
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import { tryParseDuration } from '../scenario/duration.js';
 import { FAULT_KINDS, type FaultKind, type FaultParams, type ResolvedFault } from '../scenario/fault-spec.js';
 

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Fault, PreparedFault } from './fault.js';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import { resolveFaultParams } from './catalogue.js';
 import { once, requireService } from './fault-params.js';
 

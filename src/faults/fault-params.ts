@@ -1,5 +1,5 @@
 /** Shared parameter checks for the local fault back ends (errors name the fault and the field). */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { ResolvedFault } from '../scenario/fault-spec.js';
 import type { LocalFaultTarget } from './fault.js';
 

@@ -5,7 +5,7 @@
  * (the service proxy resets their connections and never retries them); only a connect refused
  * before anything was sent goes to another ready replica, counted in the proxy's `retries`.
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { Fault } from './fault.js';
 import { resolveFaultParams } from './catalogue.js';
 import { requireService } from './fault-params.js';

@@ -1,6 +1,6 @@
 /** Every fault back end, by kind (the fault vocabulary of src/scenario/fault-spec.ts): the local ones here, the Chaos Mesh ones in chaos-mesh/backend.ts. */
 import type { FaultKind } from '../scenario/fault-spec.js';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { Fault } from './fault.js';
 import { CHAOS_MESH_FAULTS, type ChaosObjectTarget } from './chaos-mesh/backend.js';
 import { bandwidthFault } from './bandwidth.js';

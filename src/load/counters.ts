@@ -1,7 +1,7 @@
 /**
  * Mutable counters the engine fills (the journal's `Counters` shape) and how they add up.
  */
-import type { Counters } from '../journal.js';
+import type { Counters } from '../contract/journal.js';
 
 export type CountMap = Record<string, number>;
 

@@ -3,7 +3,7 @@
  * so histograms from seconds, endpoints and worker threads merge exactly.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../journal.js';
+import type { LatencySummary } from '../contract/journal.js';
 
 export type Histogram = hdr.Histogram;
 

@@ -7,7 +7,7 @@
 import { build, type Plugin } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { extname, relative, resolve as resolvePath } from 'node:path';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { k6Options, type K6Options, type SkippedSlo } from './k6-options.js';
 

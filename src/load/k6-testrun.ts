@@ -5,7 +5,7 @@
 import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { environmentError } from '../errors.js';
+import { environmentError } from '../contract/errors.js';
 
 export interface TestRunOptions {
   readonly scenario: string;

@@ -2,7 +2,7 @@
  * Live statistics, once a second while traffic runs: what the TTY line shows and what the
  * runner's halt conditions and live series read. Counted by completion time.
  */
-import type { Counters, LatencySummary, SecondSample } from '../journal.js';
+import type { Counters, LatencySummary, SecondSample } from '../contract/journal.js';
 import { MutableCounters } from './counters.js';
 import { newHistogram, percentileMs, type Histogram } from './histogram.js';
 

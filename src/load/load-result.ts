@@ -2,13 +2,13 @@
  * The result of a load run: the per-100-ms, per-endpoint data read back as windows (for
  * SLOs), as the journal's endpoint results and per-second timeline, and as totals.
  */
-import type { Counters, EndpointResult, LatencySummary, SecondSample, StreamSummary } from '../journal.js';
+import type { Counters, EndpointResult, LatencySummary, SecondSample, StreamSummary } from '../contract/journal.js';
 import type { MutableCounters } from './counters.js';
 import { decodeHistogram, encodeHistogram, percentileMs, summarize, type Histogram } from './histogram.js';
 import { histogramOf } from './slice-codec.js';
 import { SliceStore, type LegacySeconds, type SliceData } from './slice-store.js';
 import { StreamStore, type StreamData, type StreamWindow } from './stream-store.js';
-import type { LoadWindows, WindowStats } from './window.js';
+import type { LoadWindows, WindowStats } from '../contract/load-windows.js';
 
 /** Everything of a run that is serialisable (also what a worker thread sends back). */
 export interface LoadData {

@@ -3,8 +3,8 @@
  * worker count) and posts back its per-100-ms data for an exact merge.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { PeakreadyError } from '../errors.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { PeakreadyError } from '../contract/errors.js';
+import { loadScenarioFile } from '../scenario/load-file.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { bareScenario, trafficShare } from './fixed-scenario.js';
 import { FixedSource } from './request-source.js';

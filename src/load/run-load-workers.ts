@@ -3,7 +3,7 @@
  * traffic; their per-100-ms data merges exactly into one LoadResult.
  */
 import { Worker } from 'node:worker_threads';
-import { PeakreadyError, type ErrorCode } from '../errors.js';
+import { PeakreadyError, type ErrorCode } from '../contract/errors.js';
 import type { LiveSecond } from './live.js';
 import { LoadResult, type LoadData } from './load-result.js';
 import { mergeLoadData } from './merge.js';

@@ -9,7 +9,7 @@
  * Cell layout: requests, dropped; when either is non-zero: errors, nKeys, (key, count)*,
  * nBuckets, (index delta, count)*. Keys are ids into a KeyTable ("s:200", "t:fallback").
  */
-import type { Counters } from '../journal.js';
+import type { Counters } from '../contract/journal.js';
 import { MutableCounters, type CountMap } from './counters.js';
 import { newHistogram, type Histogram } from './histogram.js';
 

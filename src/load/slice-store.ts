@@ -2,7 +2,7 @@
  * A run's per-slice, per-endpoint data (slice-codec.ts cells) read back: serialisable form,
  * random access by slice, exact merge of several runs, and the older per-second form.
  */
-import type { Counters } from '../journal.js';
+import type { Counters } from '../contract/journal.js';
 import { MutableCounters } from './counters.js';
 import { decodeHistogram, type Histogram } from './histogram.js';
 import {

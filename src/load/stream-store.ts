@@ -8,7 +8,8 @@
  * Cell layout (varints): streams; when non-zero: complete, cutOff, noToken, tokensIn,
  * tokensOut, then four sparse lists (ttft, itl, tpot, joint), each n, (index delta, count)*.
  */
-import type { Histogram } from './histogram.js';
+import type { ClientStreamWindow, StreamLatency } from '../contract/load-windows.js';
+import { percentileMs, type Histogram } from './histogram.js';
 import { addPairs, bucketIndex, bucketsOf, bucketValue, ByteReader, ByteWriter, histogramOf, pairsOf, readSparse, writeSparse } from './slice-codec.js';
 import type { StreamOutcome } from './sse-tokens.js';
 
@@ -149,19 +150,11 @@ export interface StreamData {
   readonly data: string;
 }
 
-/** Streams over a window, read back. Latencies in ms. */
-export interface StreamWindow {
-  readonly streams: number;
-  readonly complete: number;
-  readonly cutOff: number;
-  readonly noToken: number;
-  readonly tokensIn: number;
-  readonly tokensOut: number;
+/** Streams over a window, read back, with the engine's histograms behind the percentiles (in µs). */
+export interface StreamWindow extends ClientStreamWindow {
   readonly ttft: Histogram;
   readonly itl: Histogram;
   readonly tpot: Histogram;
-  /** Complete streams whose TTFT ≤ `ttftMs` and whose TPOT (the request's mean inter-token gap) ≤ `itlMs`. */
-  good(ttftMs: number, itlMs: number): number;
 }
 
 export class StreamStore {
@@ -251,6 +244,10 @@ export class StreamStore {
       },
       get tpot() {
         return tpotH();
+      },
+      percentile(kind: StreamLatency, p: number): number | undefined {
+        const h = kind === 'ttft' ? ttftH() : kind === 'itl' ? itlH() : tpotH();
+        return h.totalCount > 0 ? percentileMs(h, p) : undefined;
       },
       good(ttftMs: number, itlMs: number): number {
         let n = 0;

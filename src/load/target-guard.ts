@@ -2,7 +2,7 @@
  * The safety rule for local load: traffic goes to loopback only, unless the user says
  * otherwise (`allowRemoteTarget` / --allow-remote-target).
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {

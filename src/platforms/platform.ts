@@ -1,17 +1,15 @@
 /**
  * The one interface the runner sees, implemented by `local` (processes on loopback)
  * and `kubernetes` (@kubernetes/client-node). Optional capabilities are separate
- * interfaces, checked with the type guards below.
+ * interfaces, checked with their type guards (capabilities.ts); factory.ts creates the
+ * platforms and is the only way in to the implementations.
  */
 import type { ResolvedFault } from '../scenario/fault-spec.js';
 import type { StackSpec } from '../scenario/types.js';
-import type { TeardownStack } from '../runner/teardown.js';
+import type { TeardownStack } from '../contract/teardown.js';
+import type { PlatformEvent, Revert } from '../contract/platform-events.js';
 
-/** Undoes one change to the world. Idempotent: calling it twice is harmless. */
-export type Revert = () => Promise<void>;
-
-export const STACK_SERVICES = ['gateway', 'tabular', 'fallback', 'triton', 'generative', 'redis', 'prometheus'] as const;
-export type StackService = (typeof STACK_SERVICES)[number];
+export type { PlatformEvent, Revert, RolloutPhase } from '../contract/platform-events.js';
 
 export interface UpOptions {
   readonly stack: StackSpec;
@@ -33,36 +31,6 @@ export interface StackEndpoints {
   /** Base URL of each service (its proxy, locally; a Service or port-forward on Kubernetes). */
   readonly services: Readonly<Record<string, string>>;
 }
-
-export type RolloutPhase = 'Healthy' | 'Progressing' | 'Paused' | 'Degraded' | 'Aborted';
-
-/** Observable platform events; `t` is epoch milliseconds. */
-export type PlatformEvent =
-  | { readonly t: number; readonly type: 'replicas'; readonly service: string; readonly from: number; readonly to: number; readonly reason: string }
-  | { readonly t: number; readonly type: 'restart'; readonly service: string; readonly replica: string; readonly restarts: number }
-  | { readonly t: number; readonly type: 'ready'; readonly service: string; readonly replica: string; readonly ready: boolean }
-  /** A replica that never became ready (crashed while starting, or a readiness timeout): it serves nothing. */
-  | { readonly t: number; readonly type: 'replica-failed'; readonly service: string; readonly replica: string; readonly reason: string }
-  | {
-      readonly t: number;
-      readonly type: 'rollout';
-      readonly service: string;
-      readonly phase: RolloutPhase;
-      readonly weight: number;
-      readonly version: string;
-      readonly message?: string;
-    }
-  | { readonly t: number; readonly type: 'analysis'; readonly service: string; readonly metric: string; readonly value: unknown; readonly result: 'Successful' | 'Failed' | 'Inconclusive' | 'Error' }
-  | {
-      readonly t: number;
-      readonly type: 'fault';
-      readonly id: string;
-      readonly kind: string;
-      readonly target: string;
-      readonly edge: 'start' | 'end';
-      /** What the fault really did, when that differs by machine (cpu-stress: confined to the target's cgroup, or not). */
-      readonly note?: string;
-    };
 
 export interface ServiceStatus {
   readonly name: string;

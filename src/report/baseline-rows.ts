@@ -3,7 +3,7 @@
  * so all three say the same thing. Reads only the journal's `baseline` field; escaping is
  * left to each reporter.
  */
-import type { BaselineComparison, BaselineFigure } from '../journal.js';
+import type { BaselineComparison, BaselineFigure } from '../contract/journal.js';
 import { fmtDuration, fmtMs, fmtPercent, fmtRps } from './report-format.js';
 
 export interface BaselineRow {

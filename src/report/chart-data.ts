@@ -4,7 +4,7 @@
  * TTFT / ITL and output tokens when any answer was a stream, replicas and any other
  * server-side series the runner sampled.
  */
-import type { Journal, SecondSample, Series } from '../journal.js';
+import type { Journal, SecondSample, Series } from '../contract/journal.js';
 import type { ChartFrame, ChartInput } from './html-charts.js';
 import { allEndpointSeconds, headerShare } from './report-format.js';
 

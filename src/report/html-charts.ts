@@ -3,7 +3,7 @@
  * shaded, events drawn as dashed lines; every text is escaped. Each chart carries its
  * data in a `data-chart` attribute that the page's small script reads for hover values.
  */
-import type { TimelineEvent, TimelineFault } from '../journal.js';
+import type { TimelineEvent, TimelineFault } from '../contract/journal.js';
 import { escapeHtml as e } from './escape.js';
 import { fmtDuration } from './report-format.js';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BaselineComparison, Journal, ProbeResult } from '../journal.js';
+import type { BaselineComparison, Journal, ProbeResult } from '../contract/journal.js';
 import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { chartFrame, chartInputs } from './chart-data.js';
 import { escapeHtml as e } from './escape.js';

@@ -4,11 +4,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { invalidInput } from '../errors.js';
-import { JOURNAL_SCHEMA, type Journal } from '../journal.js';
+import { invalidInput } from '../contract/errors.js';
+import { JOURNAL_SCHEMA, type Journal } from '../contract/journal.js';
 import { JOURNAL_FILE } from './json-reporter.js';
 import { readPartialJournal } from './partial-journal.js';
-import { EVENTS_FILE } from './run-event.js';
+import { EVENTS_FILE } from '../contract/run-event.js';
 
 export interface JournalInput {
   readonly journal: Journal;

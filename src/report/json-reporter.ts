@@ -1,7 +1,7 @@
 /** Writes `journal.json`, the whole result of a run (atomically: a reader never sees half a file). */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import type { Reporter } from './reporter.js';
 
 export const JOURNAL_FILE = 'journal.json';

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BaselineComparison, Journal, ProbeResult, SloResult } from '../journal.js';
+import type { BaselineComparison, Journal, ProbeResult, SloResult } from '../contract/journal.js';
 import { baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeXml as x } from './escape.js';
 import type { Reporter } from './reporter.js';

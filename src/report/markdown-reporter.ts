@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BaselineComparison, Journal, SloResult } from '../journal.js';
+import type { BaselineComparison, Journal, SloResult } from '../contract/journal.js';
 import { baselineHeadline, baselineRows, type BaselineRow } from './baseline-rows.js';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text } from './escape.js';
 import { fallbackPercent, fmtDuration, fmtInt, fmtMs, fmtOffset, fmtPercent, fmtRps, headline, runDurationMs, STREAM_COLUMNS, streamCells } from './report-format.js';

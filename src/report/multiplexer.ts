@@ -3,9 +3,9 @@
  * rejects) breaks neither the run nor the other reporters. Failures are collected and
  * passed to `onError` so the runner can warn about them.
  */
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import type { Reporter, ReporterFailure } from './reporter.js';
-import type { RunBegin, RunEvent } from './run-event.js';
+import type { RunBegin, RunEvent } from '../contract/run-event.js';
 
 export class ReporterMultiplexer implements Reporter {
   readonly name = 'multiplexer';

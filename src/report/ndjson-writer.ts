@@ -5,9 +5,9 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import type { Reporter } from './reporter.js';
-import { EVENTS_FILE, type RunBegin, type RunEvent } from './run-event.js';
+import { EVENTS_FILE, type RunBegin, type RunEvent } from '../contract/run-event.js';
 
 export { EVENTS_FILE };
 

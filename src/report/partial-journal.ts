@@ -1,15 +1,16 @@
 /**
  * Rebuilds a Journal from `events.ndjson` when a run died before writing `journal.json`.
- * The result is marked `status: 'aborted'` (verdict 'fail': an unfinished run proves
- * nothing). A truncated last line is ignored. Whole-run endpoint results need the
+ * The result is marked `status: 'aborted'` (the journal builder's verdict 'fail': an
+ * unfinished run proves nothing). A truncated last line is ignored. Whole-run endpoint results need the
  * histograms only the finished run has, so `endpoints` is empty; totals come from the
  * per-second samples.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invalidInput } from '../errors.js';
-import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type SecondSample, type Series, type SloResult, type TimelineEvent, type TimelineFault } from '../journal.js';
-import { EVENTS_FILE, type RunBegin, type RunEventRecord } from './run-event.js';
+import { invalidInput } from '../contract/errors.js';
+import { buildJournal } from '../contract/verdict.js';
+import { type Journal, type ProbeResult, type SecondSample, type Series, type SloResult, type TimelineEvent, type TimelineFault } from '../contract/journal.js';
+import { EVENTS_FILE, type RunBegin, type RunEventRecord } from '../contract/run-event.js';
 
 /** Reads `<dir>/events.ndjson` into an aborted Journal. Throws INVALID_INPUT when it holds no begin record. */
 export function readPartialJournal(dir: string): Journal {
@@ -88,15 +89,12 @@ export function readPartialJournal(dir: string): Journal {
   const errors = secs.reduce((a, s) => a + s.errors, 0);
   const dropped = secs.reduce((a, s) => a + s.dropped, 0);
   const seconds = secs.length === 0 ? 0 : Math.max(...secs.map((s) => s.t)) + 1;
-  const totalWeight = slos.reduce((a, s) => a + s.weight, 0);
-  const metWeight = slos.filter((s) => s.status === 'pass').reduce((a, s) => a + s.weight, 0);
   const why = [
     end ? `the run ended (${end.status}) but journal.json is missing` : 'the run did not finish',
     `rebuilt from ${EVENTS_FILE} (${records.length} records${skipped ? `, ${skipped} unreadable line${skipped > 1 ? 's' : ''} skipped` : ''}, last at ${new Date(last.ts).toISOString()})`,
   ];
   if (end?.reason) why.push(`reason given: ${end.reason}`);
-  return {
-    schema: JOURNAL_SCHEMA,
+  return buildJournal({
     runId: begin.runId,
     tool: begin.tool,
     scenario: begin.scenario,
@@ -107,7 +105,6 @@ export function readPartialJournal(dir: string): Journal {
     endedAt: end?.endedAt ?? new Date(last.ts).toISOString(),
     trafficStartEpochMs: trafficStart,
     status: 'aborted',
-    verdict: 'fail',
     reason: why.join('; '),
     phases: [...phases.values()].sort((a, b) => a.startMs - b.startMs),
     faults: [...faults.values()].sort((a, b) => a.startMs - b.startMs),
@@ -117,7 +114,6 @@ export function readPartialJournal(dir: string): Journal {
     timeline: timeline.sort((a, b) => a.t - b.t),
     series: [...series.values()] as Series[],
     slos,
-    resilienceScore: totalWeight === 0 ? 0 : Math.round((metWeight / totalWeight) * 1000) / 10,
     totals: { requests, errors, dropped, achievedRps: seconds === 0 ? 0 : requests / seconds, targetRps: begin.targetRps ?? 0 },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 /** Small formatting helpers the reporters share (numbers, durations, verdict labels). */
-import type { Journal, SecondSample, StreamSummary } from '../journal.js';
+import type { Journal, SecondSample, StreamSummary } from '../contract/journal.js';
 
 /** "1m30s", "45s", "250ms". */
 export function fmtDuration(ms: number): string {

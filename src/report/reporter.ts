@@ -2,8 +2,8 @@
  * The reporter extension point: optional hooks, called by the runner through a
  * ReporterMultiplexer (which keeps a throwing reporter from breaking anything else).
  */
-import type { Journal } from '../journal.js';
-import type { RunBegin, RunEvent } from './run-event.js';
+import type { Journal } from '../contract/journal.js';
+import type { RunBegin, RunEvent } from '../contract/run-event.js';
 
 export interface Reporter {
   /** Short name used in error messages ("junit", "html"). */

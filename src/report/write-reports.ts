@@ -2,7 +2,7 @@
  * The reporter registry and the convenience that renders every report from a journal
  * (what `peakready report` and the runner's end use).
  */
-import type { Journal } from '../journal.js';
+import type { Journal } from '../contract/journal.js';
 import { HtmlReporter } from './html-reporter.js';
 import { JsonReporter } from './json-reporter.js';
 import { JunitReporter } from './junit-reporter.js';

@@ -12,7 +12,7 @@
 import type { Platform, Revert } from '../platforms/platform.js';
 import type { ResolvedEvent, ResolvedScenario } from '../scenario/types.js';
 import type { ResolvedFault } from '../scenario/fault-spec.js';
-import type { TeardownStack } from './teardown.js';
+import type { TeardownStack } from '../contract/teardown.js';
 
 export interface TimelineRecord {
   readonly kind: 'fault' | 'event';

@@ -8,8 +8,8 @@
  *    (a policy that trips on healthy traffic, as the seed's did on LLM completions).
  * Findings never change the verdict.
  */
-import type { EffectFigures, EndpointEffect, FaultEffect, Finding, Journal, TimelineFault } from '../journal.js';
-import type { LoadWindows, WindowStats } from '../load/window.js';
+import type { EffectFigures, EndpointEffect, FaultEffect, Finding, Journal, TimelineFault } from '../contract/journal.js';
+import type { LoadWindows, WindowStats } from '../contract/load-windows.js';
 
 export interface FindingsInput {
   /** The run's client-side data (LoadResult), read only through `window()`. */

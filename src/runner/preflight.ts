@@ -7,10 +7,10 @@
  * the dotted field.
  */
 import { relative, resolve as resolvePath } from 'node:path';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform } from '../faults/catalogue.js';
 import { tryParseDuration } from '../scenario/duration.js';
-import { importScenarioFile, type LoadScenarioOptions } from '../scenario/load.js';
+import { importScenarioFile, type LoadScenarioOptions } from '../scenario/load-file.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import { GATEWAY_SWITCHES, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { scenarioProblems } from '../scenario/validate.js';
@@ -119,11 +119,21 @@ export function preflightProblems(scenario: PreflightInput, file: string, platfo
 export async function loadCheckedScenario(path: string, platform: FaultPlatform, opts: LoadScenarioOptions = {}): Promise<ResolvedScenario> {
   const value = await importScenarioFile(path);
   const shown = relative(process.cwd(), resolvePath(path)) || path;
+  return checkedScenario(value, { shown, file: shown }, platform, opts);
+}
+
+/**
+ * A scenario value (a file's default export, or one built in code) checked on its own and
+ * against `platform`, every problem of both listed at once (INVALID_INPUT, each prefixed
+ * with `where.shown`); resolved when there is none. `where.file` is the file it came from, if any.
+ */
+export function checkedScenario(value: unknown, where: { readonly shown: string; readonly file?: string }, platform: FaultPlatform, opts: LoadScenarioOptions = {}): ResolvedScenario {
+  const { shown } = where;
   const own = scenarioProblems(value, shown);
   // A field the scenario check already named (e.g. fraction: 2) is not listed twice.
   const named = new Set(own.map((p) => p.slice(0, p.indexOf(': ', shown.length + 2))));
   const onPlatform = isObj(value) ? preflightProblems(value as PreflightInput, shown, platform).filter((p) => !named.has(p.slice(0, p.indexOf(': ', shown.length + 2)))) : [];
   const problems = [...own, ...onPlatform];
   if (problems.length > 0) throw invalidInput(`${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario on the ${platform} platform`, problems, 'fix every listed field and run again');
-  return resolveScenario(value as Scenario, { ...opts, file: shown });
+  return resolveScenario(value as Scenario, { ...opts, ...(where.file !== undefined ? { file: where.file } : {}) });
 }

@@ -10,26 +10,37 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { invalidInput, PeakreadyError } from '../errors.js';
-import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type RunStatus, type SloResult, type TimelineEvent, type TimelineFault, type Verdict } from '../journal.js';
+import { invalidInput } from '../contract/errors.js';
+import type { Journal, ProbeResult, RunStatus, SloResult, TimelineEvent, TimelineFault } from '../contract/journal.js';
 import { runLoad, type RunLoadOptions } from '../load/run-load.js';
 import type { LoadResult } from '../load/load-result.js';
 import { liveSamples, type LiveSecond } from '../load/live.js';
 import { waitUntilEpoch } from '../load/start-at.js';
 import type { Platform, PlatformEvent, StackEndpoints } from '../platforms/platform.js';
 import type { Reporter } from '../report/reporter.js';
-import type { RunEvent } from '../report/run-event.js';
+import type { RunEvent } from '../contract/run-event.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import type { ResolvedScenario } from '../scenario/types.js';
-import { evaluateSlos, resilienceScore, verdictOf } from '../slo/evaluate.js';
-import { VERSION } from '../version.js';
+import { evaluateSlos } from '../slo/evaluate.js';
+import { VERSION } from '../contract/version.js';
 import { computeFindings } from './findings.js';
 import { FaultTimeline, type TimelineRecord } from './fault-timeline.js';
 import { Safeguards } from './safeguards.js';
 import { SeriesSampler } from './series-sampler.js';
 import { guardSignals, sleep } from './signals.js';
 import { checkSteadyState } from './steady-state.js';
-import { TeardownStack } from './teardown.js';
+import { TeardownStack } from '../contract/teardown.js';
+import { buildJournal } from '../contract/verdict.js';
+import { exitCode } from '../contract/exit-code.js';
+import type { LoadRunner, ScheduledLoad, ScheduledLoadRunner } from '../load/load-runner.js';
+import { withBaseline, type BaselineOptions } from '../baseline/baseline-options.js';
+import { isScheduledLoadRunners } from '../platforms/capabilities.js';
+import { createPlatform } from '../platforms/factory.js';
+import { REPORTERS, type ReporterName } from '../report/write-reports.js';
+import type { Scenario } from '../scenario/types.js';
+import { checkRunInput, type RunInput } from './run-input.js';
+
+export type { LoadRunner, ScheduledLoad, ScheduledLoadRunner } from '../load/load-runner.js';
 
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
@@ -37,7 +48,7 @@ export interface RunOptions {
   /** Output folder; created when missing. */
   readonly outDir: string;
   readonly seed: number;
-  /** Reporters to feed (the runner adds nothing itself); see report/default-reporters.ts. */
+  /** Reporters to feed (the runner adds nothing itself); report/write-reports.ts names them. */
   readonly reporters: readonly Reporter[];
   readonly signal?: AbortSignal;
   /** Progress lines for a human (stderr in the CLI). */
@@ -52,41 +63,80 @@ export interface RunOptions {
   readonly loadRunner?: LoadRunner;
 }
 
-/**
- * What drives a run's traffic. A function (runLoad's shape) starts its clock when called:
- * the harness starts its own clocks just before calling it. A ScheduledLoadRunner starts
- * its traffic at an instant it announces, after a lead it needs (runner pods to create and
- * start): the harness starts its clocks at that instant instead.
- */
-export type LoadRunner = ((scenario: ResolvedScenario, opts: RunLoadOptions) => Promise<LoadResult>) | ScheduledLoadRunner;
-
-export interface ScheduledLoadRunner {
-  /**
-   * Sets the traffic going (e.g. creates the runners' Job) and announces when its schedule
-   * starts. The harness's traffic start (trafficStartEpochMs, the fault timeline, the series
-   * sampler) is that instant, so the traffic must start on it and never before; what it
-   * returns counts from it (LoadResult.startEpochMs = startsAtEpochMs). `opts.signal` must
-   * end it, also while it waits for the start.
-   */
-  start(scenario: ResolvedScenario, opts: RunLoadOptions): Promise<ScheduledLoad>;
-}
-
-export interface ScheduledLoad {
-  /** Wall-clock instant (epoch ms) the traffic's schedule starts. */
-  readonly startsAtEpochMs: number;
-  /** The traffic's result, once it is over. */
-  readonly done: Promise<LoadResult>;
-}
-
 export interface RunOutcome {
   readonly journal: Journal;
   readonly outDir: string;
-  /** 0 every SLO met; 1 an SLO or the steady state failed, or a halt; 3 environment error; 130 interrupted. */
+  /** contract/exit-code.ts's code of the journal: 0 pass; 1 an SLO, the steady state or a regression failed, or a halt; 3 a fault not injected or an environment error; 130 interrupted. */
   readonly exitCode: number;
 }
 
-/** Runs one scenario end to end and returns its journal; never throws for SLO failures. */
-export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+/** What `runScenario` needs besides the scenario: the run's input as a user gives it, and where its output goes. */
+export interface ScenarioRunOptions extends RunInput {
+  /** Output folder (default reports/<scenario>-<UTC timestamp>). */
+  readonly outDir?: string;
+  /** Reporters by name, or made elsewhere (default: every one, the events log included). */
+  readonly reporters?: readonly (ReporterName | Reporter)[];
+  readonly signal?: AbortSignal;
+  /** Progress lines for a human. */
+  readonly log?: (line: string) => void;
+  /** Live stats once a second. */
+  readonly onSecond?: (s: LiveSecond) => void;
+  /** Pause after traffic before the steady-state check (ms). */
+  readonly settleMs?: number;
+}
+
+/** The reporters of a run when none are named: the live events log, then every final report. */
+export const RUN_REPORTERS: readonly ReporterName[] = ['ndjson', 'json', 'junit', 'markdown', 'html'];
+
+/**
+ * peakready's main job as a library call: checks every input first (the scenario on its own
+ * and on the platform, flags, SLO strings, baseline; INVALID_INPUT listing every problem,
+ * nothing started), creates the platform through the factory, picks the reporters, runs,
+ * compares with a baseline when one is given, and returns the journal and its exit code.
+ */
+export async function runScenario(fileOrScenario: string | Scenario, options: ScenarioRunOptions = {}): Promise<RunOutcome> {
+  const checked = await checkRunInput(fileOrScenario, options);
+  const platform = await createPlatform(checked.platform);
+  let loadRunner: LoadRunner | undefined;
+  if (checked.loadRunners) {
+    if (!isScheduledLoadRunners(platform)) throw invalidInput(`--load-runners: needs a platform that schedules load runners, got --platform ${platform.name}`);
+    const { count, ...scales } = checked.loadRunners;
+    loadRunner = await platform.loadRunner(count, checked.file!, scales);
+  }
+  const outDir = options.outDir ?? defaultOutDir(checked.scenario.name);
+  const baseline = checked.baseline;
+  const log = options.log;
+  return runResolved({
+    scenario: checked.scenario,
+    platform,
+    outDir,
+    seed: checked.seed,
+    reporters: (options.reporters ?? RUN_REPORTERS).map((r) => (typeof r === 'string' ? REPORTERS[r](outDir) : r)),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(log ? { log } : {}),
+    ...(options.onSecond ? { onSecond: options.onSecond } : {}),
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    ...(baseline ? { finalize: (j: Journal) => compareSafely(j, baseline, log) } : {}),
+    ...(loadRunner ? { loadRunner } : {}),
+  });
+}
+
+/** The comparison must never cost the run its reports: on a surprise, report without it. */
+function compareSafely(j: Journal, baseline: BaselineOptions, log: ((line: string) => void) | undefined): Journal {
+  try {
+    return withBaseline(j, baseline);
+  } catch (err) {
+    log?.(`comparison with ${baseline.file} failed, reports are written without it: ${err instanceof Error ? err.message : String(err)}`);
+    return j;
+  }
+}
+
+/**
+ * Runs a scenario already checked and resolved on a platform already made (what
+ * `runScenario` does after its checks, and what tests drive directly); never throws for SLO
+ * failures. Refuses a scenario with nothing to verify.
+ */
+export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, platform } = opts;
   // A run with nothing to judge would pass whatever happened; refused before anything starts.
   if (scenario.slos.length === 0) throw invalidInput(`${scenario.file ?? scenario.name}: slos: nothing to verify: the scenario has no SLOs; add some, or use \`peakready load\` for traffic only`);
@@ -109,7 +159,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   let after: ProbeResult[] = [];
   let status: RunStatus = 'completed';
   let reason: string | undefined;
-  let exitOverride: number | undefined;
+  let runError: unknown;
   let load: LoadResult | undefined;
   let trafficStartEpochMs: number | undefined;
   let trafficT0 = 0;
@@ -186,7 +236,6 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
           if (status === 'completed' || status === 'fault-not-injected') {
             status = 'fault-not-injected';
             reason = reason ? `${reason}; ${line}` : line;
-            exitOverride = 3;
           }
           addEvent('fault-not-injected', line, { id: rec.id });
           log(`aborting: ${line}`);
@@ -265,7 +314,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       status = 'error';
       const cause = guard.signal.aborted ? guard.signal.reason : err;
       reason = cause instanceof Error ? cause.message : String(cause);
-      exitOverride = err instanceof PeakreadyError ? err.exitCode : 3;
+      runError = err;
       log(`run failed: ${reason}`);
     }
   } finally {
@@ -275,10 +324,6 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     guard.dispose();
   }
 
-  const verdict: Verdict = status === 'completed' ? (after.some((p) => !p.ok) ? 'fail' : verdictOf(slos)) : status === 'error' || (status as RunStatus) === 'fault-not-injected' ? 'error' : 'fail';
-  if (status === 'completed' && after.some((p) => !p.ok)) {
-    reason = `steady state not met after the faults: ${after.filter((p) => !p.ok).map((p) => `${p.name} (${p.observed}, expected ${p.expected})`).join('; ')}`;
-  }
   const totals = load
     ? (() => {
         const all = load.window(0, load.durationMs);
@@ -296,10 +341,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const scale = Math.max(0.1, scenario.timeScale);
   const fx = load && status === 'completed' ? computeFindings({ load, faults, phases: scenario.phases }, { recoveryMs: 10_000 * scale, instantWindowMs: 5000 * scale }) : undefined;
 
-  const built: Journal = {
-    schema: JOURNAL_SCHEMA,
+  const built = buildJournal({
     runId,
-    tool: { name: 'peakready', version: VERSION },
     scenario: { name: scenario.name, description: scenario.description, file: scenario.file },
     platform: platform.name,
     seed: opts.seed,
@@ -308,8 +351,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     endedAt: new Date().toISOString(),
     trafficStartEpochMs,
     status,
-    verdict,
     ...(reason ? { reason } : {}),
+    ...(status === 'error' ? { error: runError } : {}),
     phases: scenario.phases,
     faults,
     events: timelineEvents.sort((a, b) => a.atMs - b.atMs),
@@ -318,38 +361,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     timeline: load?.timeline() ?? [],
     series: sampler?.series() ?? [],
     slos,
-    // No SLO was evaluated when the run did not complete: a score of 100 would be a lie.
-    resilienceScore: status === 'completed' ? scoreWithProbes(slos, after) : 0,
     totals,
     ...(fx ? { faultEffects: fx.faultEffects, findings: fx.findings } : {}),
-  };
+  });
   const journal = opts.finalize ? opts.finalize(built) : built;
   await reporters.onEnd(journal);
-
-  const exitCode = status === 'interrupted' ? 130 : (exitOverride ?? (verdict === 'pass' ? 0 : 1));
-  return { journal, outDir, exitCode };
-}
-
-/**
- * The resilience score with each failed after-run steady-state probe counted as one more
- * unmet SLO of weight 1: a system that did not come back is less resilient, whatever its
- * SLOs said. Passing probes add nothing (they would only dilute failed SLOs).
- */
-export function scoreWithProbes(slos: readonly SloResult[], after: readonly ProbeResult[]): number {
-  const failed = after.filter((p) => !p.ok);
-  if (failed.length === 0) return resilienceScore(slos);
-  const asSlos: SloResult[] = failed.map((p) => ({
-    name: `steady state after: ${p.name}`,
-    expression: `steady state after: ${p.name}`,
-    status: 'fail',
-    observed: p.observed,
-    threshold: p.expected,
-    window: 'after the run',
-    advisory: false,
-    weight: 1,
-    source: 'client',
-  }));
-  return resilienceScore([...slos, ...asSlos]);
+  return { journal, outDir, exitCode: exitCode({ kind: 'run', journal }) };
 }
 
 /**

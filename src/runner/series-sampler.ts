@@ -3,7 +3,7 @@
  * breaker state per upstream — into journal series for the timeline charts and SLOs.
  */
 import type { Platform } from '../platforms/platform.js';
-import type { Series } from '../journal.js';
+import type { Series } from '../contract/journal.js';
 
 const BREAKER_VALUE: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, halfOpen: 1, half_open: 1, open: 2, isolated: 2 };
 

@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { parseDuration } from '../scenario/duration.js';
 import type { ProbeSpec } from '../scenario/types.js';
-import type { ProbeResult } from '../journal.js';
+import type { ProbeResult } from '../contract/journal.js';
 import type { StackEndpoints } from '../platforms/platform.js';
 
 /** Used when a scenario declares no probes: the gateway is ready and serves a primary prediction. */

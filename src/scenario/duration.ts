@@ -2,7 +2,7 @@
  * Durations as users write them ("250ms", "90s", "2m", "1h", "1m30s") parsed once into
  * milliseconds, so every later part works with numbers.
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 // One or more <number><unit> parts, largest first by convention but not enforced.

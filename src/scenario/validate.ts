@@ -2,7 +2,7 @@
  * Scenario validation: every problem at once, each as `<file>: <dotted.path>: expected …, got …`,
  * including cross references (fault kinds, SLO endpoints, windows naming faults, events and phases).
  */
-import { invalidInput, type PeakreadyError } from '../errors.js';
+import { invalidInput, type PeakreadyError } from '../contract/errors.js';
 import { FAULT_KINDS } from './fault-spec.js';
 import { STACK_MECHANISMS } from './types.js';
 import { tryParseDuration } from './duration.js';

@@ -3,8 +3,7 @@
  * error rate, throughput, dropped requests, and shares of response headers.
  */
 import type { Comparator, SloMetric } from '../scenario/slo-spec.js';
-import type { LoadWindows, WindowStats } from '../load/window.js';
-import { percentileMs } from '../load/histogram.js';
+import type { LoadWindows, WindowStats } from '../contract/load-windows.js';
 import { holds } from './compare.js';
 import type { TimingOutcome } from './step-signal.js';
 
@@ -55,8 +54,7 @@ export function clientValue(metric: ClientMetric, s: WindowStats): number | unde
     case 'ttft':
     case 'itl':
     case 'tpot': {
-      const h = s.stream?.[metric.kind];
-      return h && h.totalCount > 0 ? percentileMs(h, metric.percentile) : undefined;
+      return s.stream?.percentile(metric.kind, metric.percentile);
     }
     case 'output-tokens-per-second':
       return s.stream ? s.stream.tokensOut / (spanOf(s) / 1000) : undefined;

@@ -3,9 +3,9 @@
  * (phases, faults, events in ms from traffic start), platform events (epoch ms) and,
  * optionally, the platform's Prometheus. Nothing here runs load or touches the stack.
  */
-import type { Series, TimelineEvent, TimelineFault } from '../journal.js';
-import type { LoadWindows } from '../load/window.js';
-import type { PlatformEvent } from '../platforms/platform.js';
+import type { Series, TimelineEvent, TimelineFault } from '../contract/journal.js';
+import type { LoadWindows } from '../contract/load-windows.js';
+import type { PlatformEvent } from '../contract/platform-events.js';
 import type { SloMetric } from '../scenario/slo-spec.js';
 
 export interface TimelinePhase {

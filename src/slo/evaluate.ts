@@ -3,7 +3,7 @@
  * events (or the runner's series), or PromQL. An SLO without data fails with status
  * "no-data"; it never passes.
  */
-import type { SloResult, Verdict } from '../journal.js';
+import type { SloResult } from '../contract/journal.js';
 import type { SloSpec } from '../scenario/slo-spec.js';
 import { clientFirstHolding, clientOver, isClientMetric, MIN_REQUESTS_PER_WINDOW } from './client-source.js';
 import { describeObserved, holds, type Observed } from './compare.js';
@@ -23,19 +23,6 @@ type SignalFor = (fromMs: number, toMs: number) => Promise<{ signal: StepSignal;
 /** Evaluates every SLO (PromQL queries run concurrently). Results keep the order of `specs`. */
 export async function evaluateSlos(specs: readonly SloSpec[], ctx: EvaluationContext): Promise<SloResult[]> {
   return Promise.all(specs.map((s) => evaluateSlo(s, ctx)));
-}
-
-/** The verdict: pass only when every SLO not marked advisory passed. */
-export function verdictOf(results: readonly SloResult[]): Extract<Verdict, 'pass' | 'fail'> {
-  return results.every((r) => r.advisory || r.status === 'pass') ? 'pass' : 'fail';
-}
-
-/** Weighted share of SLOs met, 0..100 (one decimal); 100 when there are none. */
-export function resilienceScore(results: readonly SloResult[]): number {
-  const total = results.reduce((a, r) => a + r.weight, 0);
-  if (total === 0) return 100;
-  const met = results.filter((r) => r.status === 'pass').reduce((a, r) => a + r.weight, 0);
-  return Math.round((met / total) * 1000) / 10;
 }
 
 function defaultSource(spec: SloSpec): Source {

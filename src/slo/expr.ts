@@ -19,10 +19,10 @@
  * "Rolled back" (`rolledBack()`, phase `RolledBack`) means the rollout is Degraded or Aborted
  * with canary weight 0: no traffic reaches the new version any more.
  */
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../contract/errors.js';
 import type { Comparator, SloMetric, SloSpec, SloTiming, SloWindow } from '../scenario/slo-spec.js';
 import type { DurationString } from '../scenario/types.js';
-import type { RolloutPhase } from '../platforms/platform.js';
+import type { RolloutPhase } from '../contract/platform-events.js';
 import { tryParseDuration } from './duration.js';
 import { BREAKER_STATES, ROLLED_BACK, formatSlo, isDurationMetric, isRatioMetric } from './format.js';
 import { parseSlo } from './parse.js';

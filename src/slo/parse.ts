@@ -3,7 +3,7 @@
  * "fallback_share(predict) > 50% within 30s after fault:kill-tabular start for 3s".
  * Errors name the expression, the 1-based position, what was expected and what was found.
  */
-import { invalidInput, type PeakreadyError } from '../errors.js';
+import { invalidInput, type PeakreadyError } from '../contract/errors.js';
 import type { Comparator, SloMetric, SloSpec, SloTiming, SloWindow } from '../scenario/slo-spec.js';
 import { tryParseDuration } from './duration.js';
 import { BREAKER_STATES, ROLLED_BACK, isDurationMetric, isRatioMetric, isRateMetric } from './format.js';

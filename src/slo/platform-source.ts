@@ -3,7 +3,7 @@
  * (Platform.status(), once a second), rollout phases from platform events, restarts counted
  * from the sampled restart counts or restart events.
  */
-import type { PlatformEvent } from '../platforms/platform.js';
+import type { PlatformEvent } from '../contract/platform-events.js';
 import type { SloMetric } from '../scenario/slo-spec.js';
 import type { EvaluationContext } from './context.js';
 import { StepSignal, type StepPoint } from './step-signal.js';

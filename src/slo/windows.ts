@@ -3,7 +3,7 @@
  * words reports show ("phase flash-sale [60.0s, 90.0s)").
  */
 import type { SloSpec, SloTiming, SloWindow } from '../scenario/slo-spec.js';
-import type { TimelineEvent } from '../journal.js';
+import type { TimelineEvent } from '../contract/journal.js';
 import type { EvaluationContext } from './context.js';
 import { durationMs, formatDuration, formatSeconds } from './duration.js';
 

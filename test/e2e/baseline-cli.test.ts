@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../src/journal.js';
+import type { Journal } from '../../src/contract/journal.js';
 import { JsonReporter } from '../../src/report/json-reporter.js';
 import { simulatedJournal } from '../unit/baseline/fixtures/simulated-run.js';
 import { findAll, parseXml } from '../unit/report/fixtures/mini-xml.js';

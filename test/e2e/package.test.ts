@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Journal } from '../../src/journal.js';
+import type { Journal } from '../../src/contract/journal.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');

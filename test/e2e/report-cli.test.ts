@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../src/journal.js';
+import type { Journal } from '../../src/contract/journal.js';
 import { JsonReporter } from '../../src/report/json-reporter.js';
 import { NdjsonWriter } from '../../src/report/ndjson-writer.js';
 import { buildSampleJournal } from '../unit/report/fixtures/sample-journal.js';

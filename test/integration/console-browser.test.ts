@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_DIST } from '../fixtures/local/repo-dist.js';
 import { alive, listening, waitFor } from '../fixtures/local/process-check.js';
-import type { Journal } from '../../src/journal.js';
+import type { Journal } from '../../src/contract/journal.js';
 
 let browser: Browser;
 let dir: string;

@@ -3,7 +3,7 @@
  * conflicts, and the load-runner Job, against the replaying fake API server on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
 import { sweepChaos } from '../../src/platforms/kubernetes/chaos-sweep.js';
 import { pinContext } from '../../src/platforms/kubernetes/kube-context.js';

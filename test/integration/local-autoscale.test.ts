@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
 import { waitFor } from '../fixtures/local/process-check.js';
 

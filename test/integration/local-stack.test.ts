@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import type { PlatformEvent, StackEndpoints } from '../../src/platforms/platform.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { GATEWAY_NODE_FLAGS } from '../../src/stack/node-flags.js';

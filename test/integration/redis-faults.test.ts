@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalPlatform, type LocalPlatform } from '../../src/platforms/local/local-platform.js';
 import type { StackEndpoints } from '../../src/platforms/platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 
 async function predict(gateway: string): Promise<{ status: number; ms: number; cache: string | null }> {

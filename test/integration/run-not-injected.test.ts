@@ -1,5 +1,5 @@
 /**
- * runScenario with the real local platform whose confirmation of one fault never comes (a
+ * runResolved with the real local platform whose confirmation of one fault never comes (a
  * LocalPlatform whose inject rejects after a while, as an unconfirmed Chaos object does):
  * the run is aborted with exit code 3, the load stops, the fault already on is reverted on
  * the spot, the stack is gone afterwards, and the verdict is an error, never a pass.
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalPlatform } from '../../src/platforms/local/local-platform.js';
 import type { Revert } from '../../src/platforms/platform.js';
 import { REPORTERS } from '../../src/report/write-reports.js';
-import { runScenario } from '../../src/runner/run-scenario.js';
+import { runResolved } from '../../src/runner/run-scenario.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { resolveScenario } from '../../src/scenario/resolve.js';
 import { seedMix } from '../../src/scenario/seed-mix.js';
@@ -29,7 +29,7 @@ class NeverConfirms extends LocalPlatform {
   }
 }
 
-describe('runScenario: a fault the platform does not confirm', () => {
+describe('runResolved: a fault the platform does not confirm', () => {
   it('aborts the run (exit 3), reverts the fault already on, stops the load, and never passes', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'peakready-state-'));
     const outDir = mkdtempSync(join(tmpdir(), 'peakready-out-'));
@@ -45,7 +45,7 @@ describe('runScenario: a fault the platform does not confirm', () => {
       slos: [slo.errorRate().below('50%').toSpec()],
     });
     const t0 = performance.now();
-    const outcome = await runScenario({ scenario, platform, outDir, seed: 1, reporters: [REPORTERS.json(outDir), REPORTERS.markdown(outDir)], settleMs: 200 });
+    const outcome = await runResolved({ scenario, platform, outDir, seed: 1, reporters: [REPORTERS.json(outDir), REPORTERS.markdown(outDir)], settleMs: 200 });
     const took = performance.now() - t0;
     const j = outcome.journal;
     expect(outcome.exitCode).toBe(3);

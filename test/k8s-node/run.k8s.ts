@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../src/journal.js';
+import type { Journal } from '../../src/contract/journal.js';
 import { connect, deleteNamespace, type TestCluster } from '../k8s/helpers/cluster.js';
 import { peakready, REPO, TEST_OVERLAY } from './helpers/real-node.js';
 

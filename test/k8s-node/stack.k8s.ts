@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import type { StackEndpoints } from '../../src/platforms/platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import { connect, deleteNamespace, until, type TestCluster } from '../k8s/helpers/cluster.js';
 import { peakready, realNode, TEST_OVERLAY, type RealNode } from './helpers/real-node.js';
 

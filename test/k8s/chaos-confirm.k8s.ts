@@ -5,7 +5,7 @@
  * with the reason after the confirmation timeout, and the object is deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { connect, createNamespace, deleteNamespace, type TestCluster } from './helpers/cluster.js';

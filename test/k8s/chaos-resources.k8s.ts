@@ -15,7 +15,7 @@ import { chaosDir, renderChaosTemplate } from '../../src/faults/chaos-mesh/chaos
 import { templateValues } from '../../src/faults/chaos-mesh/fault-to-chaos.js';
 import { createChaos } from '../../src/platforms/kubernetes/chaos-lifecycle.js';
 import { sweepChaos } from '../../src/platforms/kubernetes/chaos-sweep.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import { apiMessage, apply, connect, createNamespace, deleteNamespace, isStatus, until, type TestCluster } from './helpers/cluster.js';
 
 const GROUP = 'chaos-mesh.org';

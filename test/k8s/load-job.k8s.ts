@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchV1Api } from '@kubernetes/client-node';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
 import { jobLoadRunner } from '../../src/platforms/kubernetes/load-job.js';
 import { loadRunnerObjects } from '../../src/platforms/kubernetes/load-runners.js';

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import { appliedState, connect, createNamespace, deleteNamespace, eventsOf, isStatus, until, type TestCluster } from './helpers/cluster.js';
 
 let c: TestCluster;

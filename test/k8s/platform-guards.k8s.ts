@@ -4,9 +4,9 @@
  * peakready.io/chaos=enabled; a refusal changes nothing in the cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { connect, createNamespace, deleteNamespace, type TestCluster } from './helpers/cluster.js';
 

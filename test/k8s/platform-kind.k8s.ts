@@ -11,7 +11,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import type { PlatformEvent } from '../../src/platforms/platform.js';
-import { TeardownStack } from '../../src/runner/teardown.js';
+import { TeardownStack } from '../../src/contract/teardown.js';
 import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { appliedState, connect, createNamespace, deleteNamespace, until, type TestCluster } from './helpers/cluster.js';
 import { startFakePrometheus, type FakePrometheus } from './helpers/fake-prometheus.js';

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
-import type { K8sObject } from '../../src/platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../src/contract/k8s-objects.js';
 import { tailorStack } from '../../src/platforms/kubernetes/stack-manifests.js';
-import { PeakreadyError } from '../../src/errors.js';
+import { PeakreadyError } from '../../src/contract/errors.js';
 import { apiMessage, apply, connect, createNamespace, deleteNamespace, rawApply, type TestCluster } from './helpers/cluster.js';
 
 let c: TestCluster;

@@ -6,12 +6,12 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import { bundleK6 } from '../../load/k6-bundle.js';
 import { k6Manifests, k8sName, testRunProblems } from '../../load/k6-testrun.js';
-import { loadScenarioFile } from '../../scenario/load.js';
-import { crdsDir } from '../../platforms/kubernetes/schema-registry.js';
-import type { RegisterCommand } from './types.js';
+import { loadScenarioFile } from '../../scenario/load-file.js';
+import { crdsDir } from '../../platforms/factory.js';
+import type { ExitSlot, RegisterCommand } from './types.js';
 
 interface BundleFlags {
   out: string;
@@ -36,7 +36,7 @@ function positive(flag: string, v: string | undefined, int: boolean): number | u
   return n;
 }
 
-async function action(scenarioPath: string, f: BundleFlags, exit: { code: number }): Promise<void> {
+async function action(scenarioPath: string, f: BundleFlags, exit: ExitSlot): Promise<void> {
   const seed = Number(f.seed);
   if (!Number.isInteger(seed) || seed < 0) throw invalidInput(`--seed: expected an integer >= 0, got ${JSON.stringify(f.seed)}`);
   const parallelism = positive('parallelism', f.parallelism, true) as number;
@@ -70,7 +70,7 @@ async function action(scenarioPath: string, f: BundleFlags, exit: { code: number
   const thresholds = Object.entries(bundle.options.thresholds);
   if (thresholds.length > 0) out.write(`thresholds: ${thresholds.map(([m, t]) => `${m} ${t.join(', ')}`).join('; ')}\n`);
   for (const s of bundle.skipped) out.write(`not a k6 threshold: ${s.slo}: ${s.reason}\n`);
-  exit.code = 0;
+  exit.outcome = { kind: 'done' };
 }
 
 export const register: RegisterCommand = (program: Command, exit) => {

@@ -2,28 +2,15 @@
  * `peakready capacity <scenario> --service <name>`: steps the arrival rate at fixed replicas
  * until an SLO breaks, bisects to the breaking point, and reports the sustainable rate per
  * replica, the knee of the latency curve and, with --peak, the replicas and HPA target for
- * the forecast peak. Every input problem is found before anything starts (exit 2).
+ * the forecast peak. The option table and one library call (`capacityOfScenario`), which
+ * finds every input problem before anything starts (exit 2).
  */
-import { relative } from 'node:path';
 import { Option } from 'commander';
-import { invalidInput } from '../../errors.js';
-import { createCapacityPlatform, resolveProfile, routeMode } from '../../capacity/capacity-platform.js';
-import { parseCapacityFlags, type CapacityFlags, type RawCapacityFlags } from '../../capacity/capacity-flags.js';
-import { parseCapacitySlos } from '../../capacity/capacity-slo.js';
-import { runCapacity } from '../../capacity/run-capacity.js';
-import { expectedPaths, serviceMix } from '../../capacity/service-traffic.js';
-import { REPO_ROOT } from '../../platforms/local/repo-root.js';
-import { capacityHeadline } from '../../report/capacity-markdown.js';
-import { defaultOutDir } from '../../runner/run-scenario.js';
-import { loadScenarioFile } from '../../scenario/load.js';
-import type { ResolvedScenario } from '../../scenario/types.js';
+import { capacityOfScenario, type CapacityInput } from '../../capacity/capacity-input.js';
+import { capacityHeadline } from '../../capacity/capacity-markdown.js';
 import type { RegisterCommand } from './types.js';
 
-interface Flags extends RawCapacityFlags {
-  out?: string;
-  context?: string;
-  namespace?: string;
-  overlay: string;
+interface Flags extends CapacityInput {
   quiet?: boolean;
 }
 
@@ -54,29 +41,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')
     .option('--quiet', 'no progress lines')
     .action(async (file: string, flags: Flags) => {
-      const { parsed, scenario } = await prepare(file, flags);
-      const platform = await createCapacityPlatform({
-        platform: flags.platform,
-        service: parsed.service,
-        ...(parsed.profile ? { profile: parsed.profile } : {}),
-        ...(flags.context ? { context: flags.context } : {}),
-        ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        overlay: flags.overlay,
-      });
-      const outDir = flags.out ?? defaultOutDir(`${scenario.name}-capacity-${parsed.service}`);
-      const outcome = await runCapacity({
-        scenario,
-        service: parsed.service,
-        platform,
-        slos: parsed.slos,
-        settings: parsed.settings,
-        ...(parsed.peakRps === undefined ? {} : { peakRps: parsed.peakRps }),
-        headroom: parsed.headroom,
-        // Reports show the profile relative to the working directory (no home paths in shared reports).
-        ...(parsed.profile ? { profile: relative(process.cwd(), parsed.profile) || parsed.profile } : {}),
-        outDir,
-        log: flags.quiet ? undefined : (line) => process.stderr.write(`peakready: ${line}\n`),
-      });
+      const outcome = await capacityOfScenario(file, { ...flags, ...(flags.quiet ? {} : { log: (line: string) => process.stderr.write(`peakready: ${line}\n`) }) });
       const r = outcome.result;
       process.stdout.write(`\n${capacityHeadline(r)}\n`);
       if (r.breakingRps !== null) process.stdout.write(`  breaking point ${r.breakingRps} rps: ${r.breakingReason ?? ''}\n`);
@@ -84,30 +49,6 @@ export const register: RegisterCommand = (program, exit) => {
       if (r.recommendation) process.stdout.write(`  replicas for ${r.recommendation.peakRps} rps + ${Math.round(r.recommendation.headroom * 100)}% headroom: ${r.recommendation.replicas}\n`);
       if (r.hpa) process.stdout.write(`  HPA: ${r.hpa.metric} averageValue ${r.hpa.averageValue}${r.hpa.maxReplicas === undefined ? '' : `, maxReplicas >= ${r.hpa.maxReplicas}`}\n`);
       process.stdout.write(`reports: ${outcome.outDir}/{capacity.md,capacity.html,capacity.json}\n`);
-      exit.code = outcome.exitCode;
+      exit.outcome = { kind: 'capacity', outcome: outcome.result.outcome };
     });
 };
-
-/** Every problem with the flags and the scenario, at once, before anything starts. */
-async function prepare(file: string, flags: Flags): Promise<{ parsed: CapacityFlags; scenario: ResolvedScenario }> {
-  const { flags: parsed, problems } = parseCapacityFlags(flags, (v) => resolveProfile(v, REPO_ROOT));
-  let scenario: ResolvedScenario | undefined;
-  try {
-    scenario = await loadScenarioFile(file);
-  } catch (err) {
-    const listed = (err as { problems?: unknown }).problems;
-    if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
-    else problems.push(err instanceof Error ? err.message : String(err));
-  }
-  if (scenario && parsed) {
-    const mode = routeMode(parsed.service, flags.platform);
-    const mix = serviceMix(parsed.service, scenario.mix, mode);
-    if (mix.endpoints.length === 0) {
-      problems.push(`${scenario.file ?? file}: mix: no entry reaches service ${parsed.service} (${mode}); expected requests to ${expectedPaths(parsed.service)}`);
-    } else problems.push(...parseCapacitySlos(parsed.sloTexts, mix.endpoints).problems);
-  }
-  if (problems.length > 0 || !parsed || !scenario) {
-    throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
-  }
-  return { parsed, scenario };
-}

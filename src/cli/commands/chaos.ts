@@ -1,8 +1,8 @@
 /** `peakready chaos inject|list|clear`: faults against a running `peakready stack up`. */
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import { FAULT_KINDS, type FaultParams } from '../../scenario/fault-spec.js';
 import { LOCAL_FAULTS } from '../../faults/registry.js';
-import { adminCall, findLiveStack } from '../../platforms/local/admin-client.js';
+import { adminCall, findLiveStack } from '../../platforms/factory.js';
 import type { StackStatus } from '../../platforms/platform.js';
 import type { RegisterCommand } from './types.js';
 

@@ -3,8 +3,8 @@
  * is gone (all of them with --force) — its processes (only PIDs whose start time still
  * matches), temp dirs and the file. Kubernetes: the label sweep of Chaos Mesh resources.
  */
-import { invalidInput } from '../../errors.js';
-import { listRunStates, reapRunState } from '../../platforms/local/run-state.js';
+import { invalidInput } from '../../contract/errors.js';
+import { kubernetesTools, listRunStates, reapRunState } from '../../platforms/factory.js';
 import type { RegisterCommand } from './types.js';
 
 interface CleanFlags {
@@ -40,8 +40,7 @@ export const register: RegisterCommand = (program) => {
 
 async function cleanKubernetes(flags: CleanFlags): Promise<void> {
   // Loaded on demand: the local path must not pay for the Kubernetes client.
-  const { pinContext } = await import('../../platforms/kubernetes/kube-context.js');
-  const { sweepChaos } = await import('../../platforms/kubernetes/chaos-sweep.js');
+  const { pinContext, sweepChaos } = await kubernetesTools();
   const kc = pinContext(flags.context);
   const deleted = await sweepChaos(kc, { ...(flags.namespace ? { namespace: flags.namespace } : {}), ...(flags.runId ? { runId: flags.runId } : {}) });
   process.stdout.write(deleted.length ? `deleted ${deleted.join(', ')}\n` : 'nothing to clean\n');

@@ -3,11 +3,8 @@
  * server-side into an opted-in namespace of the named context, then waits until ready.
  * `--dry-run` prints the rendered YAML and needs no cluster.
  */
-import { applyObjects } from '../../platforms/kubernetes/apply.js';
-import { pinContext, requireOptIn } from '../../platforms/kubernetes/kube-context.js';
-import { renderStack } from '../../platforms/kubernetes/kubernetes-platform.js';
-import { toYaml } from '../../platforms/kubernetes/manifest.js';
-import { waitForReady } from '../../platforms/kubernetes/readiness.js';
+import { kubernetesTools } from '../../platforms/factory.js';
+import { toYaml } from '../../contract/k8s-objects.js';
 import { parseDuration } from '../../scenario/duration.js';
 import type { RegisterCommand } from './types.js';
 
@@ -33,10 +30,11 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--no-wait', 'do not wait for the workloads to become ready')
     .option('--ready-timeout <duration>', 'how long to wait for readiness', '5m')
     .action(async (flags: DeployFlags) => {
+      const { applyObjects, pinContext, renderStack, requireOptIn, waitForReady } = await kubernetesTools();
       const objects = renderStack({ overlay: flags.overlay, namespace: flags.namespace });
       if (flags.dryRun) {
         process.stdout.write(toYaml(objects));
-        exit.code = 0;
+        exit.outcome = { kind: 'done' };
         return;
       }
       const timeoutMs = parseDuration(flags.readyTimeout, '--ready-timeout');
@@ -48,6 +46,6 @@ export const register: RegisterCommand = (program, exit) => {
         await waitForReady(kc, objects, { timeoutMs });
         process.stderr.write('all workloads ready\n');
       }
-      exit.code = 0;
+      exit.outcome = { kind: 'done' };
     });
 };

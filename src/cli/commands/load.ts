@@ -1,113 +1,21 @@
 /**
  * `peakready load`: traffic only. With a scenario file, its mix and profile; without one,
- * the wrk-like form (one GET, closed model over --connections, or open at --rate).
+ * the wrk-like form (one GET, closed model over --connections, or open at --rate). The
+ * option table, one library call (`runLoadInput`: every option checked there) and the
+ * printed result (a table or one JSON object, load.json, a runner's result line).
  */
 import type { Command } from 'commander';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { invalidInput } from '../../errors.js';
-import { bareScenario, fixedTraffic, trafficShare } from '../../load/fixed-scenario.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatLiveLine, type LiveSecond } from '../../load/live.js';
 import type { LoadResult } from '../../load/load-result.js';
-import { FixedSource } from '../../load/request-source.js';
-import { runLoad } from '../../load/run-load.js';
-import { runLoadInWorkers } from '../../load/run-load-workers.js';
-import { checkTarget } from '../../load/target-guard.js';
-import { tryParseDuration } from '../../scenario/duration.js';
-import { loadScenarioFile } from '../../scenario/load.js';
-import { formatRunnerResult, runnerResult } from '../../platforms/kubernetes/runner-results.js';
-import type { RegisterCommand } from './types.js';
+import { runLoadInput, type LoadInput, type LoadRun } from '../../load/load-input.js';
+import { formatRunnerResult, runnerResult } from '../../platforms/factory.js';
+import type { ExitSlot, RegisterCommand } from './types.js';
 
-interface LoadFlags {
-  target?: string;
-  rateScale?: string;
-  timeScale?: string;
-  seed?: string;
+interface LoadFlags extends LoadInput {
   out?: string;
-  connections?: string;
-  duration?: string;
-  rate?: string;
-  path?: string;
-  timeout?: string;
-  workers?: string;
   json?: boolean;
-  allowRemoteTarget?: boolean;
-  client?: string;
-  scenario?: string;
-  runners?: string;
-  runnerIndex?: string;
-  emitHistograms?: boolean;
-  startAt?: string;
-}
-
-/** This process's share of a distributed run (`--runners N --runner-index I`). */
-interface RunnerShare {
-  readonly index: number;
-  readonly count: number;
-}
-
-/** Reads --runners/--runner-index (index defaults to $JOB_COMPLETION_INDEX, as in an Indexed Job). */
-function runnerShare(flags: LoadFlags, scenarioPath: string | undefined): RunnerShare | undefined {
-  if (flags.runners === undefined && flags.runnerIndex === undefined) {
-    if (flags.emitHistograms) return { index: 0, count: 1 };
-    return undefined;
-  }
-  const count = num('runners', flags.runners, { int: true, min: 1, def: 1 });
-  const index = num('runner-index', flags.runnerIndex ?? process.env.JOB_COMPLETION_INDEX, { int: true, min: 0, def: 0 });
-  if (index >= count) throw invalidInput(`--runner-index: expected an integer 0..${count - 1} (--runners ${count}), got ${index}`);
-  if (scenarioPath === undefined) throw invalidInput('--runners: expected a scenario file (--scenario FILE) to split, got none');
-  if (flags.workers !== undefined && flags.workers !== '1') throw invalidInput(`--workers: a load runner runs one worker (scale with --runners), got ${JSON.stringify(flags.workers)}`);
-  return { index, count };
-}
-
-/**
- * The scenario loader bundles next to the file; a runner's scenario sits on a read-only
- * ConfigMap mount, so it is loaded from a private copy instead.
- */
-function writableScenario(path: string): { path: string; cleanup: () => void } {
-  try {
-    accessSync(dirname(path), constants.W_OK);
-    return { path, cleanup: () => undefined };
-  } catch {
-    const dir = mkdtempSync(join(tmpdir(), 'peakready-scenario-'));
-    const copy = join(dir, basename(path));
-    copyFileSync(path, copy);
-    return { path: copy, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  }
-}
-
-function num(flag: string, v: string | undefined, opts: { int?: boolean; min?: number; def: number }): number {
-  if (v === undefined) return opts.def;
-  const n = Number(v);
-  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.int || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min);
-  if (!ok) throw invalidInput(`--${flag}: expected ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-/** Before this (epoch ms), a --start-at value is no wall-clock instant in ms (seconds, most likely). */
-const EPOCH_MS_FLOOR = 1e12;
-/** A start further ahead than this is a mistake, not a lead for pods to start. */
-const START_AT_MAX_AHEAD_MS = 24 * 3600_000;
-
-/**
- * --start-at: the epoch ms at which the traffic's schedule starts (the harness's common
- * start for every runner). Undefined without the flag.
- */
-export function parseStartAt(v: string | undefined, now: number = Date.now()): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < EPOCH_MS_FLOOR) {
-    throw invalidInput(`--start-at: expected a wall-clock instant in epoch milliseconds (an integer like ${Math.round(now)}), got ${JSON.stringify(v)}`);
-  }
-  if (n - now > START_AT_MAX_AHEAD_MS) throw invalidInput(`--start-at: expected an instant within 24 h from now, got ${JSON.stringify(v)} (${((n - now) / 3600_000).toFixed(1)} h ahead)`);
-  return n;
-}
-
-function dur(flag: string, v: string | undefined, def: string): number {
-  const ms = tryParseDuration(v ?? def);
-  if (ms === undefined || ms <= 0) throw invalidInput(`--${flag}: expected a duration like "8s" or "1m", got ${JSON.stringify(v)}`);
-  return ms;
 }
 
 function utcStamp(): string {
@@ -164,75 +72,23 @@ export function jsonSummary(result: LoadResult): object {
   };
 }
 
-async function action(positional: string | undefined, flags: LoadFlags, exit: { code: number }): Promise<void> {
-  if (positional !== undefined && flags.scenario !== undefined && positional !== flags.scenario) {
-    throw invalidInput(`--scenario: give the scenario once, got ${JSON.stringify(positional)} and --scenario ${JSON.stringify(flags.scenario)}`);
-  }
-  const scenarioPath = flags.scenario ?? positional;
-  const share = runnerShare(flags, scenarioPath);
-  const startAt = parseStartAt(flags.startAt);
-  if (!flags.target) throw invalidInput('--target: expected a base URL like http://127.0.0.1:8080, got nothing');
-  checkTarget(flags.target, flags.allowRemoteTarget === true);
-  const baseSeed = num('seed', flags.seed, { int: true, min: 0, def: 1 });
-  // Distinct, reproducible streams per runner (the same spread as worker threads).
-  const seed = share && share.count > 1 ? (baseSeed + share.index * 0x9e3779b1) >>> 0 : baseSeed;
-  const workers = num('workers', flags.workers, { int: true, min: 1, def: 1 });
+async function action(positional: string | undefined, flags: LoadFlags, exit: ExitSlot): Promise<void> {
   const tty = process.stderr.isTTY === true && !flags.json;
-  const onSecond = tty ? (s: LiveSecond): void => void process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) : undefined;
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
-  // --start-at: the engine sets up (connections), then starts its schedule's clock on the
-  // common instant, never before it (RunLoadOptions.startAtEpochMs). Late (a slow pod), it
-  // starts at once: its result line records its actual start, and the harness refuses a
-  // runner that started too late.
-  const common = { target: flags.target, seed, signal: abort.signal, allowRemoteTarget: flags.allowRemoteTarget === true, ...(onSecond ? { onSecond } : {}), ...(startAt !== undefined ? { startAtEpochMs: startAt } : {}) };
-  const tellIfLate = (): void => {
-    const late = startAt === undefined ? 0 : Date.now() - startAt;
-    if (late > 0) process.stderr.write(`peakready: --start-at ${startAt} passed ${late} ms ago; starting now\n`);
-  };
-  let result: LoadResult;
-  let name: string;
+  let run: LoadRun;
   try {
-    if (scenarioPath !== undefined) {
-      const timeScale = num('time-scale', flags.timeScale, { def: 1, min: Number.MIN_VALUE });
-      const rateScale = num('rate-scale', flags.rateScale, { def: 1, min: Number.MIN_VALUE });
-      const file = share ? writableScenario(scenarioPath) : { path: scenarioPath, cleanup: () => undefined };
-      let scenario;
-      try {
-        scenario = await loadScenarioFile(file.path, { timeScale, rateScale });
-      } finally {
-        file.cleanup();
-      }
-      name = scenario.name;
-      if (share) scenario = { ...scenario, traffic: trafficShare(scenario.traffic, share.index, share.count) };
-      tellIfLate();
-      result = workers > 1 && !share
-        ? await runLoadInWorkers({ ...common, workers, scenario: { kind: 'file', file: scenarioPath, timeScale, rateScale } })
-        : await runLoad(scenario, common);
-    } else {
-      const rate = flags.rate === undefined ? undefined : num('rate', flags.rate, { min: Number.MIN_VALUE, def: 0 });
-      const traffic = fixedTraffic({
-        connections: num('connections', flags.connections, { int: true, min: 1, def: rate === undefined ? 64 : 1000 }),
-        durationMs: dur('duration', flags.duration, '10s'),
-        timeoutMs: dur('timeout', flags.timeout, '10s'),
-        ...(rate !== undefined ? { rate } : {}),
-      });
-      const client = flags.client ?? 'raw';
-      if (client !== 'raw' && client !== 'undici') throw invalidInput(`--client: expected raw or undici, got ${JSON.stringify(client)}`);
-      const rawClient = client === 'raw';
-      const u = new URL(flags.path ?? '/', flags.target);
-      const path = u.pathname + u.search;
-      name = 'load';
-      tellIfLate();
-      result = workers > 1
-        ? await runLoadInWorkers({ ...common, workers, rawClient, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
-        : await runLoad(bareScenario(name, traffic), { ...common, rawClient, source: new FixedSource(path) });
-    }
+    run = await runLoadInput(positional, flags, {
+      signal: abort.signal,
+      ...(tty ? { onSecond: (s: LiveSecond): void => void process.stderr.write(`\r\x1b[2K${formatLiveLine(s)}`) } : {}),
+      log: (line) => process.stderr.write(`peakready: ${line}\n`),
+    });
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (tty) process.stderr.write('\n');
   }
+  const { result, name, seed, share, scenarioPath } = run;
   if (flags.json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
   else process.stdout.write(`${endpointTable(result)}\n`);
   // A runner in a pod has no report folder to keep: its result goes to the log (below).
@@ -245,7 +101,7 @@ async function action(positional: string | undefined, flags: LoadFlags, exit: { 
   }
   // The last line, which the harness reads from the pod's log and merges (runner-results.ts).
   if (flags.emitHistograms) process.stdout.write(`${formatRunnerResult(runnerResult(share?.index ?? 0, result))}\n`);
-  exit.code = result.aborted ? 130 : 0;
+  exit.outcome = result.aborted ? { kind: 'interrupted' } : { kind: 'done' };
 }
 
 export const register: RegisterCommand = (program: Command, exit) => {

@@ -6,9 +6,9 @@
  * with an earlier one, and `--fail-on-regression` exits 1 on a regression.
  */
 import { resolve } from 'node:path';
-import { exitAfterComparison, parseBaselineFlags, withBaseline, type BaselineFlags } from '../../baseline/baseline-options.js';
+import { parseBaselineFlags, withBaseline, type BaselineFlags } from '../../baseline/baseline-options.js';
 import { describeComparison } from '../../baseline/describe-comparison.js';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import { readJournalInput } from '../../report/journal-input.js';
 import { FINAL_REPORTERS, REPORTERS, type ReporterName } from '../../report/write-reports.js';
 import { writeReports } from '../../report/write-reports.js';
@@ -42,6 +42,6 @@ export const register: RegisterCommand = (program, exit) => {
       for (const line of describeComparison(j)) process.stdout.write(`${line}\n`);
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
       for (const f of failures) process.stderr.write(`peakready: reporter ${f.reporter} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}\n`);
-      exit.code = exitAfterComparison(failures.length > 0 ? 1 : 0, j);
+      exit.outcome = { kind: 'report', journal: j, reporterFailures: failures.length };
     });
 };

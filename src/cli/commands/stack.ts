@@ -8,16 +8,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentError, invalidInput } from '../../errors.js';
+import { environmentError, invalidInput } from '../../contract/errors.js';
 import type { StackSpec } from '../../scenario/types.js';
-import { TeardownStack } from '../../runner/teardown.js';
+import { TeardownStack } from '../../contract/teardown.js';
 import type { StackStatus } from '../../platforms/platform.js';
-import { createLocalPlatform } from '../../platforms/local/local-platform.js';
-import { startAdminServer } from '../../platforms/local/admin-server.js';
-import { adminCall, findLiveStack } from '../../platforms/local/admin-client.js';
-import { listRunStates, runStateDir } from '../../platforms/local/run-state.js';
-import { isSameProcess } from '../../platforms/local/proc-info.js';
-import { APP_SERVICES } from '../../platforms/local/stack-layout.js';
+import { isAdminControl, isStartupTime } from '../../platforms/capabilities.js';
+import { adminCall, APP_SERVICES, createPlatform, findLiveStack, isSameProcess, listRunStates, runStateDir } from '../../platforms/factory.js';
 import { checkConsolePort, startConsole } from '../../console/start-console.js';
 import type { ExitSlot, RegisterCommand } from './types.js';
 
@@ -116,12 +112,13 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
   const dashboardPort = flags.dashboardPort === undefined ? 0 : Number(flags.dashboardPort);
   if (!(Number.isInteger(dashboardPort) && dashboardPort >= 0 && dashboardPort < 65536)) throw invalidInput(`--dashboard-port: expected a port number 0..65535, got ${JSON.stringify(flags.dashboardPort)}`);
   if (flags.dashboard) await checkConsolePort(dashboardPort);
-  const platform = createLocalPlatform(services ? { services } : {});
+  const platform = await createPlatform({ platform: 'local', ...(services ? { services } : {}) });
+  if (!isAdminControl(platform) || !isStartupTime(platform)) throw new Error(`the ${platform.name} platform serves no admin API`);
   const teardown = new TeardownStack();
   let stop!: (why: string) => void;
   const stopped = new Promise<string>((r) => (stop = r));
   const onSignal = (sig: NodeJS.Signals) => {
-    exit.code = 130;
+    exit.outcome = { kind: 'interrupted' };
     stop(sig);
     void teardown.unwind(); // also undoes a half-finished `up`
   };
@@ -130,9 +127,8 @@ async function up(flags: UpFlags, exit: ExitSlot): Promise<void> {
   try {
     const runId = `stack-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
     const endpoints = await platform.up({ stack: spec, timeScale, runId, teardown });
-    const admin = await startAdminServer(platform, endpoints, () => stop('stack down'));
+    const admin = await platform.serveAdmin(endpoints, () => stop('stack down'));
     teardown.push('admin server', () => admin.close());
-    platform.runState?.set({ adminUrl: admin.url });
     process.stdout.write(`stack ready in ${Math.round(platform.upMs ?? 0)} ms\n`);
     process.stdout.write(formatStatus(await platform.status()));
     process.stdout.write(`gateway ${endpoints.gateway}\nprometheus ${endpoints.prometheus}\nadmin ${admin.url}\n`);
@@ -176,8 +172,7 @@ async function detach(exit: ExitSlot): Promise<void> {
     if (child.exitCode !== null || !isSameProcess(child.pid!, undefined)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  exit.code = 3;
-  process.stderr.write(`peakready: the background stack did not come up; see ${log}\n`);
+  throw environmentError(`the background stack did not come up; see ${log}`);
 }
 
 /** The status table `stack up` and `stack status` print. */

@@ -2,11 +2,8 @@
  * `peakready teardown`: deletes what `deploy` applied (the rendered overlay, in reverse
  * order) and sweeps every chaos resource and load-runner Job peakready left in the namespace.
  */
-import { deleteObject } from '../../platforms/kubernetes/apply.js';
-import { sweepChaos } from '../../platforms/kubernetes/chaos-sweep.js';
-import { pinContext } from '../../platforms/kubernetes/kube-context.js';
-import { renderStack } from '../../platforms/kubernetes/kubernetes-platform.js';
-import { objectRef } from '../../platforms/kubernetes/manifest.js';
+import { kubernetesTools } from '../../platforms/factory.js';
+import { objectRef } from '../../contract/k8s-objects.js';
 import type { RegisterCommand } from './types.js';
 
 interface TeardownFlags {
@@ -25,6 +22,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--namespace <name>', 'namespace the stack runs in', 'peakready')
     .option('--keep-namespace', 'leave the Namespace object in place')
     .action(async (flags: TeardownFlags) => {
+      const { deleteObject, pinContext, renderStack, sweepChaos } = await kubernetesTools();
       const kc = pinContext(flags.context);
       const swept = await sweepChaos(kc, { namespace: flags.namespace });
       for (const s of swept) process.stderr.write(`deleted ${s}\n`);
@@ -38,6 +36,6 @@ export const register: RegisterCommand = (program, exit) => {
         }
       }
       process.stderr.write(`teardown done: ${deleted} stack objects, ${swept.length} chaos/load objects deleted\n`);
-      exit.code = 0;
+      exit.outcome = { kind: 'done' };
     });
 };

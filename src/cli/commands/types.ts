@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import type { Outcome } from '../../contract/exit-code.js';
 
-/** Where a command's action stores the exit code the CLI returns. */
+/** Where a command's action stores its outcome; the CLI turns it into the exit code (contract/exit-code.ts). */
 export interface ExitSlot {
-  code: number;
+  outcome: Outcome;
 }
 
 /** Every command file exports one of these; src/cli/commands/index.ts lists them. */

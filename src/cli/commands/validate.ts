@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
-import { invalidInput } from '../../errors.js';
-import { validatePaths } from '../../platforms/kubernetes/validate-paths.js';
+import { invalidInput } from '../../contract/errors.js';
+import { validatePaths } from '../../platforms/factory.js';
 import type { RegisterCommand } from './types.js';
 
 /** The repository root (three levels above src/cli/commands or dist/cli/commands). */
@@ -34,6 +34,6 @@ export const register: RegisterCommand = (program, exit) => {
         throw invalidInput(`${report.problems.length} problem(s) in ${paths.join(' ')}`, report.problems);
       }
       for (const c of report.checked) process.stdout.write(`ok  ${c.what}${c.objects > 0 ? ` (${c.objects} objects)` : ''}\n`);
-      exit.code = 0;
+      exit.outcome = { kind: 'done' };
     });
 };

@@ -5,10 +5,10 @@
  * applies it and resolves only once Chaos Mesh reports every selected target injected;
  * `revert` deletes it (the object's own `duration` heals it even if the harness dies).
  */
-import { environmentError, invalidInput } from '../../errors.js';
+import { environmentError, invalidInput } from '../../contract/errors.js';
 import type { FaultKind } from '../../scenario/fault-spec.js';
 import { FAULT_KINDS } from '../../scenario/fault-spec.js';
-import { objectRef, type K8sObject } from '../../platforms/kubernetes/manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 import { FAULT_CATALOGUE } from '../catalogue.js';
 import type { Fault } from '../fault.js';
 import { once } from '../fault-params.js';

@@ -5,7 +5,7 @@
  * the `peakready.io/run-id` label so `clean` can sweep them; selectors limited to the
  * object's own namespace so a fault can never reach another team's pods.
  */
-import { objectRef, type K8sObject } from '../../platforms/kubernetes/manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 
 /** The label every chaos object carries. */
 export const RUN_ID_LABEL = 'peakready.io/run-id';

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalidInput } from '../../errors.js';
-import { asK8sObject, readYamlDocuments, type K8sObject } from '../../platforms/kubernetes/manifest.js';
+import { invalidInput } from '../../contract/errors.js';
+import { asK8sObject, readYamlDocuments, type K8sObject } from '../../contract/k8s-objects.js';
 
 /** Values a template may reference (strings or numbers). */
 export type TemplateValues = Readonly<Record<string, string | number>>;

@@ -3,9 +3,10 @@
  * with the run id label, selectors limited to the target namespace, and always a duration.
  */
 import type { FaultKind, ResolvedFault } from '../../scenario/fault-spec.js';
-import type { K8sObject } from '../../platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../contract/k8s-objects.js';
 import { resolveFaultParams } from '../catalogue.js';
 import { renderChaosTemplate, type TemplateValues } from './chaos-template.js';
+import { SERVICE_PORTS } from '../../contract/stack-services.js';
 
 /** Which template under chaos/ carries each fault kind. */
 export const TEMPLATE_FOR_KIND: Readonly<Record<FaultKind, string>> = {
@@ -21,7 +22,6 @@ export const TEMPLATE_FOR_KIND: Readonly<Record<FaultKind, string>> = {
 };
 
 /** The container port HTTPChaos intercepts, per stack service. */
-const SERVICE_PORTS: Readonly<Record<string, number>> = { gateway: 8080, tabular: 8080, fallback: 8080, triton: 8000, generative: 8000 };
 
 /** Instantaneous faults (kill-replica) still get a duration: Chaos Mesh requires one to finish. */
 const MIN_DURATION_MS = 1000;

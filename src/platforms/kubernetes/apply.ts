@@ -10,9 +10,9 @@
 import { request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { environmentError, invalidInput } from '../../errors.js';
+import { environmentError, invalidInput } from '../../contract/errors.js';
 import { statusOf } from './kube-context.js';
-import { objectRef, type K8sObject } from './manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 
 export const FIELD_MANAGER = 'peakready';
 

@@ -6,15 +6,15 @@
  * is sent; the resource's own `duration` heals it even when the harness is killed.
  */
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import type { ChaosObjectTarget } from '../../faults/chaos-mesh/backend.js';
 import type { ChaosStatus } from '../../faults/chaos-mesh/chaos-confirmation.js';
 import { chaosInvariantProblems } from '../../faults/chaos-mesh/chaos-invariants.js';
-import type { TeardownStack } from '../../runner/teardown.js';
+import type { TeardownStack } from '../../contract/teardown.js';
 import type { Revert } from '../platform.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { requireOptIn } from './kube-context.js';
-import { objectRef, type K8sObject } from './manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 
 export interface ChaosTarget {
   readonly kc: KubeConfig;

@@ -7,7 +7,7 @@ import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { RUN_ID_LABEL } from '../../faults/chaos-mesh/chaos-invariants.js';
 import { deleteObject } from './apply.js';
 import { statusOf } from './kube-context.js';
-import { objectRef, type K8sObject } from './manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 
 /** Kinds the sweep lists. Workflows first: deleting one removes the experiments it made. */
 export const SWEPT_KINDS: readonly { readonly apiVersion: string; readonly kind: string }[] = [

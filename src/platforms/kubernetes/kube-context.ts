@@ -4,8 +4,8 @@
  * become a chaos target by accident. Also the namespace opt-in rule.
  */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { environmentError, invalidInput } from '../../errors.js';
-import type { K8sObject } from './manifest.js';
+import { environmentError, invalidInput } from '../../contract/errors.js';
+import type { K8sObject } from '../../contract/k8s-objects.js';
 
 /** The label a namespace must carry before peakready changes anything in it. */
 export const CHAOS_OPT_IN_LABEL = 'peakready.io/chaos';

@@ -6,11 +6,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { invalidInput, PeakreadyError } from '../../errors.js';
+import { invalidInput, PeakreadyError } from '../../contract/errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { StackSpec } from '../../scenario/types.js';
-import type { TeardownStack } from '../../runner/teardown.js';
+import type { TeardownStack } from '../../contract/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
+import type { LoadRunnerScales, ScheduledLoadRunners, ServiceReach } from '../capabilities.js';
+import type { ScheduledLoadRunner } from '../../load/load-runner.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { chaosObjectTarget } from './chaos-lifecycle.js';
 import { ActiveFaults } from '../../faults/active-faults.js';
@@ -20,11 +22,12 @@ import { placementOf } from './load-runners.js';
 import { bundleScenario } from './scenario-bundle.js';
 import { pinContext, requireOptIn } from './kube-context.js';
 import { renderOverlay } from './kustomize.js';
-import { objectRef, type K8sObject } from './manifest.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 import { ClusterObserver } from './observer.js';
 import { reachService, type Reach, type ReachKind } from './service-reach.js';
 import { waitForReady } from './readiness.js';
 import { applyOrder, tailorStack } from './stack-manifests.js';
+import { SERVICE_PORTS } from '../../contract/stack-services.js';
 
 /** How to reach the cluster and what to deploy. */
 export interface KubernetesPlatformOptions {
@@ -61,9 +64,8 @@ export function renderStack(opts: { overlay: string; namespace: string; deployDi
   return applyOrder(tailorStack(objects, { namespace: opts.namespace, ...(opts.stack ? { stack: opts.stack } : {}), timeScale: opts.timeScale ?? 1 }));
 }
 
-const SERVICE_PORTS: Readonly<Record<string, number>> = { gateway: 8080, tabular: 8080, fallback: 8080, triton: 8000, generative: 8000, redis: 6379, prometheus: 9090 };
 
-export class KubernetesPlatform implements Platform {
+export class KubernetesPlatform implements Platform, ScheduledLoadRunners, ServiceReach {
   readonly name = 'kubernetes' as const;
   readonly kc: KubeConfig;
   private applied: K8sObject[] = [];
@@ -102,7 +104,7 @@ export class KubernetesPlatform implements Platform {
    * cannot be bundled fails before anything is deployed. The runners and the harness start
    * together, `leadMs` after the Job is created (default 20 s; see jobLoadRunner).
    */
-  async loadRunner(runners: number, scenarioFile: string, scales: { timeScale?: number; rateScale?: number; leadMs?: number } = {}): Promise<ReturnType<typeof jobLoadRunner>> {
+  async loadRunner(runners: number, scenarioFile: string, scales: LoadRunnerScales = {}): Promise<ScheduledLoadRunner> {
     if (!Number.isInteger(runners) || runners < 1 || runners > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${runners}`);
     const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
     const image = (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;

@@ -18,8 +18,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { invalidInput } from '../../errors.js';
-import { asK8sObject, CLUSTER_SCOPED_KINDS, clone, objectRef, parseYamlDocuments, readYamlDocuments, type K8sObject, type SourcedObject } from './manifest.js';
+import { invalidInput } from '../../contract/errors.js';
+import { asK8sObject, CLUSTER_SCOPED_KINDS, clone, objectRef, parseYamlDocuments, readYamlDocuments, type K8sObject, type SourcedObject } from '../../contract/k8s-objects.js';
 import { applyJsonPatch, strategicMerge, type JsonPatchOp } from './patching.js';
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'namePrefix', 'labels', 'commonLabels', 'images', 'patches', 'patchesStrategicMerge']);

@@ -4,10 +4,10 @@
  * so `peakready clean` sweeps them after a crash).
  */
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
 import type { RunLoadOptions } from '../../load/run-load.js';
-import type { ScheduledLoadRunner } from '../../runner/run-scenario.js';
-import { TeardownStack } from '../../runner/teardown.js';
+import type { ScheduledLoadRunner } from '../../load/load-runner.js';
+import { TeardownStack } from '../../contract/teardown.js';
 import type { ResolvedScenario } from '../../scenario/types.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { loadRunnerObjects, RUNNER_CONTAINER, type LoadRunnerOptions, type RunnerPlacement } from './load-runners.js';

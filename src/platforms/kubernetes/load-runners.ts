@@ -7,7 +7,7 @@
  */
 import { RUN_ID_LABEL } from '../../faults/chaos-mesh/chaos-invariants.js';
 import { dnsLabel } from '../../faults/chaos-mesh/fault-to-chaos.js';
-import type { K8sObject } from './manifest.js';
+import type { K8sObject } from '../../contract/k8s-objects.js';
 
 export interface LoadRunnerOptions {
   readonly runId: string;

@@ -3,7 +3,7 @@
  * reports every problem as `<file>: <Kind>/<name>: <dotted.path>: <what is wrong>`.
  */
 import type { ErrorObject } from 'ajv';
-import { objectRef, type SourcedObject } from './manifest.js';
+import { objectRef, type SourcedObject } from '../../contract/k8s-objects.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 /** "/spec/template/spec/containers/0/name" → "spec.template.spec.containers[0].name". */

@@ -12,7 +12,7 @@
 import { PlatformEventHub } from '../event-hub.js';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { PlatformEvent, RolloutPhase } from '../platform.js';
-import type { K8sObject } from './manifest.js';
+import type { K8sObject } from '../../contract/k8s-objects.js';
 
 type Listener = (e: PlatformEvent) => void;
 

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
 
 /** The Kubernetes release whose schemas validate core kinds by default. */
 export const DEFAULT_K8S_VERSION = 'v1.37.2';

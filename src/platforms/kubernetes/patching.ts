@@ -3,7 +3,7 @@
  * lists of objects merge by the Kubernetes merge key of their field, other lists are
  * replaced, `$patch: delete` removes a list item) and JSON6902 (add, remove, replace, test).
  */
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 
 /** Merge keys of the list fields deploy/ patches (from the Kubernetes API's patchMergeKey). */
 const MERGE_KEYS: Record<string, string> = {

@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { CoreV1Api, PortForward, type KubeConfig } from '@kubernetes/client-node';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
 
 export interface Forward {
   /** http://127.0.0.1:<local port> */

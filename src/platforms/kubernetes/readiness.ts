@@ -3,8 +3,8 @@
  * conditions and its latest Events, because "timed out" alone sends people to kubectl.
  */
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { PeakreadyError } from '../../errors.js';
-import { objectRef, type K8sObject } from './manifest.js';
+import { PeakreadyError } from '../../contract/errors.js';
+import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
 
 interface Condition {
   type: string;

@@ -9,7 +9,7 @@
  * `data.startEpochMs` is the runner's own traffic start (wall clock, taken by runLoad when
  * its schedule's clock starts); the merge aligns every runner on it (alignRunnerData).
  */
-import { environmentError, invalidInput } from '../../errors.js';
+import { environmentError, invalidInput } from '../../contract/errors.js';
 import { mergeEncoded, newHistogram, type Histogram } from '../../load/histogram.js';
 import { LoadResult, storeOf, type LoadData } from '../../load/load-result.js';
 import { mergeLoadData } from '../../load/merge.js';

@@ -7,7 +7,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 
 /** A ConfigMap holds at most 1 MiB; leave room for the object around the data. */
 const MAX_BUNDLE_BYTES = 900 * 1024;

@@ -7,10 +7,11 @@
  * through the API server, which pins every request to one pod; the choice is reported.
  */
 import { CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
+import type { ReachKind } from '../capabilities.js';
 import { pickPod, portForward, type Forward } from './port-forward.js';
 
-export type ReachKind = 'cluster-ip' | 'node-port' | 'port-forward';
+export type { ReachKind } from '../capabilities.js';
 
 export interface Reach {
   readonly url: string;

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../../scenario/duration.js';
 import type { StackSpec } from '../../scenario/types.js';
-import { CLUSTER_SCOPED_KINDS, clone, type K8sObject } from './manifest.js';
+import { CLUSTER_SCOPED_KINDS, clone, type K8sObject } from '../../contract/k8s-objects.js';
 
 export interface TailorOptions {
   readonly namespace: string;

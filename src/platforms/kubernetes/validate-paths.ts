@@ -7,12 +7,12 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import { chaosInvariantProblems } from '../../faults/chaos-mesh/chaos-invariants.js';
 import { renderChaosTemplate } from '../../faults/chaos-mesh/chaos-template.js';
 import { templateValues } from '../../faults/chaos-mesh/fault-to-chaos.js';
 import { renderKustomization } from './kustomize.js';
-import { asK8sObject, readYamlDocuments, type SourcedObject } from './manifest.js';
+import { asK8sObject, readYamlDocuments, type SourcedObject } from '../../contract/k8s-objects.js';
 import { validateObjects } from './manifest-validator.js';
 import { ensureOpenApiSpecs } from './openapi-cache.js';
 import { SchemaRegistry, crdsDir } from './schema-registry.js';

@@ -1,5 +1,5 @@
 /** How `stack status|down` and `chaos ...` find a running `stack up` and call its admin API. */
-import { environmentError, PeakreadyError } from '../../errors.js';
+import { environmentError, PeakreadyError } from '../../contract/errors.js';
 import { listRunStates, type StoredRunState } from './run-state.js';
 
 /** The newest live stack with an admin API, or ENVIRONMENT (exit 3) saying how to start one. */

@@ -4,40 +4,11 @@
  *   GET /status · GET /faults · POST /faults {kind,target,for?,id?,params?} · DELETE /faults · POST /down
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { PeakreadyError } from '../../errors.js';
-import { parseDuration } from '../../scenario/duration.js';
-import { FAULT_KINDS, type FaultKind, type FaultParams, type ResolvedFault } from '../../scenario/fault-spec.js';
+import { PeakreadyError } from '../../contract/errors.js';
+import type { AdminServer, FaultRequest } from '../capabilities.js';
 import type { Revert, StackEndpoints } from '../platform.js';
 import type { LocalPlatform } from './local-platform.js';
-import { injectTimed } from './timed-fault.js';
-
-export interface FaultRequest {
-  readonly kind: string;
-  readonly target: string;
-  readonly for?: string;
-  readonly id?: string;
-  readonly params?: FaultParams;
-}
-
-/** A fault as `chaos inject` asks for it, resolved (INVALID_INPUT naming the flag when wrong). */
-export function resolveFaultRequest(req: FaultRequest): ResolvedFault {
-  if (!(FAULT_KINDS as readonly string[]).includes(req.kind)) {
-    throw new PeakreadyError('INVALID_INPUT', `kind: expected one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(req.kind)}`);
-  }
-  return {
-    id: req.id ?? `${req.kind}-${req.target}`,
-    kind: req.kind as FaultKind,
-    target: req.target,
-    atMs: 0,
-    durationMs: req.for ? parseDuration(req.for, '--for') : 0,
-    params: req.params ?? {},
-  };
-}
-
-export interface AdminServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
+import { injectTimed, resolveFaultRequest } from './timed-fault.js';
 
 /** Serves the admin API for `platform`; `onDown` is called (once) when POST /down arrives. */
 export async function startAdminServer(platform: LocalPlatform, endpoints: StackEndpoints, onDown: () => void): Promise<AdminServer> {

@@ -1,7 +1,7 @@
 /** Debian binaries the local platform needs, and the apt-get line that installs them. */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
 
 const PACKAGES: Readonly<Record<string, string>> = {
   'redis-server': 'redis-server',

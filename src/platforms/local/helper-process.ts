@@ -3,7 +3,7 @@
  * closes when the harness dies), they are listed in the run-state, and stopping is a SIGKILL.
  */
 import { spawn } from 'node:child_process';
-import { environmentError } from '../../errors.js';
+import { environmentError } from '../../contract/errors.js';
 import { procStartTime, signalProcess, waitGone } from './proc-info.js';
 import type { RunState } from './run-state.js';
 

@@ -8,18 +8,21 @@ import { PlatformEventHub } from '../event-hub.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environmentError, invalidInput, PeakreadyError } from '../../errors.js';
+import { environmentError, invalidInput, PeakreadyError } from '../../contract/errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import { parseDuration } from '../../scenario/duration.js';
-import type { TeardownStack } from '../../runner/teardown.js';
+import type { TeardownStack } from '../../contract/teardown.js';
 import type { Platform, PlatformEvent, Revert, ServiceStatus, StackEndpoints, StackStatus, UpOptions } from '../platform.js';
+import type { AdminControl, AdminServer, FaultRequest, ManualFaults, MetricSample, MetricsQuery, StackServices, StartupTime } from '../capabilities.js';
 import type { LocalFaultTarget } from '../../faults/fault.js';
 import { ActiveFaults } from '../../faults/active-faults.js';
 import { localFault } from '../../faults/registry.js';
+import { startAdminServer } from './admin-server.js';
 import { modelAccuracyCheck } from './analysis.js';
 import { Autoscaler } from './autoscaler.js';
 import { requireBinary } from './binaries.js';
 import { spawnHelperProcess } from './helper-process.js';
+import { promQuery } from './prometheus-client.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus-runner.js';
 import { startRedis, type RunningBinary } from './redis-runner.js';
 import { serviceEntry, serviceNodeArgs } from './repo-root.js';
@@ -29,12 +32,15 @@ import { ServiceProxy } from './service-proxy.js';
 import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, serviceArgs, VERSIONED_SERVICES } from './stack-layout.js';
 import { Supervisor } from './supervisor.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { injectTimed, resolveFaultRequest } from './timed-fault.js';
 
 export interface LocalPlatformOptions {
   /** Services to run (default all five); tests run a reduced stack. */
   readonly services?: readonly string[];
   /** Replaces `node dist/stack/<svc>/main.js` (tests use a fixture service). */
   readonly command?: (service: string) => { readonly command: string; readonly args: readonly string[] };
+  /** Arguments added to a service's command line, before the platform's own (e.g. a simulator's `--profile`). */
+  readonly extraArgs?: (service: string) => readonly string[];
   /** Folder of run-state files (default <repo>/.peakready/run-state). */
   readonly stateDir?: string;
   readonly startTimeoutMs?: number;
@@ -46,10 +52,10 @@ export function createLocalPlatform(opts: LocalPlatformOptions = {}): LocalPlatf
   return new LocalPlatform(opts);
 }
 
-export class LocalPlatform implements Platform {
+export class LocalPlatform implements Platform, ManualFaults, AdminControl, StackServices, StartupTime, MetricsQuery {
   readonly name = 'local' as const;
   /** Milliseconds from `up` to every service ready (the last run). */
-  upMs: number | undefined;
+  upMs: number | undefined = undefined;
   runState: RunState | undefined;
   supervisor: Supervisor | undefined;
   readonly proxies = new Map<string, ServiceProxy>();
@@ -113,7 +119,7 @@ export class LocalPlatform implements Platform {
         const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: serviceNodeArgs(service) };
         return {
           command: cmd.command,
-          args: [...cmd.args, '--port', '0', ...serviceArgs(service, version, layout)],
+          args: [...cmd.args, ...(this.opts.extraArgs?.(service) ?? []), '--port', '0', ...serviceArgs(service, version, layout)],
           deathLink: 'lifeline',
           ready: { path: '/ready' },
         };
@@ -312,9 +318,37 @@ export class LocalPlatform implements Platform {
     return this.faults.inject(fault, () => localFault(fault.kind).prepare(this.faultTarget(), fault));
   }
 
-  /** Reverts every active fault (`chaos clear`). */
+  /** Reverts every active fault (`chaos clear`, the console's clear and halt). */
   async clearFaults(): Promise<void> {
     await this.faults.revertAll(true);
+  }
+
+  /** A fault as `chaos inject` or the console asks for it, resolved. */
+  resolveFaultRequest(req: FaultRequest): ResolvedFault {
+    return resolveFaultRequest(req);
+  }
+
+  /** Injects a fault by hand and schedules its revert after its duration (timed-fault.ts). */
+  injectTimed(fault: ResolvedFault): Promise<Revert> {
+    return injectTimed(this, fault);
+  }
+
+  /** Serves the loopback admin API (admin-server.ts) and records its URL in the run-state file. */
+  async serveAdmin(endpoints: StackEndpoints, onDown: () => void): Promise<AdminServer> {
+    const admin = await startAdminServer(this, endpoints, onDown);
+    try {
+      this.runState?.set({ adminUrl: admin.url });
+    } catch (err) {
+      await admin.close();
+      throw err;
+    }
+    return admin;
+  }
+
+  /** An instant query against the stack's Prometheus. */
+  async queryMetrics(promql: string, timeoutMs?: number): Promise<MetricSample[]> {
+    if (!this.prometheus) throw new Error('local platform is not up');
+    return promQuery(this.prometheus.url, promql, timeoutMs);
   }
 
   onEvent(listener: (event: PlatformEvent) => void): () => void {

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withBaseline } from '../../../src/baseline/baseline-options.js';
 import { parseTolerances } from '../../../src/baseline/tolerance.js';
-import type { Journal } from '../../../src/journal.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { renderHtml } from '../../../src/report/html-reporter.js';
 import { renderJunit } from '../../../src/report/junit-reporter.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exitAfterComparison, withBaseline } from '../../../src/baseline/baseline-options.js';
+import { withBaseline } from '../../../src/baseline/baseline-options.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 import { compareWithBaseline } from '../../../src/baseline/compare-baseline.js';
 import { runFigures } from '../../../src/baseline/run-figures.js';
 import { parseTolerances } from '../../../src/baseline/tolerance.js';
-import type { BaselineComparison, Journal } from '../../../src/journal.js';
+import type { BaselineComparison, Journal } from '../../../src/contract/journal.js';
 import { simulatedJournal } from './fixtures/simulated-run.js';
 
 let base: Journal;
@@ -128,16 +129,21 @@ describe('comparing a run with its baseline', () => {
 
 describe('exit code after the comparison', () => {
   it('turns 0 into 1 only with --fail-on-regression and a regression; other codes stay', async () => {
-    const slower = await simulatedJournal({ runId: 'release-42', extraLatencyMs: { predict: 100 } });
+    // Runs whose own SLOs passed: only the comparison can fail them.
+    const passed = (j: Journal): Journal => ({ ...j, status: 'completed', verdict: 'pass' });
+    const slower = passed(await simulatedJournal({ runId: 'release-42', extraLatencyMs: { predict: 100 } }));
     const { tolerances } = parseTolerances([]);
     const failing = withBaseline(slower, { journal: base, file: 'b.json', tolerances, failOnRegression: true });
     const lenient = withBaseline(slower, { journal: base, file: 'b.json', tolerances, failOnRegression: false });
-    const clean = withBaseline(base, { journal: base, file: 'b.json', tolerances, failOnRegression: true });
+    const clean = withBaseline(passed(base), { journal: base, file: 'b.json', tolerances, failOnRegression: true });
     expect(failing.baseline?.regressions).toBe(2);
-    expect(exitAfterComparison(0, failing)).toBe(1);
-    expect(exitAfterComparison(0, lenient)).toBe(0);
-    expect(exitAfterComparison(0, clean)).toBe(0);
-    expect(exitAfterComparison(130, failing)).toBe(130);
-    expect(exitAfterComparison(0, slower)).toBe(0);
+    expect(exitCode({ kind: 'run', journal: failing })).toBe(1);
+    expect(exitCode({ kind: 'run', journal: lenient })).toBe(0);
+    expect(exitCode({ kind: 'run', journal: clean })).toBe(0);
+    expect(exitCode({ kind: 'run', journal: { ...failing, status: 'interrupted', verdict: 'fail' } })).toBe(130);
+    expect(exitCode({ kind: 'run', journal: slower })).toBe(0);
+    // `peakready report` of the same journals: a regression under --fail-on-regression fails it too.
+    expect(exitCode({ kind: 'report', journal: failing, reporterFailures: 0 })).toBe(1);
+    expect(exitCode({ kind: 'report', journal: lenient, reporterFailures: 0 })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /** The SLOs each capacity step is held to: the command-line forms and how a step is judged. */
 import { describe, expect, it } from 'vitest';
 import { checkCapacitySlo, parseCapacitySlos } from '../../../src/capacity/capacity-slo.js';
-import type { WindowStats } from '../../../src/load/window.js';
+import type { WindowStats } from '../../../src/contract/load-windows.js';
 
 function stats(o: { requests: number; errors: number; dropped: number; p99: number }): WindowStats {
   return {

@@ -5,8 +5,8 @@ import { defaultCapacitySlos, parseCapacitySlos } from '../../../src/capacity/ca
 import type { StepResult } from '../../../src/capacity/types.js';
 import type { Platform } from '../../../src/platforms/platform.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
-import { renderCapacityHtml } from '../../../src/report/capacity-html.js';
-import { renderCapacityMarkdown } from '../../../src/report/capacity-markdown.js';
+import { renderCapacityHtml } from '../../../src/capacity/capacity-html.js';
+import { renderCapacityMarkdown } from '../../../src/capacity/capacity-markdown.js';
 
 function step(rate: number, p99: number, ok: boolean, phase: 'step' | 'bisect' = 'step'): StepResult {
   return {

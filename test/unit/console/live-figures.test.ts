@@ -4,7 +4,7 @@
  * game day add up exactly into whole-run endpoint results.
  */
 import { describe, expect, it } from 'vitest';
-import type { Counters, EndpointResult } from '../../../src/journal.js';
+import type { Counters, EndpointResult } from '../../../src/contract/journal.js';
 import { liveSamples } from '../../../src/load/live.js';
 import { livePoint } from '../../../src/console/live-samples.js';
 import { mergeEndpointResults } from '../../../src/console/endpoint-totals.js';

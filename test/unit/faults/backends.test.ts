@@ -7,7 +7,7 @@
  * test/k8s/chaos-confirm.k8s.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import { ActiveFaults } from '../../../src/faults/active-faults.js';
 import type { ChaosObjectTarget } from '../../../src/faults/chaos-mesh/backend.js';
 import type { ChaosStatus } from '../../../src/faults/chaos-mesh/chaos-confirmation.js';

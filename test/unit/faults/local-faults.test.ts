@@ -8,7 +8,8 @@ import type { LocalFaultTarget } from '../../../src/faults/fault.js';
 import { ServiceProxy } from '../../../src/platforms/local/service-proxy.js';
 import { ManagedProcess } from '../../../src/platforms/local/managed-process.js';
 import { spawnHelperProcess } from '../../../src/platforms/local/helper-process.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 const FAKE = join(import.meta.dirname, '..', '..', 'fixtures', 'local', 'fake-service.mjs');
 
@@ -87,7 +88,7 @@ describe('local fault back ends', () => {
         return e as PeakreadyError;
       }
     })();
-    expect(err?.exitCode).toBe(2);
+    expect(exitCode({ kind: 'error', error: err })).toBe(2);
     expect(err?.message).toContain('got "meteor"');
   });
 

@@ -8,7 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ClusterObserver, type ObservedStream } from '../../../src/platforms/kubernetes/observer.js';
-import type { K8sObject } from '../../../src/platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../../src/contract/k8s-objects.js';
 import type { PlatformEvent } from '../../../src/platforms/platform.js';
 
 const NS = 'peakready';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDeployDir } from '../../../src/platforms/kubernetes/kubernetes-platform.js';
 import { renderOverlay } from '../../../src/platforms/kubernetes/kustomize.js';
-import type { K8sObject } from '../../../src/platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../../src/contract/k8s-objects.js';
 
 const kind = renderOverlay(defaultDeployDir(), 'kind');
 const gke = renderOverlay(defaultDeployDir(), 'gke');

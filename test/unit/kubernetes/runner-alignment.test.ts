@@ -184,7 +184,7 @@ describe('merging load runners that started at different times', () => {
         if (ep === 'generate') {
           expect(m.stream!.streams).toBe(s.stream!.streams);
           expect(m.stream!.good(50, 25)).toBe(s.stream!.good(50, 25));
-          for (const p of [50, 99]) expect(m.stream!.ttft.getValueAtPercentile(p)).toBe(s.stream!.ttft.getValueAtPercentile(p));
+          for (const p of [50, 99]) expect(m.stream!.percentile('ttft', p)).toBe(s.stream!.percentile('ttft', p));
         }
       }
     }

@@ -7,14 +7,15 @@
  */
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import { LoadResult, type LoadData } from '../../../src/load/load-result.js';
 import { StatsRecorder } from '../../../src/load/stats-recorder.js';
 import { jobLoadRunner } from '../../../src/platforms/kubernetes/load-job.js';
 import { loadRunnerObjects } from '../../../src/platforms/kubernetes/load-runners.js';
-import type { K8sObject } from '../../../src/platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../../src/contract/k8s-objects.js';
 import { checkRunnerStarts, formatRunnerResult, runnerResult, type RunnerResult } from '../../../src/platforms/kubernetes/runner-results.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 const applied = vi.hoisted(() => [] as K8sObject[]);
 const deleted = vi.hoisted(() => [] as string[]);
@@ -59,7 +60,7 @@ describe('checkRunnerStarts', () => {
     expect(err).toBeInstanceOf(PeakreadyError);
     const e = err as PeakreadyError;
     expect(e.code).toBe('ENVIRONMENT');
-    expect(e.exitCode).toBe(3);
+    expect(exitCode({ kind: 'error', error: e })).toBe(3);
     expect(e.message).toBe('load runner 1 started its traffic 3.4 s after the common start (at most 1.0 s allowed)');
     expect(e.hint).toMatch(/longer than the 20\.0 s lead .*raise the lead \(leadMs/);
   });
@@ -133,7 +134,7 @@ describe('jobLoadRunner started in lockstep', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(PeakreadyError);
-    expect((err as PeakreadyError).exitCode).toBe(3);
+    expect(exitCode({ kind: 'error', error: err })).toBe(3);
     expect((err as PeakreadyError).message).toBe('load runner 2 started its traffic 2.6 s after the common start (at most 1.0 s allowed)');
     expect((err as PeakreadyError).hint).toContain('longer than the 1.0 s lead');
     expect(deleted).toHaveLength(2);

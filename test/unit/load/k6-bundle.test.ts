@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { transform } from 'esbuild';
-import { loadScenarioFile } from '../../../src/scenario/load.js';
+import { loadScenarioFile } from '../../../src/scenario/load-file.js';
 import { bundleK6 } from '../../../src/load/k6-bundle.js';
 import { k6Manifests, testRunProblems } from '../../../src/load/k6-testrun.js';
 

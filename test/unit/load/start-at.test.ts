@@ -8,9 +8,11 @@ import { startAnsweringServer, type AnsweringServer } from '../../fixtures/local
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../src/cli/commands/load.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import { waitUntilEpoch } from '../../../src/load/start-at.js';
 import { RESULT_PREFIX, type RunnerResult } from '../../../src/platforms/kubernetes/runner-results.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
+import type { ExitSlot } from '../../../src/cli/commands/types.js';
 
 let server: AnsweringServer;
 let url = '';
@@ -25,7 +27,7 @@ afterAll(() => server.close());
 /** `peakready load …` in this process, as main.ts parses it: stdout, stderr, exit code, or what it threw. */
 async function load(args: string[]): Promise<{ code: number; stdout: string; stderr: string; error?: unknown }> {
   const program = new Command('peakready').exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
-  const exit = { code: 0 };
+  const exit: ExitSlot = { outcome: { kind: 'done' } };
   register(program, exit);
   let stdout = '';
   let stderr = '';
@@ -33,9 +35,9 @@ async function load(args: string[]): Promise<{ code: number; stdout: string; std
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
     await program.parseAsync(['load', ...args], { from: 'user' });
-    return { code: exit.code, stdout, stderr };
+    return { code: exitCode(exit.outcome), stdout, stderr };
   } catch (error) {
-    return { code: error instanceof PeakreadyError ? error.exitCode : error instanceof CommanderError ? 2 : 1, stdout, stderr, error };
+    return { code: error instanceof CommanderError ? 2 : exitCode({ kind: 'error', error }), stdout, stderr, error };
   } finally {
     out.mockRestore();
     err.mockRestore();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../src/platforms/local/binaries.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 describe('requireBinary', () => {
   const path = process.env.PATH;
@@ -21,7 +22,7 @@ describe('requireBinary', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(PeakreadyError);
-    expect((err as PeakreadyError).exitCode).toBe(3);
+    expect(exitCode({ kind: 'error', error: err })).toBe(3);
     expect((err as PeakreadyError).hint).toContain('sudo apt-get install -y prometheus');
   });
 });

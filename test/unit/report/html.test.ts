@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../src/journal.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { renderHtml } from '../../../src/report/html-reporter.js';
 import { buildSampleJournal } from './fixtures/sample-journal.js';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../src/journal.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { renderJunit } from '../../../src/report/junit-reporter.js';
 import { buildSampleJournal } from './fixtures/sample-journal.js';
 import { findAll, parseXml } from './fixtures/mini-xml.js';

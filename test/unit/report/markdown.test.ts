@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../src/journal.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';
 import { computeFindings } from '../../../src/runner/findings.js';
 import { FAULTS, PHASES, simulateClient } from '../slo/fixtures/sim-run.js';

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../src/journal.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { ReporterMultiplexer } from '../../../src/report/multiplexer.js';
 import type { Reporter, ReporterFailure } from '../../../src/report/reporter.js';
-import type { RunBegin, RunEvent } from '../../../src/report/run-event.js';
+import type { RunBegin, RunEvent } from '../../../src/contract/run-event.js';
 import { REPORTERS, writeReports } from '../../../src/report/write-reports.js';
 import { buildSampleJournal } from './fixtures/sample-journal.js';
 

@@ -2,14 +2,15 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../../src/errors.js';
-import type { Journal } from '../../../src/journal.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import type { Journal } from '../../../src/contract/journal.js';
 import { NdjsonWriter, readPartialJournal } from '../../../src/report/ndjson-writer.js';
 import { readJournalInput } from '../../../src/report/journal-input.js';
 import { renderHtml } from '../../../src/report/html-reporter.js';
 import { renderJunit } from '../../../src/report/junit-reporter.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';
 import { buildSampleJournal } from './fixtures/sample-journal.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -96,7 +97,7 @@ describe('events.ndjson and the partial journal', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(PeakreadyError);
-      expect((e as PeakreadyError).exitCode).toBe(2);
+      expect(exitCode({ kind: 'error', error: e })).toBe(2);
       expect((e as PeakreadyError).problems[0]).toBe(`${bad}: schema: expected "peakready.journal/v1", got "other/v9"`);
     }
   });

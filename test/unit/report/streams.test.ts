@@ -4,7 +4,7 @@
  * without streams shows none of it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Journal, LatencySummary, StreamSummary } from '../../../src/journal.js';
+import type { Journal, LatencySummary, StreamSummary } from '../../../src/contract/journal.js';
 import { renderHtml } from '../../../src/report/html-reporter.js';
 import { renderJunit } from '../../../src/report/junit-reporter.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';

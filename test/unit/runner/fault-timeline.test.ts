@@ -3,7 +3,7 @@ import type { Platform, Revert } from '../../../src/platforms/platform.js';
 import type { ResolvedFault } from '../../../src/scenario/fault-spec.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
 import { FaultTimeline } from '../../../src/runner/fault-timeline.js';
-import { TeardownStack } from '../../../src/runner/teardown.js';
+import { TeardownStack } from '../../../src/contract/teardown.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

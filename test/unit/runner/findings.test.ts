@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineFault } from '../../../src/journal.js';
+import type { TimelineFault } from '../../../src/contract/journal.js';
 import { LoadResult } from '../../../src/load/load-result.js';
 import { StatsRecorder, type Outcome } from '../../../src/load/stats-recorder.js';
 import { complement, computeFindings } from '../../../src/runner/findings.js';

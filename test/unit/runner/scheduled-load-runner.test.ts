@@ -1,5 +1,5 @@
 /**
- * runScenario with an external load runner that starts its traffic at an instant it
+ * runResolved with an external load runner that starts its traffic at an instant it
  * announces (the runners of `--load-runners N`, started in lockstep): the harness starts its
  * own clocks (trafficStartEpochMs, the fault timeline, the series sampler) at that instant,
  * not when it asks for the traffic, so a fault planned at +200 ms lands 200 ms into the
@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentError } from '../../../src/errors.js';
+import { environmentError } from '../../../src/contract/errors.js';
 import type { LoadResult } from '../../../src/load/load-result.js';
 import { runLoad, type RunLoadOptions } from '../../../src/load/run-load.js';
 import { waitUntilEpoch } from '../../../src/load/start-at.js';
 import type { Platform, Revert, StackEndpoints } from '../../../src/platforms/platform.js';
 import type { Reporter } from '../../../src/report/reporter.js';
-import type { RunEvent } from '../../../src/report/run-event.js';
-import { runScenario, type ScheduledLoadRunner } from '../../../src/runner/run-scenario.js';
+import type { RunEvent } from '../../../src/contract/run-event.js';
+import { runResolved, type ScheduledLoadRunner } from '../../../src/runner/run-scenario.js';
 import type { ResolvedFault } from '../../../src/scenario/fault-spec.js';
 import { resolveScenario } from '../../../src/scenario/resolve.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
@@ -84,14 +84,14 @@ function scenario(): ResolvedScenario {
   });
 }
 
-describe('runScenario with a scheduled (external) load runner', () => {
+describe('runResolved with a scheduled (external) load runner', () => {
   it("starts the harness's traffic clock and fault timeline at the runner's announced start, not when it asked for the traffic", async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'peakready-lockstep-'));
     const { platform, injected, reverted } = fakePlatform();
     const { runner, calls } = fakeRunner(600);
     const events: RunEvent[] = [];
     const reporter: Reporter = { name: 'events', onEvent: (e) => void events.push(e) };
-    const outcome = await runScenario({ scenario: scenario(), platform, outDir, seed: 3, reporters: [reporter], settleMs: 50, loadRunner: runner });
+    const outcome = await runResolved({ scenario: scenario(), platform, outDir, seed: 3, reporters: [reporter], settleMs: 50, loadRunner: runner });
     rmSync(outDir, { recursive: true, force: true });
     const j = outcome.journal;
     expect(j.reason).toBeUndefined();
@@ -132,7 +132,7 @@ describe('runScenario with a scheduled (external) load runner', () => {
       },
     };
     const t0 = Date.now();
-    const outcome = await runScenario({ scenario: scenario(), platform, outDir, seed: 3, reporters: [], settleMs: 50, loadRunner: runner });
+    const outcome = await runResolved({ scenario: scenario(), platform, outDir, seed: 3, reporters: [], settleMs: 50, loadRunner: runner });
     rmSync(outDir, { recursive: true, force: true });
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(outcome.exitCode).toBe(3);
@@ -156,7 +156,7 @@ describe('runScenario with a scheduled (external) load runner', () => {
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(new Error('interrupted by test')), 200);
     const t0 = Date.now();
-    const outcome = await runScenario({ scenario: scenario(), platform, outDir, seed: 3, reporters: [], settleMs: 50, loadRunner: runner, signal: interrupt.signal });
+    const outcome = await runResolved({ scenario: scenario(), platform, outDir, seed: 3, reporters: [], settleMs: 50, loadRunner: runner, signal: interrupt.signal });
     rmSync(outDir, { recursive: true, force: true });
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(outcome.exitCode).toBe(130);

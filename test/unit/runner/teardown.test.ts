@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TeardownStack } from '../../../src/runner/teardown.js';
+import { TeardownStack } from '../../../src/contract/teardown.js';
 
 describe('the teardown stack', () => {
   it('undoes in reverse order, each once, and keeps going past a failing undo', async () => {

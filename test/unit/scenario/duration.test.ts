@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, tryParseDuration } from '../../../src/scenario/duration.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -23,7 +24,7 @@ describe('parseDuration', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(PeakreadyError);
       const e = err as PeakreadyError;
-      expect(e.exitCode).toBe(2);
+      expect(exitCode({ kind: 'error', error: e })).toBe(2);
       expect(e.message).toBe(`scenarios/x.ts: traffic.stages[0].duration: expected a duration like "90s", "2m" or "1m30s", got ${JSON.stringify(text)}`);
     }
   });

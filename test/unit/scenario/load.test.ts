@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadScenarioFile } from '../../../src/scenario/load.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { loadScenarioFile } from '../../../src/scenario/load-file.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 // Scenario files live inside the repository (tmp/ is ignored by git) so their imports resolve like a user's.
 const root = resolve('tmp');
@@ -53,7 +54,7 @@ export default defineScenario({
   it('reports syntax errors as file:line:col: message', async () => {
     const p = write('broken.ts', `export default {\n  name: 'x',\n  traffic: ,\n};\n`);
     const e = await problemsOf(p);
-    expect(e.exitCode).toBe(2);
+    expect(exitCode({ kind: 'error', error: e })).toBe(2);
     expect(e.message).toMatch(/broken\.ts: the scenario does not compile/);
     expect(e.problems).toEqual([`${relative(process.cwd(), p)}:3:12: Unexpected ","`]);
   });

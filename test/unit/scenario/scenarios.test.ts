@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../../../src/scenario/load.js';
+import { loadScenarioFile } from '../../../src/scenario/load-file.js';
 import { SeededRandom } from '../../../src/load/random.js';
 import type { RequestContext, ResolvedScenario } from '../../../src/scenario/types.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioProblems, validateScenario } from '../../../src/scenario/validate.js';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import type { Scenario } from '../../../src/scenario/types.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 const F = 'scenarios/x.ts';
 const req = () => ({ path: '/api/v1/predict' });
@@ -124,7 +125,7 @@ describe('scenario validation', () => {
     } catch (err) {
       const e = err as PeakreadyError;
       expect(e).toBeInstanceOf(PeakreadyError);
-      expect(e.exitCode).toBe(2);
+      expect(exitCode({ kind: 'error', error: e })).toBe(2);
       expect(e.message).toBe(`${F}: 2 problems in the scenario`);
       expect(e.problems).toEqual([
         `${F}: traffic.executor: unknown executor 'teleport', expected one of arrival-rate, vus`,

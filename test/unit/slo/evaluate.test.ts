@@ -1,8 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SloResult } from '../../../src/journal.js';
+import type { SloResult } from '../../../src/contract/journal.js';
 import type { EvaluationContext } from '../../../src/slo/context.js';
-import { evaluateSlos, resilienceScore, verdictOf } from '../../../src/slo/evaluate.js';
+import { evaluateSlos } from '../../../src/slo/evaluate.js';
+import { resilienceScore, verdictOf } from '../../../src/contract/verdict.js';
 import { parseSlo } from '../../../src/slo/parse.js';
 import { slo } from '../../../src/slo/expr.js';
 import { HdrLoadWindows } from './fixtures/hdr-windows.js';

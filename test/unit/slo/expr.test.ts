@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import type { SloSpec } from '../../../src/scenario/slo-spec.js';
 import { slo } from '../../../src/slo/expr.js';
 import { formatSlo } from '../../../src/slo/format.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PeakreadyError } from '../../../src/errors.js';
+import { PeakreadyError } from '../../../src/contract/errors.js';
 import { formatSlo } from '../../../src/slo/format.js';
 import { parseSlo, parseSlos, tryParseSlo } from '../../../src/slo/parse.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
 
 describe('SLO string form', () => {
   it('parses the examples of the issue into SloSpecs', () => {
@@ -122,7 +123,7 @@ describe('SLO string form', () => {
     }
     expect(err).toBeInstanceOf(PeakreadyError);
     const pe = err as PeakreadyError;
-    expect(pe.exitCode).toBe(2);
+    expect(exitCode({ kind: 'error', error: pe })).toBe(2);
     expect(pe.problems).toHaveLength(2);
     expect(pe.problems[0]).toContain('--slo[1]: SLO "p99 < fast": position 7: expected a latency like 250ms or 1.5s, got "fast"');
     expect(pe.problems[1]).toContain('--slo[2]: SLO "replicas(tabular) >= three": position 22: expected a number, got "three"');

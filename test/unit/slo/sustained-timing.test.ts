@@ -4,7 +4,7 @@
  * Client data goes through the real engine recorder (StatsRecorder → LoadResult).
  */
 import { describe, expect, it } from 'vitest';
-import type { SloResult, TimelineFault } from '../../../src/journal.js';
+import type { SloResult, TimelineFault } from '../../../src/contract/journal.js';
 import { LoadResult } from '../../../src/load/load-result.js';
 import { StatsRecorder, type Outcome } from '../../../src/load/stats-recorder.js';
 import type { EvaluationContext } from '../../../src/slo/context.js';

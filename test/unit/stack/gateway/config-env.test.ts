@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveGatewayConfig } from '../../../../src/stack/gateway/config.js';
 import { tailorStack } from '../../../../src/platforms/kubernetes/stack-manifests.js';
-import type { K8sObject } from '../../../../src/platforms/kubernetes/manifest.js';
+import type { K8sObject } from '../../../../src/contract/k8s-objects.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-env-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

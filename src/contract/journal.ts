@@ -3,6 +3,8 @@
  * while running); reporters read only this type.
  */
 
+import type { ErrorCode } from './errors.js';
+
 export const JOURNAL_SCHEMA = 'peakready.journal/v1';
 
 export type RunStatus = 'completed' | 'aborted' | 'interrupted' | 'steady-state-failed' | 'fault-not-injected' | 'error';
@@ -143,6 +145,8 @@ export interface Journal {
   readonly verdict: Verdict;
   /** Why the run aborted or errored, when it did. */
   readonly reason?: string;
+  /** The kind of error that ended a run with status "error" (its exit code: 2 invalid input, 3 environment). */
+  readonly errorCode?: ErrorCode;
   readonly phases: readonly { readonly name: string; readonly startMs: number; readonly endMs: number }[];
   readonly faults: readonly TimelineFault[];
   readonly events: readonly TimelineEvent[];

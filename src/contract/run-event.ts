@@ -15,7 +15,7 @@
  *   {type:'slo', result}                              an SloResult after evaluation
  *   {type:'end', status, verdict, endedAt, resilienceScore, reason?}
  */
-import type { ProbeResult, RunStatus, SecondSample, SloResult, TimelineEvent, TimelineFault, Verdict } from '../journal.js';
+import type { ProbeResult, RunStatus, SecondSample, SloResult, TimelineEvent, TimelineFault, Verdict } from './journal.js';
 
 export const EVENTS_SCHEMA = 'peakready.events/v1';
 

@@ -3,9 +3,9 @@
  * replicas for the peak, HPA target), then every step, then how it was measured. Every
  * string from the scenario or the run is escaped.
  */
-import type { CapacityResult, HpaSuggestion } from '../capacity/types.js';
-import { escapeMarkdownCell, escapeMarkdownText } from './escape.js';
-import { fmtDuration, fmtMs, fmtPercent } from './report-format.js';
+import type { CapacityResult, HpaSuggestion } from './types.js';
+import { escapeMarkdownCell, escapeMarkdownText } from '../report/escape.js';
+import { fmtDuration, fmtMs, fmtPercent } from '../report/report-format.js';
 
 /** A code span: shown verbatim by Markdown, so only backticks, pipes and newlines need care. */
 const code = (v: unknown): string => `\`${String(v ?? '').replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;

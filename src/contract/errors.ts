@@ -1,5 +1,5 @@
 /**
- * Typed errors. The CLI maps `exitCode` to the process exit code; nothing else exits.
+ * Typed errors. Their `code` decides the exit code, in contract/exit-code.ts; only the CLI exits.
  * Messages say what was expected; `hint` says what to do next.
  */
 export type ErrorCode =
@@ -7,13 +7,6 @@ export type ErrorCode =
   | 'ENVIRONMENT' // a binary is missing, a cluster unreachable, the stack failed to start: exit 3
   | 'INTERRUPTED' // SIGINT / SIGTERM: exit 130
   | 'INTERNAL';
-
-const EXIT_CODES: Record<ErrorCode, number> = {
-  INVALID_INPUT: 2,
-  ENVIRONMENT: 3,
-  INTERRUPTED: 130,
-  INTERNAL: 1,
-};
 
 export class PeakreadyError extends Error {
   readonly code: ErrorCode;
@@ -27,10 +20,6 @@ export class PeakreadyError extends Error {
     this.code = code;
     this.hint = opts.hint;
     this.problems = opts.problems ?? [];
-  }
-
-  get exitCode(): number {
-    return EXIT_CODES[this.code];
   }
 }
 

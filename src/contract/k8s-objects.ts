@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from './errors.js';
 
 /** A manifest object. `source` (not sent to the API) is the file it was read from. */
 export interface K8sObject {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult, SloResult } from '../../../src/journal.js';
+import type { ProbeResult, SloResult } from '../../../src/contract/journal.js';
 import { renderMarkdown } from '../../../src/report/markdown-reporter.js';
-import { scoreWithProbes } from '../../../src/runner/run-scenario.js';
+import { scoreWithProbes } from '../../../src/contract/verdict.js';
 import { buildSampleJournal } from '../report/fixtures/sample-journal.js';
 
 const slo = (status: SloResult['status'], weight = 1): SloResult => ({ name: 's', expression: 's', status, observed: '', threshold: '', window: 'run', advisory: false, weight, source: 'client' });

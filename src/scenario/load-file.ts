@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { invalidInput, PeakreadyError } from '../errors.js';
+import { invalidInput, PeakreadyError } from '../contract/errors.js';
 import { resolveScenario } from './resolve.js';
 import type { ResolvedScenario } from './types.js';
 

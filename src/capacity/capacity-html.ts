@@ -4,10 +4,10 @@
  * the flat part and the blow-up both show), the sustainable rate, the breaking point and the
  * knee marked, then the numbers and every step. Every string is escaped.
  */
-import type { CapacityResult, StepResult } from '../capacity/types.js';
+import type { CapacityResult, StepResult } from './types.js';
 import { capacityHeadline, hpaYaml, spreadText } from './capacity-markdown.js';
-import { escapeHtml } from './escape.js';
-import { fmtDuration, fmtMs, fmtPercent } from './report-format.js';
+import { escapeHtml } from '../report/escape.js';
+import { fmtDuration, fmtMs, fmtPercent } from '../report/report-format.js';
 
 const W = 760;
 const H = 360;

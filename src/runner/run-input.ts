@@ -1,0 +1,172 @@
+/**
+ * Every check of a run's input, in one place, before anything starts: the scenario on its
+ * own and against the platform (preflight.ts), the seed and scales, extra SLO expressions
+ * and their endpoints, switched-off mechanisms, the baseline and its tolerances, load
+ * runners, and the Kubernetes URLs. Every problem is listed at once (INVALID_INPUT, exit 2).
+ * `runScenario` calls it; the CLI only passes its flags through.
+ */
+import { invalidInput } from '../contract/errors.js';
+import { parseBaselineFlags, type BaselineFlags, type BaselineOptions } from '../baseline/baseline-options.js';
+import type { KubernetesOptions, LocalOptions } from '../platforms/factory.js';
+import { parseDuration } from '../scenario/duration.js';
+import type { SloSpec } from '../scenario/slo-spec.js';
+import { STACK_MECHANISMS, type ResolvedScenario, type Scenario, type StackMechanism } from '../scenario/types.js';
+import { formatSlo } from '../slo/format.js';
+import { parseSlo } from '../slo/parse.js';
+import { checkedScenario, loadCheckedScenario } from './preflight.js';
+
+/** Where the stack runs, as `run --platform` and its Kubernetes flags say. */
+export interface PlatformChoice {
+  readonly platform?: 'local' | 'kubernetes';
+  /** kubernetes: the only kubeconfig context peakready may act in. */
+  readonly context?: string;
+  /** kubernetes: the stack's namespace (default peakready). */
+  readonly namespace?: string;
+  /** kubernetes: kind, gke, or a folder with its own kustomization.yaml (default kind). */
+  readonly overlay?: string;
+  /** kubernetes: send the traffic here instead of the gateway Service. */
+  readonly gatewayUrl?: string;
+  /** kubernetes: query this Prometheus instead of the stack's. */
+  readonly prometheusUrl?: string;
+}
+
+/** A run's input as a user gives it (the CLI's flags, unparsed numbers included). */
+export interface RunInput extends PlatformChoice, BaselineFlags {
+  /** Seed of the traffic generator (default 1). */
+  readonly seed?: number | string;
+  /** Multiplies every duration of the scenario (default 1). */
+  readonly timeScale?: number | string;
+  /** Multiplies every arrival rate (default 1). */
+  readonly rateScale?: number | string;
+  /** Extra SLOs in the string form, e.g. "p99(predict) < 250ms". */
+  readonly slos?: readonly string[];
+  /** Resilience mechanisms to switch off (STACK_MECHANISMS). */
+  readonly disable?: readonly string[];
+  /** kubernetes: drive the traffic from N runner pods. */
+  readonly loadRunners?: number | string;
+  /** kubernetes: how far ahead the runners' common start is set (default "30s"). */
+  readonly loadRunnerLead?: string;
+}
+
+/** The input of a run, checked: nothing in it can fail the run for being wrong. */
+export interface CheckedRun {
+  readonly scenario: ResolvedScenario;
+  /** The scenario file, when the scenario came from one (load runners bundle it). */
+  readonly file: string | undefined;
+  readonly seed: number;
+  readonly platform: LocalOptions | KubernetesOptions;
+  readonly baseline: BaselineOptions | undefined;
+  readonly loadRunners: { readonly count: number; readonly leadMs: number; readonly timeScale: number; readonly rateScale: number } | undefined;
+}
+
+const positive = (v: number) => v > 0 && Number.isFinite(v);
+
+/** Checks everything about a run before anything starts; throws INVALID_INPUT listing every problem. */
+export async function checkRunInput(fileOrScenario: string | Scenario, input: RunInput = {}): Promise<CheckedRun> {
+  const problems: string[] = [];
+  const platformName = input.platform ?? 'local';
+  if (platformName !== 'local' && platformName !== 'kubernetes') problems.push(`--platform: expected local or kubernetes, got ${JSON.stringify(platformName)}`);
+  const seed = Number(input.seed ?? 1);
+  if (!Number.isSafeInteger(seed) || seed < 0) problems.push(`--seed: expected a whole number >= 0, got ${JSON.stringify(input.seed)}`);
+  const timeScale = Number(input.timeScale ?? 1);
+  if (!positive(timeScale)) problems.push(`--time-scale: expected a number > 0, got ${JSON.stringify(input.timeScale)}`);
+  const rateScale = Number(input.rateScale ?? 1);
+  if (!positive(rateScale)) problems.push(`--rate-scale: expected a number > 0, got ${JSON.stringify(input.rateScale)}`);
+
+  const loadRunners = loadRunnerCount(input, platformName, problems);
+  let leadMs = 30_000;
+  try {
+    leadMs = parseDuration(input.loadRunnerLead ?? '30s', '--load-runner-lead');
+    if (leadMs < 1000 || leadMs > 600_000) problems.push(`--load-runner-lead: expected a duration from 1s to 10m, got ${JSON.stringify(input.loadRunnerLead)}`);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (loadRunners !== undefined && typeof fileOrScenario !== 'string') problems.push('--load-runners: expected a scenario file (the runners bundle it), got a scenario object');
+
+  const disable: StackMechanism[] = [];
+  for (const d of input.disable ?? []) {
+    if ((STACK_MECHANISMS as readonly string[]).includes(d)) disable.push(d as StackMechanism);
+    else problems.push(`--disable: expected one of ${STACK_MECHANISMS.join(', ')}, got ${JSON.stringify(d)}`);
+  }
+  const baseline = parseBaselineFlags(input);
+  problems.push(...baseline.problems);
+  const extra: SloSpec[] = [];
+  for (const text of input.slos ?? []) {
+    try {
+      extra.push(parseSlo(text));
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  const urls = {
+    gatewayUrl: url('--gateway-url', input.gatewayUrl, problems),
+    prometheusUrl: url('--prometheus-url', input.prometheusUrl, problems),
+  };
+
+  let scenario: ResolvedScenario | undefined;
+  const faultPlatform = platformName === 'kubernetes' ? 'kubernetes' : 'local';
+  const scales = { ...(positive(timeScale) ? { timeScale } : {}), ...(positive(rateScale) ? { rateScale } : {}) };
+  try {
+    // Checked against the chosen platform too (fault targets, stack.*): nothing starts on a plan that would fail mid-run.
+    scenario =
+      typeof fileOrScenario === 'string'
+        ? await loadCheckedScenario(fileOrScenario, faultPlatform, scales)
+        : checkedScenario(fileOrScenario, { shown: `scenario '${String((fileOrScenario as { name?: unknown }).name ?? '?')}'` }, faultPlatform, scales);
+  } catch (err) {
+    const listed = (err as { problems?: unknown }).problems;
+    if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
+    else problems.push(err instanceof Error ? err.message : String(err));
+  }
+  if (scenario) {
+    for (const spec of extra) {
+      const ep = 'endpoint' in spec.metric ? spec.metric.endpoint : undefined;
+      if (ep !== undefined && !(ep in scenario.mix)) problems.push(`--slo "${formatSlo(spec)}": unknown endpoint "${ep}", expected one of ${Object.keys(scenario.mix).join(', ')}`);
+    }
+    if (scenario.slos.length + extra.length === 0) {
+      problems.push(
+        `${scenario.file ?? scenario.name}: slos: nothing to verify: the scenario has no SLOs and no --slo was given, so any run would pass; add slos (or --slo "p99(predict) < 250ms"), or use \`peakready load\` for traffic only`,
+      );
+    }
+  }
+  if (problems.length > 0 || !scenario) throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
+
+  const stack = disable.length > 0 ? { ...scenario.stack, disable: [...new Set([...(scenario.stack.disable ?? []), ...disable])] } : scenario.stack;
+  const platform: LocalOptions | KubernetesOptions =
+    platformName === 'kubernetes'
+      ? {
+          platform: 'kubernetes',
+          context: input.context,
+          namespace: input.namespace ?? 'peakready',
+          overlay: input.overlay ?? 'kind',
+          ...(urls.gatewayUrl ? { gatewayUrl: urls.gatewayUrl } : {}),
+          ...(urls.prometheusUrl ? { prometheusUrl: urls.prometheusUrl } : {}),
+        }
+      : { platform: 'local' };
+  return {
+    scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack },
+    file: typeof fileOrScenario === 'string' ? fileOrScenario : undefined,
+    seed,
+    platform,
+    baseline: baseline.options,
+    loadRunners: loadRunners === undefined ? undefined : { count: loadRunners, leadMs, timeScale, rateScale },
+  };
+}
+
+/** --load-runners N: an integer 1..100, and only where there is a cluster to run the Job in. */
+function loadRunnerCount(input: RunInput, platform: string, problems: string[]): number | undefined {
+  if (input.loadRunners === undefined) return undefined;
+  const n = Number(input.loadRunners);
+  if (!Number.isInteger(n) || n < 1 || n > 100) problems.push(`--load-runners: expected an integer 1..100, got ${JSON.stringify(String(input.loadRunners))}`);
+  else if (platform !== 'kubernetes') problems.push(`--load-runners: needs --platform kubernetes (the runners are pods of an Indexed Job), got --platform ${platform}`);
+  else return n;
+  return undefined;
+}
+
+function url(flag: string, v: string | undefined, problems: string[]): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^https?:\/\/[^/]+/.test(v)) {
+    problems.push(`${flag}: expected an http(s) URL such as http://10.0.0.5:8080, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v.replace(/\/+$/, '');
+}
