@@ -3,7 +3,7 @@
 # each component is cached under $K8S_CACHE/<component>-<version>/bin and skipped
 # when its binaries are already there. Build times go to $K8S_CACHE/build-times.tsv.
 # Usage: scripts/k8s/build.sh [kubernetes|etcd|kwok|rollouts|metrics-server|chaos-mesh ...]
-#   (default: all but chaos-mesh, which is optional: the suite skips pod-kill without it)
+#   (default: all but chaos-mesh, which test-k8s.sh builds as its own step; the suite fails without it)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh

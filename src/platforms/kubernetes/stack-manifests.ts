@@ -77,7 +77,14 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
       if (disabled.has('analysis')) delete canary.analysis;
     }
 
-    if (o.kind === 'AnalysisTemplate') for (const m of (spec.metrics as AnyMap[]) ?? []) if (m.interval) m.interval = scaled(m.interval, factor);
+    if (o.kind === 'AnalysisTemplate') {
+      // The scenario's analysis interval replaces the template's (the seed's 5m), then scales like the rest.
+      const interval = stack.rollout?.analysisInterval;
+      for (const m of (spec.metrics as AnyMap[]) ?? []) {
+        if (interval !== undefined) m.interval = interval;
+        if (m.interval) m.interval = scaled(m.interval, factor);
+      }
+    }
 
     if (o.kind === 'Deployment' && o.metadata.name === 'gateway') {
       // The gateway reads its policy overrides and switched-off mechanisms from env.

@@ -30,6 +30,13 @@ describe('renderStack', () => {
     expect(get(objs, 'AnalysisTemplate', 'model-accuracy-check').spec.metrics.map((m: any) => m.interval)).toEqual(['30s', '30s']);
   });
 
+  it("sets the scenario's rollout.analysisInterval on every metric of the AnalysisTemplate, scaled like the pauses", () => {
+    const at = (stack: object, timeScale = 1) => get(renderStack({ overlay: 'kind', namespace: 'p', timeScale, stack }), 'AnalysisTemplate', 'model-accuracy-check').spec.metrics.map((m: any) => m.interval);
+    expect(at({})).toEqual(['300s', '300s']); // the seed's 5m
+    expect(at({ rollout: { analysisInterval: '20s' } })).toEqual(['20s', '20s']);
+    expect(at({ rollout: { analysisInterval: '20s' } }, 0.5)).toEqual(['10s', '10s']);
+  });
+
   it('starts the gateway container with the same node flags as the local platform and the benchmark', () => {
     for (const overlay of ['kind', 'gke'] as const) {
       const gw = get(renderStack({ overlay, namespace: 'p' }), 'Deployment', 'gateway').spec.template.spec.containers[0];
