@@ -24,6 +24,18 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// A module whose source is gone (moved or deleted) goes too: a stale dist/x.js would let
+// an import of the old path keep working here while a clean clone fails.
+function walkAll(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walkAll(p) : [p];
+  });
+}
+for (const out of walkAll('dist')) {
+  const m = /^dist[\\/](.+)\.js(\.map)?$/.exec(out);
+  if (m && !existsSync(join('src', `${m[1]}.ts`))) rmSync(out);
+}
 // Non-TypeScript assets (simulator profiles, trained-model data) travel with the code.
 for (const asset of ['stack/profiles', 'report/assets']) {
   if (existsSync(join('src', asset))) cpSync(join('src', asset), join('dist', asset), { recursive: true });

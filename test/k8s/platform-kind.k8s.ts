@@ -6,8 +6,10 @@
  * loopback fake the test controls) is aborted by Argo Rollouts and reported as a
  * rollback with its timing; a pod-kill fault is created with the run id and deleted.
  */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import type { K8sObject } from '../../src/contract/k8s-objects.js';
 import { applyObjects } from '../../src/platforms/kubernetes/apply.js';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import type { PlatformEvent } from '../../src/platforms/platform.js';
@@ -47,6 +49,23 @@ afterAll(async () => {
   await prom?.close();
 });
 
+/** The fields the observer reads of a Rollout or ReplicaSet (a recorded fixture stays small and readable). */
+function trimmed(o: K8sObject): K8sObject {
+  const m = o.metadata as K8sObject['metadata'] & { uid?: string; ownerReferences?: { kind?: string; name?: string; uid?: string; controller?: boolean }[] };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: m.name,
+      ...(m.uid ? { uid: m.uid } : {}),
+      ...(m.labels ? { labels: m.labels } : {}),
+      ...(m.ownerReferences ? { ownerReferences: m.ownerReferences.map((r) => ({ kind: r.kind, name: r.name, uid: r.uid, controller: r.controller })) } : {}),
+    },
+    spec: { replicas: (o.spec as { replicas?: number } | undefined)?.replicas },
+    status: o.status,
+  } as K8sObject;
+}
+
 describe('kubernetes platform on the kind overlay', () => {
   it('up applies the overlay server-side and returns once kwok made every workload Ready', async () => {
     const endpoints = await p.up({ stack: {}, timeScale: 0.01, runId: RUN_ID, teardown });
@@ -82,6 +101,23 @@ describe('kubernetes platform on the kind overlay', () => {
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
     prom.values.set('model_accuracy', 0.42);
+    // What Argo reports, as the observer's watches see it: PEAKREADY_RECORD_ARGO=<file> keeps it as a fixture
+    // (test/unit/kubernetes/fixtures/argo-abort-stream.json was recorded this way).
+    const recorded: { dtMs: number; stream: 'rollouts' | 'replicasets'; type: string; object: K8sObject }[] = [];
+    const recordFrom = Date.now();
+    const recorders = await Promise.all(
+      (['rollouts', 'replicasets'] as const).map((stream) =>
+        new Watch(c.kc).watch(
+          stream === 'rollouts' ? `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts` : `/apis/apps/v1/namespaces/${ns}/replicasets`,
+          {},
+          (type: string, o: K8sObject) => {
+            if (o.metadata.name === 'tabular' || o.metadata.name.startsWith('tabular-')) recorded.push({ dtMs: Date.now() - recordFrom, stream, type, object: trimmed(o) });
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    teardown.push('stop the recording watches', () => recorders.forEach((r) => r.abort()));
     const started = Date.now();
     const revert = await p.deployVersion('tabular', 'v2');
     teardown.push('restore tabular v1', revert);
@@ -95,7 +131,13 @@ describe('kubernetes platform on the kind overlay', () => {
     expect(aborted.version).toBe('v2');
     expect(aborted.message ?? '').toMatch(/model-accuracy/);
     expect(prom.queries.some((q) => q.includes('model_accuracy') && q.includes('v2'))).toBe(true);
-    console.info(`[platform-kind] deployVersion v2 -> rollback reported after ${abortMs} ms`);
+    // Rolled back means the canary's pods are gone (no traffic routing: the weight is the pods' share), not only the abort decided.
+    const rolledBack = await until('tabular Aborted at weight 0 (the canary ReplicaSet has no available pod)', async () =>
+      events.find((e): e is Extract<PlatformEvent, { type: 'rollout' }> => e.type === 'rollout' && e.service === 'tabular' && e.phase === 'Aborted' && e.weight === 0 && e.t >= started),
+    );
+    expect(rolledBack.t).toBeGreaterThanOrEqual(aborted.t);
+    console.info(`[platform-kind] deployVersion v2 -> abort reported after ${abortMs} ms, rolled back (canary pods gone) after ${rolledBack.t - started} ms`);
+    if (process.env.PEAKREADY_RECORD_ARGO) writeFileSync(process.env.PEAKREADY_RECORD_ARGO, `${JSON.stringify(recorded, null, 1)}\n`);
     // The revert restores the stable version and the Rollout is Healthy again.
     const reverted = Date.now();
     await revert();

@@ -1,7 +1,9 @@
 /**
  * Turns watch streams into the platform's events: HPA replica changes, Rollout phase and
- * canary weight, pod restarts and readiness. Kubernetes Events are kept (latest first)
- * for status and timeout messages. A stream that ends is re-opened until `stop()`.
+ * canary weight (the weight Argo routes, or without traffic routing the share of available
+ * pods its ReplicaSets run: see `canaryWeight`), pod restarts and readiness. Kubernetes
+ * Events are kept (latest first) for status and timeout messages. A stream that ends is
+ * re-opened until `stop()`.
  *
  * Restarts mean what they mean on the local platform, where a replica that dies (a crash,
  * or the kill-replica fault's SIGKILL) is started again and counted as a restart: a
@@ -95,6 +97,25 @@ interface OwnerRef {
   controller?: boolean;
 }
 
+/** What Argo Rollouts reports of a Rollout, as the observer last saw it. */
+interface RolloutView {
+  phase: RolloutPhase;
+  /** The canary weight Argo reports with traffic routing (status.canary.weights); absent without it. */
+  routedWeight: number | undefined;
+  /** Pod-template hashes of the stable and the current (canary, while one runs) ReplicaSet. */
+  stableHash: string | undefined;
+  currentHash: string | undefined;
+  version: string;
+  message: string | undefined;
+}
+
+/** A Rollout's ReplicaSet: its pod-template hash and how many of its pods are available. */
+interface RolloutReplicaSet {
+  readonly rollout: string;
+  readonly hash: string;
+  available: number;
+}
+
 /** Watches one namespace; create with `start()`. */
 export class ClusterObserver {
   private readonly eventHub = new PlatformEventHub();
@@ -106,6 +127,9 @@ export class ClusterObserver {
   /** Restarts per service (the pods' `app` label) since the observer started; never decreases. */
   private readonly serviceRestarts = new Map<string, number>();
   private readonly rolloutState = new Map<string, string>();
+  private readonly rollouts = new Map<string, RolloutView>();
+  /** ReplicaSets owned by a Rollout, by uid (or name). */
+  private readonly rolloutReplicaSets = new Map<string, RolloutReplicaSet>();
   /** Latest Kubernetes Events, newest last, at most 200. */
   readonly events: ClusterEvent[] = [];
 
@@ -176,15 +200,71 @@ export class ClusterObserver {
   }
 
   private onRollout(type: string, o: K8sObject): void {
-    if (type === 'DELETED') return;
-    const status = (o.status ?? {}) as { phase?: string; message?: string; abort?: boolean; canary?: { weights?: { canary?: { weight?: number } } }; currentStepIndex?: number };
-    const phase: RolloutPhase = status.abort ? 'Aborted' : PHASES.includes(status.phase as RolloutPhase) ? (status.phase as RolloutPhase) : 'Progressing';
-    const weight = status.canary?.weights?.canary?.weight ?? (phase === 'Healthy' ? 100 : 0);
-    const version = o.metadata.labels?.['peakready.io/model-version'] ?? '';
-    const key = `${phase}|${weight}|${version}`;
-    if (this.rolloutState.get(o.metadata.name) === key) return;
-    this.rolloutState.set(o.metadata.name, key);
-    this.emit({ t: this.now(), type: 'rollout', service: o.metadata.name, phase, weight, version, ...(status.message ? { message: status.message } : {}) });
+    if (type === 'DELETED') {
+      this.rollouts.delete(o.metadata.name);
+      return;
+    }
+    const status = (o.status ?? {}) as {
+      phase?: string;
+      message?: string;
+      abort?: boolean;
+      stableRS?: string;
+      currentPodHash?: string;
+      canary?: { weights?: { canary?: { weight?: number } } };
+    };
+    this.rollouts.set(o.metadata.name, {
+      phase: status.abort ? 'Aborted' : PHASES.includes(status.phase as RolloutPhase) ? (status.phase as RolloutPhase) : 'Progressing',
+      routedWeight: status.canary?.weights?.canary?.weight,
+      stableHash: status.stableRS,
+      currentHash: status.currentPodHash,
+      version: o.metadata.labels?.['peakready.io/model-version'] ?? '',
+      message: status.message,
+    });
+    this.emitRollout(o.metadata.name);
+  }
+
+  /**
+   * The canary weight as Argo really runs it. With traffic routing Argo reports it
+   * (status.canary.weights). Without, the weight is the share of pods: the available pods of
+   * the current ReplicaSet among those of the current and the stable one. So an aborted
+   * canary counts as rolled back (weight 0) once its pods are gone, not when the abort is
+   * decided; and a Rollout whose current ReplicaSet is the stable one runs at 100.
+   */
+  private canaryWeight(name: string, view: RolloutView): number {
+    if (view.routedWeight !== undefined) return view.routedWeight;
+    if (view.currentHash === undefined || view.currentHash === view.stableHash) return view.phase === 'Healthy' ? 100 : 0;
+    let canary = 0;
+    let stable = 0;
+    for (const rs of this.rolloutReplicaSets.values()) {
+      if (rs.rollout !== name) continue;
+      if (rs.hash === view.currentHash) canary += rs.available;
+      else if (rs.hash === view.stableHash) stable += rs.available;
+    }
+    return canary + stable === 0 ? 0 : Math.round((100 * canary) / (canary + stable));
+  }
+
+  private emitRollout(name: string): void {
+    const view = this.rollouts.get(name);
+    if (!view) return;
+    const weight = this.canaryWeight(name, view);
+    const key = `${view.phase}|${weight}|${view.version}`;
+    if (this.rolloutState.get(name) === key) return;
+    this.rolloutState.set(name, key);
+    this.emit({ t: this.now(), type: 'rollout', service: name, phase: view.phase, weight, version: view.version, ...(view.message ? { message: view.message } : {}) });
+  }
+
+  /** A Rollout's ReplicaSet changed: its available pods move the canary weight. */
+  private trackRolloutReplicaSet(type: string, o: K8sObject): void {
+    const key = String(o.metadata.uid ?? o.metadata.name);
+    const owner = (o.metadata as { ownerReferences?: OwnerRef[] }).ownerReferences?.find((r) => r.kind === 'Rollout');
+    const hash = o.metadata.labels?.['rollouts-pod-template-hash'];
+    if (!owner?.name || hash === undefined) return;
+    const available = type === 'DELETED' ? 0 : Number((o.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0);
+    const rs = this.rolloutReplicaSets.get(key) ?? { rollout: owner.name, hash, available };
+    rs.available = available;
+    if (type === 'DELETED') this.rolloutReplicaSets.delete(key);
+    else this.rolloutReplicaSets.set(key, rs);
+    this.emitRollout(owner.name);
   }
 
   private book(key: string): ReplicaSetBook {
@@ -194,6 +274,7 @@ export class ClusterObserver {
   }
 
   private onReplicaSet(type: string, o: K8sObject): void {
+    this.trackRolloutReplicaSet(type, o);
     const b = this.book(String(o.metadata.uid ?? o.metadata.name));
     // A deleted ReplicaSet wants no pods (its pods go with it); the API server defaults spec.replicas to 1.
     const desired = type === 'DELETED' ? 0 : Number((o.spec as { replicas?: number } | undefined)?.replicas ?? 1);

@@ -5,6 +5,8 @@
  * the API server sends them (and, where it matters, with the pod and ReplicaSet streams out
  * of step, as two separate watches can be).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ClusterObserver, type ObservedStream } from '../../../src/platforms/kubernetes/observer.js';
@@ -201,5 +203,56 @@ describe('ClusterObserver readiness', () => {
     feed('pods', 'MODIFIED', pod('tabular-7c9d-aaaaa', 'tabular', 'tabular-7c9d', { ready: false }));
     feed('pods', 'MODIFIED', pod('tabular-7c9d-aaaaa', 'tabular', 'tabular-7c9d'));
     expect(events.filter((e) => e.type === 'ready').map((e) => (e as { ready: boolean }).ready)).toEqual([false, true]);
+  });
+});
+
+describe('ClusterObserver rollouts: a real Argo Rollouts abort, recorded', () => {
+  /**
+   * Recorded from the real Argo Rollouts controller of the control-plane suite (kwok nodes, no
+   * traffic routing): test/k8s/platform-kind.k8s.ts with PEAKREADY_RECORD_ARGO set. The
+   * tabular canary runs one v2 pod beside one v1 pod, its analysis fails, Argo aborts, and
+   * the canary ReplicaSet is scaled to 0.
+   */
+  interface Recorded {
+    readonly dtMs: number;
+    readonly stream: ObservedStream;
+    readonly type: string;
+    readonly object: K8sObject;
+  }
+  const stream = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'argo-abort-stream.json'), 'utf8')) as Recorded[];
+
+  function replay(): Extract<PlatformEvent, { type: 'rollout' }>[] {
+    let now = 0;
+    const o = new ClusterObserver(new KubeConfig(), NS, () => now);
+    const seen: PlatformEvent[] = [];
+    o.onEvent((e) => seen.push(e));
+    for (const r of stream) {
+      now = r.dtMs;
+      o.ingest(r.stream, r.type, r.object);
+    }
+    return seen.filter((e): e is Extract<PlatformEvent, { type: 'rollout' }> => e.type === 'rollout' && e.service === 'tabular');
+  }
+  const rolloutStatus = (r: Recorded) => r.object.status as { abort?: boolean; currentPodHash?: string; canary?: { weights?: unknown } };
+
+  it('Argo reports no routed weight without traffic routing: the weight is the canary pods\' share of the available pods', () => {
+    expect(stream.filter((r) => r.stream === 'rollouts').every((r) => rolloutStatus(r).canary?.weights === undefined)).toBe(true);
+    const events = replay();
+    expect(events[0]).toMatchObject({ phase: 'Healthy', weight: 100 });
+    // One v2 pod beside one v1 pod at each of the canary's two pauses: half the pods (the old reading said 0).
+    expect(events.filter((e) => e.phase === 'Paused').map((e) => e.weight)).toEqual([50, 50]);
+  });
+
+  it('rolled back (Aborted at weight 0) only once the canary ReplicaSet has no available pod, not when the abort is decided', () => {
+    const events = replay();
+    const abortAt = stream.find((r) => r.stream === 'rollouts' && rolloutStatus(r).abort === true)!.dtMs;
+    const canaryHash = rolloutStatus(stream.find((r) => r.stream === 'rollouts' && rolloutStatus(r).abort === true)!).currentPodHash!;
+    const podsGoneAt = stream.find(
+      (r) => r.stream === 'replicasets' && r.dtMs >= abortAt && r.object.metadata.labels?.['rollouts-pod-template-hash'] === canaryHash && !((r.object.status as { availableReplicas?: number }).availableReplicas ?? 0),
+    )!.dtMs;
+    expect(podsGoneAt).toBeGreaterThan(abortAt);
+    const aborted = events.filter((e) => e.phase === 'Aborted');
+    expect(aborted[0]).toMatchObject({ t: abortAt, weight: 50, version: expect.any(String) });
+    expect(aborted[0]!.message).toMatch(/RolloutAborted/);
+    expect(aborted.find((e) => e.weight === 0)!.t).toBe(podsGoneAt);
   });
 });
