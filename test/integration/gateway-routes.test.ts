@@ -27,6 +27,15 @@ beforeAll(async () => {
     ['--tabular-url', stable.url, '--fallback-url', fallback.url, '--redis-url', redis.url, '--max-batch', '50'],
     { readyPath: '/ready' },
   );
+  // The gateway is ready before its Redis connection is (the cache is optional: readiness does
+  // not wait for it), and a lookup before the connection answers x-cache: error. Wait until a
+  // lookup reaches Redis, with features no test uses, so the first test sees a real miss.
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    const probe = await post(`${gateway.url}/api/v1/predict`, { features: features(9_999) });
+    if (probe.headers.get('x-cache') !== 'error') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 });
 
 afterAll(() => group.stopAll());
