@@ -7,7 +7,7 @@ import { join } from 'node:path';
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? walk(p) : [p];
   });
 }
 
@@ -15,7 +15,7 @@ function walk(dir) {
 // dist/ keep working while a rebuild happens. `--clean` starts from an empty dist/.
 if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: walk('src'),
+  entryPoints: walk('src').filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts')),
   outdir: 'dist',
   outbase: 'src',
   platform: 'node',
@@ -26,13 +26,7 @@ await build({
 });
 // A module whose source is gone (moved or deleted) goes too: a stale dist/x.js would let
 // an import of the old path keep working here while a clean clone fails.
-function walkAll(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walkAll(p) : [p];
-  });
-}
-for (const out of walkAll('dist')) {
+for (const out of walk('dist')) {
   const m = /^dist[\\/](.+)\.js(\.map)?$/.exec(out);
   if (m && !existsSync(join('src', `${m[1]}.ts`))) rmSync(out);
 }

@@ -4,8 +4,8 @@
  * (INVALID_INPUT, exit 2), then the platform shaped for the service and the search.
  */
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { invalidInput } from '../contract/errors.js';
+import { REPO_ROOT } from '../platforms/factory.js';
 import { defaultOutDir } from '../runner/run-scenario.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
 import type { ResolvedScenario } from '../scenario/types.js';
@@ -28,9 +28,6 @@ export interface CapacityInput extends RawCapacityFlags {
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
 }
-
-/** The repository (or installed package) root, two levels above src/capacity or dist/capacity: bundled profiles sit in its dist/stack/profiles. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Checks everything, then searches the capacity of one service of the scenario's stack. */
 export async function capacityOfScenario(file: string, input: CapacityInput): Promise<CapacityOutcome> {
@@ -61,7 +58,7 @@ export async function capacityOfScenario(file: string, input: CapacityInput): Pr
 
 /** Every problem with the options and the scenario, at once, before anything starts. */
 export async function checkCapacityInput(file: string, input: CapacityInput): Promise<{ parsed: CapacityFlags; scenario: ResolvedScenario }> {
-  const { flags: parsed, problems } = parseCapacityFlags(input, (v) => resolveProfile(v, PACKAGE_ROOT));
+  const { flags: parsed, problems } = parseCapacityFlags(input, (v) => resolveProfile(v, REPO_ROOT));
   let scenario: ResolvedScenario | undefined;
   try {
     scenario = await loadScenarioFile(file);

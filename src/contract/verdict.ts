@@ -3,7 +3,7 @@
  * journal builder. The runner, the game day and the journal rebuilt from events.ndjson all
  * build their journal here, so the same facts always give the same verdict.
  */
-import type { ErrorCode } from './errors.js';
+import { PeakreadyError, type ErrorCode } from './errors.js';
 import { JOURNAL_SCHEMA, type Journal, type ProbeResult, type SloResult, type Verdict } from './journal.js';
 import { VERSION } from './version.js';
 
@@ -108,6 +108,5 @@ export function buildJournal(parts: JournalParts): Journal {
 }
 
 function errorCodeOf(error: unknown): ErrorCode {
-  const code = (error as { name?: unknown; code?: unknown } | undefined)?.code;
-  return (error as { name?: unknown } | undefined)?.name === 'PeakreadyError' && typeof code === 'string' ? (code as ErrorCode) : 'ENVIRONMENT';
+  return error instanceof PeakreadyError ? error.code : 'ENVIRONMENT';
 }

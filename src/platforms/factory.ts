@@ -51,6 +51,8 @@ export { listRunStates, reapRunState, runStateDir, type StoredRunState } from '.
 export { isSameProcess } from './local/proc-info.js';
 /** The application services of the local reference stack (`stack up --services`). */
 export { APP_SERVICES } from './local/stack-layout.js';
+/** Where the repository or installed package lives (its deploy/, chaos/ and dist/stack/profiles). */
+export { REPO_ROOT } from './local/repo-root.js';
 
 // Kubernetes, offline (no cluster).
 

@@ -5,14 +5,11 @@
  * cannot be had.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import { invalidInput } from '../../contract/errors.js';
-import { validatePaths } from '../../platforms/factory.js';
+import { REPO_ROOT, validatePaths } from '../../platforms/factory.js';
 import type { RegisterCommand } from './types.js';
 
-/** The repository root (three levels above src/cli/commands or dist/cli/commands). */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Checks a scenario on its own and against `platform` (fault targets, stack.*), every problem at once. */
 async function validateScenario(file: string, platform: 'local' | 'kubernetes' = 'local'): Promise<void> {
