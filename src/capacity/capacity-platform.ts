@@ -24,7 +24,7 @@ export function routeMode(service: CapacityService, platform: 'local' | 'kuberne
  * Kubernetes, the mechanisms that would absorb the service's saturation are switched off.
  */
 export function capacityStack(base: StackSpec, service: CapacityService, replicas: number, platform: 'local' | 'kubernetes'): StackSpec {
-  const disable = new Set<StackMechanism>(base.disable ?? []);
+  const disable = new Set<string>(base.disable ?? []);
   disable.add('autoscaler');
   if (platform === 'kubernetes' && service !== 'gateway') for (const m of ['fallback', 'breaker', 'cache'] as const) disable.add(m);
   return {

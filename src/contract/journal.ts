@@ -33,7 +33,7 @@ export interface Counters {
   readonly status: Readonly<Record<string, number>>;
   /** timeout, reset, refused, http_429 (overloaded), http_4xx, http_5xx, stream_cut_off, stream_no_token, other. */
   readonly errorKinds: Readonly<Record<string, number>>;
-  /** Counts of the response headers x-model-type, x-model-version, x-cache by value. */
+  /** Answers counted by which model answered, its version and cache hit or miss, as the stack's classifier reads them (the reference stack: the headers x-model-type, x-model-version, x-cache). */
   readonly modelType: Readonly<Record<string, number>>;
   readonly modelVersion: Readonly<Record<string, number>>;
   readonly cache: Readonly<Record<string, number>>;

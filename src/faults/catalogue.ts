@@ -120,17 +120,34 @@ export interface FaultInput {
   readonly params?: unknown;
 }
 
+/** The services of a stack other than the reference one: its own services, and whether it has a Redis. */
+export interface StackTargets {
+  readonly services: readonly string[];
+  readonly redis: boolean;
+}
+
+/**
+ * The targets a kind supports on `platform`: the reference stack's from the catalogue, or,
+ * for a stack definition, its services wherever the kind acts on model services and "redis"
+ * where the kind acts on Redis and the stack has one.
+ */
+export function kindTargets(kind: FaultKind, platform: FaultPlatform, stack?: StackTargets): readonly string[] {
+  const targets = FAULT_CATALOGUE[kind].targets[platform];
+  if (!stack) return targets;
+  return [...(targets.some((t) => t !== 'redis') ? stack.services : []), ...(stack.redis && targets.includes('redis') ? ['redis'] : [])];
+}
+
 /**
  * Every problem of one fault on `platform`, each as `<path>.<field>: …` (the caller prefixes
  * the file). Names the valid targets and the kind's parameters.
  */
-export function faultProblems(f: FaultInput, path: string, platform: FaultPlatform): string[] {
+export function faultProblems(f: FaultInput, path: string, platform: FaultPlatform, stack?: StackTargets): string[] {
   const out: string[] = [];
   if (typeof f.kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(f.kind)) return out; // the scenario check names it
   const spec = FAULT_CATALOGUE[f.kind as FaultKind];
-  const targets = spec.targets[platform];
+  const targets = kindTargets(f.kind as FaultKind, platform, stack);
   if (typeof f.target === 'string' && !targets.includes(f.target)) {
-    out.push(`${path}.target: ${f.kind} on the ${platform} platform supports ${targets.join(', ')}; got ${JSON.stringify(f.target)}`);
+    out.push(`${path}.target: ${f.kind} on the ${platform} platform supports ${targets.length ? targets.join(', ') : 'no service of this stack'}; got ${JSON.stringify(f.target)}`);
   }
   if (!spec.instantaneous && f.for === undefined && !((f.durationMs ?? 0) > 0)) {
     out.push(`${path}.for: ${f.kind} needs a duration like "30s" (only kill-replica acts once)`);

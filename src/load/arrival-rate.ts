@@ -7,7 +7,7 @@
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { newHistogram, type Histogram } from './histogram.js';
 import type { RequestSource } from './request-source.js';
-import { RequestSlot, type SlotOwner } from './request-slot.js';
+import { RequestSlot, type CompiledClassifier, type SlotOwner } from './request-slot.js';
 import type { StatsRecorder } from './stats-recorder.js';
 import type { Connection } from './vus.js';
 
@@ -19,6 +19,8 @@ export interface ExecutorEnv {
   /** ms since traffic start. */
   readonly clock: () => number;
   readonly signal: AbortSignal | undefined;
+  /** A stack's own answer classifier (undefined: the reference stack's headers). */
+  readonly classifier?: CompiledClassifier | undefined;
 }
 
 export interface ArrivalRateOptions {
@@ -49,7 +51,7 @@ export class ArrivalRateExecutor implements SlotOwner {
   private readonly onAbort = (): void => this.stop();
 
   constructor(private readonly env: ExecutorEnv, private readonly opts: ArrivalRateOptions) {
-    for (let i = 0; i < opts.preAllocated; i++) this.free.push(new RequestSlot(this));
+    for (let i = 0; i < opts.preAllocated; i++) this.free.push(new RequestSlot(this, env.classifier));
     this.created = opts.preAllocated;
     this.nextMs = opts.schedule.next();
   }
@@ -105,7 +107,7 @@ export class ArrivalRateExecutor implements SlotOwner {
     if (s !== undefined) return s;
     if (this.created >= this.opts.maxInFlight) return undefined;
     this.created++;
-    return new RequestSlot(this);
+    return new RequestSlot(this, this.env.classifier);
   }
 
   clock(): number {

@@ -5,6 +5,43 @@
 import type { Dispatcher } from 'undici';
 import { SseTokenReader, type StreamOutcome } from './sse-tokens.js';
 import type { Outcome } from './stats-recorder.js';
+import type { AnswerClassifier, AnswerField } from '../scenario/stack-definition.js';
+
+type Slot = 'modelType' | 'cache' | 'modelVersion';
+
+/**
+ * A stack's own classifier (stack-definition.ts), ready for the hot path: header names in
+ * lower case, JSON fields read from the answer's body. Undefined means the reference
+ * stack's headers, read by the length-first fast path below.
+ */
+export interface CompiledClassifier {
+  readonly headers: ReadonlyMap<string, Slot>;
+  readonly json: readonly (readonly [string, Slot])[];
+  readonly fallbackValue: string;
+}
+
+export function compileClassifier(c: AnswerClassifier | undefined): CompiledClassifier | undefined {
+  if (!c) return undefined;
+  const fields: [AnswerField | undefined, Slot][] = [
+    [c.modelType, 'modelType'],
+    [c.cache, 'cache'],
+    [c.version, 'modelVersion'],
+  ];
+  const reference = fields.every(([f, slot]) => f && 'header' in f && f.header.toLowerCase() === REFERENCE_HEADERS[slot]) && (c.fallbackValue ?? 'fallback') === 'fallback';
+  if (reference) return undefined;
+  const headers = new Map<string, Slot>();
+  const json: [string, Slot][] = [];
+  for (const [f, slot] of fields) {
+    if (!f) continue;
+    if ('header' in f) headers.set(f.header.toLowerCase(), slot);
+    else json.push([f.json, slot]);
+  }
+  return { headers, json, fallbackValue: c.fallbackValue ?? 'fallback' };
+}
+
+const REFERENCE_HEADERS: Readonly<Record<Slot, string>> = { modelType: 'x-model-type', cache: 'x-cache', modelVersion: 'x-model-version' };
+/** A JSON answer larger than this is not read for classification (its fields count as absent). */
+const MAX_CLASSIFIED_BODY = 256 * 1024;
 
 /** Whoever dispatched the slot: told once per request, on success or failure. */
 export interface SlotOwner {
@@ -60,8 +97,14 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
   stream: StreamOutcome | undefined = undefined;
   private reader: SseTokenReader | undefined = undefined;
   private done = false;
+  /** Body chunks of an answer a JSON classifier reads. */
+  private body: Buffer[] | undefined = undefined;
+  private bodyBytes = 0;
 
-  constructor(private readonly owner: SlotOwner) {}
+  constructor(
+    private readonly owner: SlotOwner,
+    private readonly classifier?: CompiledClassifier,
+  ) {}
 
   /** Resets the slot for a new request. */
   arm(ep: number, intendedMs: number): this {
@@ -75,6 +118,8 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
     this.stream = undefined;
     this.reader = undefined;
     this.done = false;
+    this.body = undefined;
+    this.bodyBytes = 0;
     return this;
   }
 
@@ -83,6 +128,10 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
   onHeaders(statusCode: number, headers: Buffer[] | null): boolean {
     if (statusCode < 200) return true; // 1xx: the final answer follows
     this.status = statusCode;
+    if (this.classifier) {
+      this.classifyHeaders(this.classifier, statusCode, headers);
+      return true;
+    }
     if (headers !== null) {
       for (let i = 0; i < headers.length; i += 2) {
         const name = headers[i] as Buffer;
@@ -103,12 +152,52 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
 
   onData(chunk: Buffer): boolean {
     this.reader?.feed(chunk, this.owner.clock());
+    if (this.body) {
+      this.bodyBytes += chunk.length;
+      if (this.bodyBytes > MAX_CLASSIFIED_BODY) this.body = undefined;
+      else this.body.push(chunk);
+    }
     return true;
+  }
+
+  /** A stack's own header names; a JSON answer's body is kept for its fields. */
+  private classifyHeaders(c: CompiledClassifier, statusCode: number, headers: Buffer[] | null): void {
+    if (headers === null) return;
+    for (let i = 0; i < headers.length; i += 2) {
+      const lower = (headers[i] as Buffer).toString('latin1').toLowerCase();
+      const value = (headers[i + 1] as Buffer).toString('latin1');
+      const slot = c.headers.get(lower);
+      if (slot) this.setField(slot, value);
+      if (lower === 'content-type') {
+        if (statusCode < 300 && isEventStream(headers[i + 1] as Buffer)) this.reader = new SseTokenReader();
+        else if (c.json.length > 0 && value.toLowerCase().includes('json')) this.body = [];
+      }
+    }
+  }
+
+  private setField(slot: Slot, value: unknown): void {
+    if (value === undefined || value === null) return;
+    if (slot === 'cache') this.cache = typeof value === 'boolean' ? (value ? 'hit' : 'miss') : String(value).toLowerCase();
+    else if (slot === 'modelType') this.modelType = String(value) === this.classifier!.fallbackValue ? 'fallback' : String(value);
+    else this.modelVersion = String(value);
+  }
+
+  private classifyBody(c: CompiledClassifier, body: Buffer[]): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(body).toString('utf8'));
+    } catch {
+      return; // not JSON after all: its fields count as absent
+    }
+    if (typeof parsed !== 'object' || parsed === null) return;
+    for (const [field, slot] of c.json) this.setField(slot, (parsed as Record<string, unknown>)[field]);
   }
 
   onComplete(): void {
     if (this.done) return;
     this.done = true;
+    if (this.body && this.classifier) this.classifyBody(this.classifier, this.body);
+    this.body = undefined;
     if (this.reader) this.stream = this.reader.finish(this.owner.clock(), false);
     this.owner.complete(this);
   }

@@ -5,6 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { ResolvedScenario } from '../scenario/types.js';
+import type { AnswerClassifier } from '../scenario/stack-definition.js';
+import { compileClassifier } from './request-slot.js';
 import { ArrivalRateExecutor } from './arrival-rate.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { encodeHistogram } from './histogram.js';
@@ -40,6 +42,8 @@ export interface RunLoadOptions {
    * `peakready load --start-at`). Passed already: at once. Default: as soon as it is set up.
    */
   readonly startAtEpochMs?: number;
+  /** How answers are classified; default the scenario's `stack.classify`, else its stack definition's, else the reference headers. */
+  readonly classify?: AnswerClassifier;
 }
 
 // After an abort, in-flight requests get this long before their connections are closed.
@@ -60,7 +64,8 @@ export async function runLoad(scenario: ResolvedScenario, opts: RunLoadOptions):
   let t0 = performance.now();
   let startEpochMs = Date.now();
   const clock = (): number => performance.now() - t0;
-  const env = { source, recorder, clock, signal: opts.signal };
+  const classifier = compileClassifier(opts.classify ?? scenario.stack.classify ?? scenario.stackDefinition?.definition.classify);
+  const env = { source, recorder, clock, signal: opts.signal, classifier };
 
   let dispatchers: Connection[];
   let run: () => Promise<void>;

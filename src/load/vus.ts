@@ -6,7 +6,7 @@
 import { Client, type Dispatcher } from 'undici';
 import type { Random } from '../scenario/types.js';
 import type { RequestSource } from './request-source.js';
-import { RequestSlot, type SlotOwner } from './request-slot.js';
+import { RequestSlot, type CompiledClassifier, type SlotOwner } from './request-slot.js';
 import type { StatsRecorder } from './stats-recorder.js';
 
 /** One connection: an undici Client or the lean RawHttpClient. */
@@ -30,11 +30,13 @@ export interface VusEnv {
   readonly recorder: StatsRecorder;
   readonly clock: () => number;
   readonly signal: AbortSignal | undefined;
+  /** A stack's own answer classifier (undefined: the reference stack's headers). */
+  readonly classifier?: CompiledClassifier | undefined;
 }
 
 class VirtualUser extends RequestSlot {
-  constructor(owner: SlotOwner, readonly client: Connection) {
-    super(owner);
+  constructor(owner: SlotOwner, readonly client: Connection, classifier: CompiledClassifier | undefined) {
+    super(owner, classifier);
   }
 }
 
@@ -50,7 +52,7 @@ export class VusExecutor implements SlotOwner {
   private readonly think: boolean;
 
   constructor(private readonly env: VusEnv, private readonly opts: VusOptions) {
-    for (let i = 0; i < opts.vus; i++) this.users.push(new VirtualUser(this, opts.connect()));
+    for (let i = 0; i < opts.vus; i++) this.users.push(new VirtualUser(this, opts.connect(), env.classifier));
     this.think = opts.thinkTimeMs.max > 0;
   }
 

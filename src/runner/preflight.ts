@@ -6,13 +6,15 @@
  * `peakready run` and `peakready validate` both call it; each problem names the file and
  * the dotted field.
  */
-import { relative, resolve as resolvePath } from 'node:path';
+import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { invalidInput } from '../contract/errors.js';
-import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform } from '../faults/catalogue.js';
+import { STACK_SERVICES } from '../contract/stack-services.js';
+import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform, type StackTargets } from '../faults/catalogue.js';
 import { tryParseDuration } from '../scenario/duration.js';
-import { importScenarioFile, type LoadScenarioOptions } from '../scenario/load-file.js';
+import { importScenarioFile, importStackFile, type LoadScenarioOptions } from '../scenario/load-file.js';
+import { checkedStackDefinition, stackDefinitionProblems, stackMechanisms, type LoadedStack, type StackDefinition } from '../scenario/stack-definition.js';
 import { resolveScenario } from '../scenario/resolve.js';
-import { GATEWAY_SWITCHES, type ResolvedScenario, type Scenario } from '../scenario/types.js';
+import { GATEWAY_SWITCHES, STACK_MECHANISMS, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { scenarioProblems } from '../scenario/validate.js';
 import { fileSchema } from '../stack/gateway/config.js';
 
@@ -23,17 +25,32 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
-function stackProblems(stack: unknown, out: string[]): void {
+function stackProblems(stack: unknown, out: string[], def: StackDefinition | undefined): void {
   if (!isObj(stack)) return;
-  const services: readonly string[] = APP_TARGETS;
+  const services: readonly string[] = def ? Object.keys(def.services) : APP_TARGETS;
   const names = services.join(', ');
+  const mechanisms: readonly string[] = def ? stackMechanisms(def) : STACK_MECHANISMS;
+  if (Array.isArray(stack.disable)) {
+    stack.disable.forEach((m: unknown, i) => {
+      if (typeof m === 'string' && !mechanisms.includes(m)) {
+        out.push(`stack.disable[${i}]: expected ${mechanisms.length ? `one of ${mechanisms.join(', ')}` : 'nothing'}${def ? ` (the switches of stack ${def.name})` : ''}, got ${show(m)}`);
+      }
+    });
+  }
+  if (def) {
+    for (const k of ['autoscaling', 'rollout', 'gateway'] as const) {
+      if (stack[k] === undefined) continue;
+      if (k === 'autoscaling') out.push(`stack.autoscaling: the stack ${def.name} is a stack definition: its HPAs are in its stack file (services.<name>.autoscaling)`);
+      else out.push(`stack.${k}: the stack ${def.name} is a stack definition; ${k} applies to the reference stack only (not supported for a stack definition yet)`);
+    }
+  }
   if (isObj(stack.replicas)) {
     for (const [svc, n] of Object.entries(stack.replicas)) {
       if (!services.includes(svc)) out.push(`stack.replicas.${svc}: unknown service, expected one of ${names}`);
       else if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 50)) out.push(`stack.replicas.${svc}: expected an integer 0..50, got ${show(n)}`);
     }
   } else if (stack.replicas !== undefined) out.push(`stack.replicas: expected an object of service: count, got ${show(stack.replicas)}`);
-  if (isObj(stack.autoscaling)) {
+  if (isObj(stack.autoscaling) && !def) {
     for (const [svc, a] of Object.entries(stack.autoscaling)) {
       const p = `stack.autoscaling.${svc}`;
       if (!services.includes(svc)) out.push(`${p}: unknown service, expected one of ${names}`);
@@ -49,8 +66,8 @@ function stackProblems(stack: unknown, out: string[]): void {
       if (a.targetCpu !== undefined && !(typeof a.targetCpu === 'number' && a.targetCpu > 0 && a.targetCpu <= 100)) out.push(`${p}.targetCpu: expected a percent in (0, 100], got ${show(a.targetCpu)}`);
       for (const k of Object.keys(a)) if (!['min', 'max', 'targetRps', 'targetCpu'].includes(k)) out.push(`${p}.${k}: unknown field, expected min, max, targetRps or targetCpu`);
     }
-  } else if (stack.autoscaling !== undefined) out.push(`stack.autoscaling: expected an object of service: { min, max }, got ${show(stack.autoscaling)}`);
-  if (isObj(stack.rollout)) {
+  } else if (stack.autoscaling !== undefined && !def) out.push(`stack.autoscaling: expected an object of service: { min, max }, got ${show(stack.autoscaling)}`);
+  if (isObj(stack.rollout) && !def) {
     const r = stack.rollout;
     if (r.steps !== undefined) {
       const steps = r.steps;
@@ -68,7 +85,7 @@ function stackProblems(stack: unknown, out: string[]): void {
     }
     for (const k of Object.keys(r)) if (!['steps', 'pause', 'analysisInterval'].includes(k)) out.push(`stack.rollout.${k}: unknown field, expected steps, pause or analysisInterval`);
   }
-  if (isObj(stack.gateway)) {
+  if (isObj(stack.gateway) && !def) {
     const options: Obj = {};
     for (const [k, v] of Object.entries(stack.gateway)) {
       // `cache` is both a switch (false) and the gateway's cache options (an object).
@@ -91,35 +108,79 @@ function stackProblems(stack: unknown, out: string[]): void {
 export interface PreflightInput {
   readonly faults?: readonly FaultInput[];
   readonly events?: readonly { readonly service: string; readonly version: string }[];
+  readonly slos?: readonly unknown[];
   readonly stack?: unknown;
+}
+
+/** SLO metrics that name a service, and what each needs of the stack. */
+const SERVICE_METRICS: Readonly<Record<string, 'any' | 'reference'>> = { replicas: 'any', restarts: 'any', 'rollout-phase': 'reference', 'breaker-state': 'reference' };
+
+function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | undefined, out: string[]): void {
+  const services: readonly string[] = def ? [...Object.keys(def.services), ...(def.redis ? ['redis'] : [])] : STACK_SERVICES;
+  slos.forEach((s, i) => {
+    const m = isObj(s) && isObj(s.metric) ? s.metric : undefined;
+    const needs = m && typeof m.kind === 'string' ? SERVICE_METRICS[m.kind] : undefined;
+    if (!m || !needs) return;
+    const svc = m.kind === 'breaker-state' ? m.upstream : m.service;
+    if (typeof svc !== 'string') return;
+    if (def && needs === 'reference') out.push(`slos[${i}].metric: ${String(m.kind)} reads the reference stack's ${m.kind === 'breaker-state' ? 'gateway breakers' : 'rollouts'}; the stack ${def.name} is a stack definition, which has none yet`);
+    else if (m.kind !== 'breaker-state' && !services.includes(svc)) out.push(`slos[${i}].metric.service: expected one of the stack's services (${services.join(', ')}), got ${show(svc)}`);
+  });
 }
 
 /**
  * Every problem `scenario` has on `platform`, each prefixed with `file`. Empty when the run
  * can start. Tolerates a scenario that is malformed in other ways (scenarioProblems names those).
+ * With a stack definition, fault targets, SLO services, switches and versions are checked
+ * against it instead of the reference stack.
  */
-export function preflightProblems(scenario: PreflightInput, file: string, platform: FaultPlatform): string[] {
+export function preflightProblems(scenario: PreflightInput, file: string, platform: FaultPlatform, def?: StackDefinition): string[] {
   const out: string[] = [];
   const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : []);
-  list(scenario.faults).forEach((f, i) => isObj(f) && out.push(...faultProblems(f, `faults[${i}]`, platform)));
+  const targets: StackTargets | undefined = def ? { services: Object.keys(def.services), redis: def.redis === true } : undefined;
+  list(scenario.faults).forEach((f, i) => isObj(f) && out.push(...faultProblems(f, `faults[${i}]`, platform, targets)));
+  sloServiceProblems(list(scenario.slos), def, out);
   list(scenario.events).forEach((e, i) => {
     if (!isObj(e) || typeof e.service !== 'string') return;
+    if (def) {
+      out.push(`events[${i}]: the stack ${def.name} declares no rollouts; deploy events need the reference stack (rollouts of a stack definition are not supported yet)`);
+      return;
+    }
     const versions = VERSIONS[e.service];
     if (!versions) out.push(`events[${i}].service: only ${Object.keys(VERSIONS).join(', ')} rolls out model versions, got ${show(e.service)}`);
     else if (!versions.includes(e.version)) out.push(`events[${i}].version: ${e.service} has versions ${versions.join(', ')}, got ${show(e.version)}`);
   });
-  stackProblems(scenario.stack, out);
+  stackProblems(scenario.stack, out, def);
   return out.map((p) => `${file}: ${p}`);
+}
+
+/**
+ * The stack a run uses: `--stack` (a file), else the scenario's `stack.definition` (a file
+ * relative to the scenario, or a definition written inline); undefined for the reference stack.
+ */
+export async function loadRunStack(scenario: unknown, scenarioFile: string | undefined, stackFlag: string | undefined): Promise<LoadedStack | undefined> {
+  const written = isObj(scenario) && isObj(scenario.stack) ? scenario.stack.definition : undefined;
+  const base = scenarioFile ? dirname(resolvePath(scenarioFile)) : process.cwd();
+  const file = stackFlag !== undefined ? resolvePath(stackFlag) : typeof written === 'string' ? resolvePath(base, written) : undefined;
+  if (file !== undefined) {
+    const shown = relative(process.cwd(), file) || file;
+    return { definition: checkedStackDefinition(await importStackFile(file), shown), dir: dirname(file), shown };
+  }
+  if (written === undefined) return undefined;
+  const shown = `${scenarioFile ? relative(process.cwd(), resolvePath(scenarioFile)) : 'the scenario'} stack.definition`;
+  const problems = stackDefinitionProblems(written, shown);
+  if (problems.length > 0) throw invalidInput(`${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the stack definition`, problems);
+  return { definition: written as unknown as StackDefinition, dir: base, shown };
 }
 
 /**
  * Loads a scenario file and checks it on its own and against `platform`, listing every
  * problem of both at once (INVALID_INPUT); resolves it when there is none.
  */
-export async function loadCheckedScenario(path: string, platform: FaultPlatform, opts: LoadScenarioOptions = {}): Promise<ResolvedScenario> {
+export async function loadCheckedScenario(path: string, platform: FaultPlatform, opts: LoadScenarioOptions = {}, stackFlag?: string): Promise<ResolvedScenario> {
   const value = await importScenarioFile(path);
   const shown = relative(process.cwd(), resolvePath(path)) || path;
-  return checkedScenario(value, { shown, file: shown }, platform, opts);
+  return checkedScenario(value, { shown, file: shown }, platform, opts, await loadRunStack(value, path, stackFlag));
 }
 
 /**
@@ -127,13 +188,14 @@ export async function loadCheckedScenario(path: string, platform: FaultPlatform,
  * against `platform`, every problem of both listed at once (INVALID_INPUT, each prefixed
  * with `where.shown`); resolved when there is none. `where.file` is the file it came from, if any.
  */
-export function checkedScenario(value: unknown, where: { readonly shown: string; readonly file?: string }, platform: FaultPlatform, opts: LoadScenarioOptions = {}): ResolvedScenario {
+export function checkedScenario(value: unknown, where: { readonly shown: string; readonly file?: string }, platform: FaultPlatform, opts: LoadScenarioOptions = {}, stack?: LoadedStack): ResolvedScenario {
   const { shown } = where;
   const own = scenarioProblems(value, shown);
   // A field the scenario check already named (e.g. fraction: 2) is not listed twice.
   const named = new Set(own.map((p) => p.slice(0, p.indexOf(': ', shown.length + 2))));
-  const onPlatform = isObj(value) ? preflightProblems(value as PreflightInput, shown, platform).filter((p) => !named.has(p.slice(0, p.indexOf(': ', shown.length + 2)))) : [];
+  const onPlatform = isObj(value) ? preflightProblems(value as PreflightInput, shown, platform, stack?.definition).filter((p) => !named.has(p.slice(0, p.indexOf(': ', shown.length + 2)))) : [];
   const problems = [...own, ...onPlatform];
   if (problems.length > 0) throw invalidInput(`${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario on the ${platform} platform`, problems, 'fix every listed field and run again');
-  return resolveScenario(value as Scenario, { ...opts, ...(where.file !== undefined ? { file: where.file } : {}) });
+  const resolved = resolveScenario(value as Scenario, { ...opts, ...(where.file !== undefined ? { file: where.file } : {}) });
+  return stack ? { ...resolved, stackDefinition: stack } : resolved;
 }

@@ -10,10 +10,11 @@ import { parseBaselineFlags, type BaselineFlags, type BaselineOptions } from '..
 import type { KubernetesOptions, LocalOptions } from '../platforms/factory.js';
 import { parseDuration } from '../scenario/duration.js';
 import type { SloSpec } from '../scenario/slo-spec.js';
-import { STACK_MECHANISMS, type ResolvedScenario, type Scenario, type StackMechanism } from '../scenario/types.js';
+import { STACK_MECHANISMS, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { formatSlo } from '../slo/format.js';
 import { parseSlo } from '../slo/parse.js';
-import { checkedScenario, loadCheckedScenario } from './preflight.js';
+import { checkedScenario, loadCheckedScenario, loadRunStack } from './preflight.js';
+import { stackMechanisms } from '../scenario/stack-definition.js';
 
 /** Where the stack runs, as `run --platform` and its Kubernetes flags say. */
 export interface PlatformChoice {
@@ -40,8 +41,10 @@ export interface RunInput extends PlatformChoice, BaselineFlags {
   readonly rateScale?: number | string;
   /** Extra SLOs in the string form, e.g. "p99(predict) < 250ms". */
   readonly slos?: readonly string[];
-  /** Resilience mechanisms to switch off (STACK_MECHANISMS). */
+  /** Resilience mechanisms to switch off (the reference stack's STACK_MECHANISMS, or a stack definition's switches). */
   readonly disable?: readonly string[];
+  /** A stack file (`defineStack`) to run instead of the reference stack or the scenario's `stack.definition`. */
+  readonly stack?: string;
   /** kubernetes: drive the traffic from N runner pods. */
   readonly loadRunners?: number | string;
   /** kubernetes: how far ahead the runners' common start is set (default "30s"). */
@@ -83,11 +86,6 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
   }
   if (loadRunners !== undefined && typeof fileOrScenario !== 'string') problems.push('--load-runners: expected a scenario file (the runners bundle it), got a scenario object');
 
-  const disable: StackMechanism[] = [];
-  for (const d of input.disable ?? []) {
-    if ((STACK_MECHANISMS as readonly string[]).includes(d)) disable.push(d as StackMechanism);
-    else problems.push(`--disable: expected one of ${STACK_MECHANISMS.join(', ')}, got ${JSON.stringify(d)}`);
-  }
   const baseline = parseBaselineFlags(input);
   problems.push(...baseline.problems);
   const extra: SloSpec[] = [];
@@ -110,12 +108,23 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
     // Checked against the chosen platform too (fault targets, stack.*): nothing starts on a plan that would fail mid-run.
     scenario =
       typeof fileOrScenario === 'string'
-        ? await loadCheckedScenario(fileOrScenario, faultPlatform, scales)
-        : checkedScenario(fileOrScenario, { shown: `scenario '${String((fileOrScenario as { name?: unknown }).name ?? '?')}'` }, faultPlatform, scales);
+        ? await loadCheckedScenario(fileOrScenario, faultPlatform, scales, input.stack)
+        : checkedScenario(fileOrScenario, { shown: `scenario '${String((fileOrScenario as { name?: unknown }).name ?? '?')}'` }, faultPlatform, scales, await loadRunStack(fileOrScenario, undefined, input.stack));
   } catch (err) {
     const listed = (err as { problems?: unknown }).problems;
     if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
     else problems.push(err instanceof Error ? err.message : String(err));
+  }
+  const disable: string[] = [];
+  const def = scenario?.stackDefinition?.definition;
+  // A stack definition names its own switches; without the scenario they cannot be checked yet.
+  const mechanisms: readonly string[] | undefined = def ? stackMechanisms(def) : scenario || input.stack === undefined ? STACK_MECHANISMS : undefined;
+  for (const d of input.disable ?? []) {
+    if (!mechanisms || mechanisms.includes(d)) disable.push(d);
+    else problems.push(`--disable: expected ${mechanisms.length ? `one of ${mechanisms.join(', ')}` : 'nothing'}${def ? ` (the switches of stack ${def.name})` : ''}, got ${JSON.stringify(d)}`);
+  }
+  if (def && platformName === 'kubernetes') {
+    problems.push(`--platform kubernetes: the stack ${def.name} (${scenario!.stackDefinition!.shown}) runs on the local platform only for now; a stack definition's Kubernetes workloads are not supported yet`);
   }
   if (scenario) {
     for (const spec of extra) {
@@ -141,7 +150,7 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
           ...(urls.gatewayUrl ? { gatewayUrl: urls.gatewayUrl } : {}),
           ...(urls.prometheusUrl ? { prometheusUrl: urls.prometheusUrl } : {}),
         }
-      : { platform: 'local' };
+      : { platform: 'local', ...(scenario.stackDefinition ? { stack: scenario.stackDefinition } : {}) };
   return {
     scenario: { ...scenario, slos: [...scenario.slos, ...extra], stack },
     file: typeof fileOrScenario === 'string' ? fileOrScenario : undefined,

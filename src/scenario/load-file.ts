@@ -53,10 +53,19 @@ function useRunningPeakready(): Plugin {
 }
 
 /** Imports a scenario file's default export (the value the user wrote, not yet validated). */
-export async function importScenarioFile(path: string): Promise<unknown> {
+export function importScenarioFile(path: string): Promise<unknown> {
+  return importDefaultExport(path, 'scenario', 'pass the path of a scenario .ts file, e.g. scenarios/holiday-peak.ts', 'defineScenario');
+}
+
+/** Imports a stack file's default export (`export default defineStack({...})`), not yet validated. */
+export function importStackFile(path: string): Promise<unknown> {
+  return importDefaultExport(path, 'stack', 'pass the path of a stack .ts file, e.g. stacks/reference.ts', 'defineStack');
+}
+
+async function importDefaultExport(path: string, what: string, hint: string, definer: string): Promise<unknown> {
   const abs = resolvePath(path);
   const shown = relative(process.cwd(), abs) || abs;
-  if (!existsSync(abs)) throw invalidInput(`${shown}: scenario file not found`, [], 'pass the path of a scenario .ts file, e.g. scenarios/holiday-peak.ts');
+  if (!existsSync(abs)) throw invalidInput(`${shown}: ${what} file not found`, [], hint);
   // The bundle sits next to the source so its package imports resolve from the same node_modules.
   const out = join(dirname(abs), `.${basename(abs)}.${randomBytes(4).toString('hex')}.peakready.mjs`);
   try {
@@ -76,16 +85,16 @@ export async function importScenarioFile(path: string): Promise<unknown> {
     } catch (err) {
       const errors = (err as { errors?: Message[] }).errors;
       if (!errors) throw err;
-      throw invalidInput(`${shown}: the scenario does not compile`, errors.map((m) => formatMessage(m, process.cwd())));
+      throw invalidInput(`${shown}: the ${what} does not compile`, errors.map((m) => formatMessage(m, process.cwd())));
     }
     const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
     if (mod.default === undefined) {
-      throw invalidInput(`${shown}: expected a default export (export default defineScenario({...})), got none`);
+      throw invalidInput(`${shown}: expected a default export (export default ${definer}({...})), got none`);
     }
     return mod.default;
   } catch (err) {
     if (err instanceof PeakreadyError) throw err;
-    throw invalidInput(`${shown}: the scenario failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidInput(`${shown}: the ${what} failed to load: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     rmSync(out, { force: true });
   }

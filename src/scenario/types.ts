@@ -7,6 +7,7 @@
  */
 import type { FaultSpec, ResolvedFault } from './fault-spec.js';
 import type { SloSpec } from './slo-spec.js';
+import type { AnswerClassifier, LoadedStack, StackDefinition } from './stack-definition.js';
 
 /** A duration as users write it: "250ms", "90s", "2m", "1h", "1m30s". */
 export type DurationString = string;
@@ -162,7 +163,14 @@ export interface StackSpec {
    * (`peakready run --disable fallback`): the gateway's fallback, breaker or cache, the
    * autoscaler, or the rollout analysis.
    */
-  readonly disable?: readonly StackMechanism[];
+  readonly disable?: readonly string[];
+  /**
+   * The stack under test when it is not the reference stack: a stack file (relative to the
+   * scenario file) or a `defineStack({...})` value. `run --stack` overrides it.
+   */
+  readonly definition?: string | StackDefinition;
+  /** How answers are classified, overriding the stack's own classifier. */
+  readonly classify?: AnswerClassifier;
 }
 
 export const STACK_MECHANISMS = ['fallback', 'breaker', 'cache', 'autoscaler', 'analysis'] as const;
@@ -245,6 +253,8 @@ export interface ResolvedScenario {
   readonly steadyState: readonly ProbeSpec[];
   readonly safety: { readonly halt: readonly (HaltCondition & { readonly forMs: number })[]; readonly allowRemoteTarget: boolean };
   readonly stack: StackSpec;
+  /** The stack definition the run uses, when not the reference stack (loaded and checked). */
+  readonly stackDefinition?: LoadedStack;
   /** Factor every duration was multiplied by (--time-scale). */
   readonly timeScale: number;
 }

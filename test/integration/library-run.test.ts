@@ -4,19 +4,13 @@
  * name, runs on the real local stack and returns the journal; `exitCode` gives the same code
  * the CLI would exit with.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from './temp-dirs.js';
 import { defineScenario, exitCode, PeakreadyError, runScenario, seedMix, slo, type Scenario } from '../../src/index.js';
 
-const dirs: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = tempDirs();
 
 const scenario = (over: Partial<Scenario> = {}): Scenario =>
   defineScenario({

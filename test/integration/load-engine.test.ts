@@ -113,6 +113,30 @@ describe('runLoad against a real HTTP server', () => {
     expect(Object.keys(broken!.status).sort()).toEqual(['404', '503']);
   });
 
+  it("classifies answers by a stack's own classifier: a JSON field of the body and its own header names", async () => {
+    let n = 0;
+    const url = await serve((_req, res) => {
+      n++;
+      // Chunked JSON, split mid-field, so the body is read across data events.
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('X-Served-By', n % 2 === 0 ? 'v7' : 'v8');
+      const body = JSON.stringify({ prediction: [1], model_type: n % 5 === 0 ? 'backup' : 'main', cached: n % 3 === 0 });
+      res.write(body.slice(0, 20));
+      setTimeout(() => res.end(body.slice(20)), 1);
+    });
+    const classify = { modelType: { json: 'model_type' }, fallbackValue: 'backup', cache: { json: 'cached' }, version: { header: 'X-Served-By' } };
+    const result = await runLoad(resolveScenario(arrival(200, '1s')), { target: url, seed: 1, classify });
+    const [root] = result.endpointResults();
+    expect(root!.requests).toBe(200);
+    // Exactly the answers the server marked: every fifth is the fallback, every third a cache hit.
+    expect(root!.modelType).toEqual({ fallback: 40, main: 160 });
+    expect(root!.cache).toEqual({ hit: 66, miss: 134 });
+    expect(root!.modelVersion).toEqual({ v7: 100, v8: 100 });
+    // The reference headers mean nothing to this classifier, and a scenario's stack.classify is used when no option is given.
+    const byScenario = await runLoad(resolveScenario({ ...arrival(50, '1s'), stack: { classify: { modelType: { json: 'prediction' } } } }), { target: url, seed: 1 });
+    expect(byScenario.endpointResults()[0]!.modelType).toEqual({ '1': 50 });
+  });
+
   it('classifies refused connections, resets and timeouts', async () => {
     const closed = createNetServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));

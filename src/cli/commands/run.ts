@@ -20,6 +20,7 @@ interface RunFlags {
   rateScale: string;
   slo: string[];
   disable: string[];
+  stack?: string;
   context?: string;
   namespace?: string;
   overlay: string;
@@ -46,7 +47,8 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--time-scale <f>', 'multiply every duration of the scenario by f (e.g. 0.25 for a quick run)', '1')
     .option('--rate-scale <f>', 'multiply every arrival rate by f', '1')
     .option('--slo <expr>', 'an extra SLO, e.g. "p99(predict) < 250ms" (repeatable)', collect, [])
-    .option('--disable <mechanism>', `switch a resilience mechanism off to prove the SLOs notice (${STACK_MECHANISMS.join(', ')}; repeatable)`, collect, [])
+    .option('--disable <mechanism>', `switch a resilience mechanism off to prove the SLOs notice (${STACK_MECHANISMS.join(', ')}, or a stack file's switches; repeatable)`, collect, [])
+    .option('--stack <file>', "run against this stack (a defineStack file, e.g. stacks/mine.ts) instead of the scenario's stack or the reference stack")
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
     .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')

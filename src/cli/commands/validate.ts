@@ -12,10 +12,10 @@ import type { RegisterCommand } from './types.js';
 
 
 /** Checks a scenario on its own and against `platform` (fault targets, stack.*), every problem at once. */
-async function validateScenario(file: string, platform: 'local' | 'kubernetes' = 'local'): Promise<void> {
+async function validateScenario(file: string, platform: 'local' | 'kubernetes' = 'local', stack?: string): Promise<void> {
   // Imported lazily: the scenario loader compiles TypeScript, which manifests do not need.
   const { loadCheckedScenario } = await import('../../runner/preflight.js');
-  await loadCheckedScenario(file, platform);
+  await loadCheckedScenario(file, platform, {}, stack);
 }
 
 export const register: RegisterCommand = (program, exit) => {
@@ -24,9 +24,10 @@ export const register: RegisterCommand = (program, exit) => {
     .description('Validate manifests (deploy/, chaos/), Kubernetes YAML and scenario files offline')
     .argument('[paths...]', "files or folders (default: peakready's own deploy/ and chaos/)")
     .addOption(new Option('--platform <name>', 'check scenarios against this platform (fault targets differ)').choices(['local', 'kubernetes']).default('local'))
-    .action(async (given: string[], flags: { platform: 'local' | 'kubernetes' }) => {
+    .option('--stack <file>', 'check scenarios against this stack file (defineStack) instead of their own stack or the reference stack')
+    .action(async (given: string[], flags: { platform: 'local' | 'kubernetes'; stack?: string }) => {
       const paths = given.length > 0 ? given : [join(REPO_ROOT, 'deploy'), join(REPO_ROOT, 'chaos')];
-      const report = await validatePaths(paths, { validateScenario: (file) => validateScenario(file, flags.platform) });
+      const report = await validatePaths(paths, { validateScenario: (file) => validateScenario(file, flags.platform, flags.stack) });
       if (report.problems.length > 0) {
         throw invalidInput(`${report.problems.length} problem(s) in ${paths.join(' ')}`, report.problems);
       }

@@ -20,6 +20,12 @@ export interface AutoscalerOptions {
   /** CPU utilisation percent of `cpuRequestCores` (default 70, the seed's). */
   readonly targetCpu?: number;
   readonly cpuRequestCores?: number;
+  /**
+   * A stack definition's own metric instead of the seed's inference_requests_per_second:
+   * PromQL for the average per replica (`{{service}}` is the service name). With it, CPU
+   * counts only when `targetCpu` is given.
+   */
+  readonly metric?: { readonly name: string; readonly query: string; readonly target: number };
   /** Multiplies Kubernetes' default windows and periods (300 s scale-down stabilization, 15 s periods). */
   readonly timeScale: number;
   readonly behavior?: HpaBehavior;
@@ -118,8 +124,15 @@ export class Autoscaler {
   private async readMetrics(): Promise<MetricObservation[]> {
     const sel = `service="${this.opts.service}"`;
     const out: MetricObservation[] = [];
-    const rps = await promQuery(this.opts.prometheusUrl, `avg(inference_requests_per_second{${sel}})`).catch(() => []);
-    if (rps[0] && Number.isFinite(rps[0].value)) out.push({ name: 'inference_requests_per_second', value: rps[0].value, target: this.opts.targetRps ?? 100 });
+    const own = this.opts.metric;
+    if (own) {
+      const v = await promQuery(this.opts.prometheusUrl, own.query.replaceAll('{{service}}', this.opts.service)).catch(() => []);
+      if (v[0] && Number.isFinite(v[0].value)) out.push({ name: own.name, value: v[0].value, target: own.target });
+      if (this.opts.targetCpu === undefined) return out;
+    } else {
+      const rps = await promQuery(this.opts.prometheusUrl, `avg(inference_requests_per_second{${sel}})`).catch(() => []);
+      if (rps[0] && Number.isFinite(rps[0].value)) out.push({ name: 'inference_requests_per_second', value: rps[0].value, target: this.opts.targetRps ?? 100 });
+    }
     const cores = this.opts.cpuRequestCores ?? 0.5;
     const cpu = await promQuery(this.opts.prometheusUrl, `avg(rate(process_cpu_seconds_total{${sel}}[5s])) * 100 / ${cores}`).catch(() => []);
     if (cpu[0] && Number.isFinite(cpu[0].value)) out.push({ name: 'cpu', value: cpu[0].value, target: this.opts.targetCpu ?? 70 });

@@ -33,6 +33,12 @@ import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, se
 import { Supervisor } from './supervisor.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { injectTimed, resolveFaultRequest } from './timed-fault.js';
+import type { LoadedStack, StackAutoscaling } from '../../scenario/stack-definition.js';
+import type { StackSpec } from '../../scenario/types.js';
+import { definedMetricsPath, definedServiceSpec, definedStartTimeoutMs } from './defined-stack.js';
+
+/** One service's HPA: the scenario's `stack.autoscaling` entry or a stack definition's. */
+type AutoscalingSpec = NonNullable<StackSpec['autoscaling']>[string] & Partial<Pick<StackAutoscaling, 'cpuRequest' | 'metric'>>;
 
 export interface LocalPlatformOptions {
   /** Services to run (default all five); tests run a reduced stack. */
@@ -45,6 +51,8 @@ export interface LocalPlatformOptions {
   readonly stateDir?: string;
   readonly startTimeoutMs?: number;
   readonly autoscalerSyncMs?: number;
+  /** A team's own stack (`defineStack`) instead of the reference stack (defined-stack.ts). */
+  readonly stack?: LoadedStack;
 }
 
 /** Creates the local platform (nothing starts until `up`). */
@@ -78,7 +86,12 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   constructor(private readonly opts: LocalPlatformOptions) {}
 
   get services(): readonly string[] {
-    return this.opts.services ?? APP_SERVICES;
+    return this.opts.stack ? Object.keys(this.opts.stack.definition.services) : (this.opts.services ?? APP_SERVICES);
+  }
+
+  /** Whether this stack has a Redis (the reference stack always; a definition when it says so). */
+  private get hasRedis(): boolean {
+    return this.opts.stack ? this.opts.stack.definition.redis === true : true;
   }
 
   async up(up: UpOptions): Promise<StackEndpoints> {
@@ -90,7 +103,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     requireBinary('redis-server');
     requireBinary('prometheus');
     requireBinary('setpriv');
-    if (!this.opts.command) {
+    if (!this.opts.command && !this.opts.stack) {
       for (const s of this.services) {
         if (!existsSync(serviceEntry(s))) throw environmentError(`stack service ${s} is not built (${serviceEntry(s)} missing)`, 'run `npm run build` first');
       }
@@ -109,13 +122,16 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     this.redisProxy = redisProxy;
     await redisProxy.start();
     const urls = Object.fromEntries([...this.proxies].map(([s, p]) => [s, p.url]));
-    const layout = { urls, redisUrl: `redis://127.0.0.1:${redisProxy.port}`, gatewayFlags: gatewayOptionFlags(up.stack.gateway, this.tmp, up.stack.disable) };
+    const redisUrl = `redis://127.0.0.1:${redisProxy.port}`;
+    const defined = this.opts.stack;
+    const layout = { urls, redisUrl, gatewayFlags: defined ? [] : gatewayOptionFlags(up.stack.gateway, this.tmp, up.stack.disable) };
 
     const supervisor = new Supervisor({
       runState,
       emit: (e) => this.emit(e),
-      startTimeoutMs: this.opts.startTimeoutMs ?? 20_000,
+      startTimeoutMs: this.opts.startTimeoutMs ?? (defined ? definedStartTimeoutMs(defined) : 20_000),
       specFor: (service, version) => {
+        if (defined) return definedServiceSpec(defined, service, { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}) }, up.stack.disable ?? []);
         const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: serviceNodeArgs(service) };
         return {
           command: cmd.command,
@@ -129,7 +145,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     supervisor.onChange(() => this.syncRouting());
 
     const starts: Promise<unknown>[] = [
-      startRedis(runState).then((r) => (this.redis = r)),
+      ...(this.hasRedis ? [startRedis(runState).then((r) => (this.redis = r))] : []),
       startPrometheus(runState).then((p) => {
         this.prometheus = p;
         this.syncRouting();
@@ -149,8 +165,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     if (up.signal?.aborted) throw new PeakreadyError('INTERRUPTED', 'interrupted while the local stack was starting');
 
     const prometheusUrl = this.prometheus!.url;
-    const autoscaling = up.stack.disable?.includes('autoscaler') ? {} : (up.stack.autoscaling ?? {});
-    for (const [service, a] of Object.entries(autoscaling)) {
+    for (const [service, a] of Object.entries(this.autoscaling())) {
       if (!this.services.includes(service)) throw invalidInput(`stack.autoscaling.${service}: expected one of ${this.services.join(', ')}`);
       const scaler = new Autoscaler({
         service,
@@ -160,6 +175,8 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
         maxReplicas: a.max,
         ...(a.targetRps === undefined ? {} : { targetRps: a.targetRps }),
         ...(a.targetCpu === undefined ? {} : { targetCpu: a.targetCpu }),
+        ...(a.cpuRequest === undefined ? {} : { cpuRequestCores: a.cpuRequest }),
+        ...(a.metric === undefined ? {} : { metric: { name: a.metric.name ?? 'metric', query: a.metric.query, target: a.metric.target } }),
         timeScale: up.timeScale,
         ...(this.opts.autoscalerSyncMs === undefined ? {} : { syncMs: this.opts.autoscalerSyncMs }),
         version: () => this.rollouts.get(service)?.stableVersion ?? DEFAULT_VERSION,
@@ -170,18 +187,27 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
       scaler.start();
     }
     this.endpoints = {
-      gateway: this.proxies.get('gateway')?.url ?? '',
+      gateway: this.proxies.get(defined?.definition.entry ?? 'gateway')?.url ?? '',
       prometheus: prometheusUrl,
-      services: { ...urls, redis: `redis://127.0.0.1:${redisProxy.port}`, prometheus: prometheusUrl },
+      services: { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}), prometheus: prometheusUrl },
     };
     runState.set({ ...(this.endpoints.gateway ? { gatewayUrl: this.endpoints.gateway } : {}) });
     return this.endpoints;
   }
 
   private initialReplicas(service: string): number {
-    const configured = this.up_?.stack.replicas?.[service] ?? DEFAULT_REPLICAS[service as keyof typeof DEFAULT_REPLICAS] ?? 1;
-    const a = this.up_?.stack.disable?.includes('autoscaler') ? undefined : this.up_?.stack.autoscaling?.[service];
+    const defaults = this.opts.stack ? this.opts.stack.definition.services[service]?.replicas : DEFAULT_REPLICAS[service as keyof typeof DEFAULT_REPLICAS];
+    const configured = this.up_?.stack.replicas?.[service] ?? defaults ?? 1;
+    const a = this.autoscaling()[service];
     return a ? Math.min(a.max, Math.max(a.min, configured)) : configured;
+  }
+
+  /** The HPAs of this run: the scenario's (reference stack) or the stack definition's, none with `disable: ['autoscaler']`. */
+  private autoscaling(): Readonly<Record<string, AutoscalingSpec>> {
+    const up = this.up_;
+    if (!up || up.stack.disable?.includes('autoscaler')) return {};
+    if (!this.opts.stack) return up.stack.autoscaling ?? {};
+    return Object.fromEntries(Object.entries(this.opts.stack.definition.services).flatMap(([name, s]) => (s.autoscaling ? [[name, s.autoscaling]] : [])));
   }
 
   /** Ready replicas → proxies; every replica with a port → Prometheus targets. */
@@ -196,8 +222,12 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
           .map((r) => ({ id: r.id, version: r.version, port: r.process.port! }));
       proxy.setBackends(backends('stable'), backends('canary'));
     }
+    const stack = this.opts.stack;
     this.prometheus?.setTargets(
-      sup.all().flatMap((r) => (r.process.port === undefined ? [] : [{ port: r.process.port, service: r.service, replica: r.id, version: r.version }])),
+      sup.all().flatMap((r) => {
+        const metricsPath = stack ? definedMetricsPath(stack, r.service) : '/metrics';
+        return r.process.port === undefined || metricsPath === undefined ? [] : [{ port: r.process.port, service: r.service, replica: r.id, version: r.version, metricsPath }];
+      }),
     );
   }
 
@@ -243,7 +273,8 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   }
 
   private async breakers(): Promise<Record<string, string> | undefined> {
-    const gw = this.proxies.get('gateway');
+    // The reference gateway's /model/status; a stack definition's breakers are its own business.
+    const gw = this.opts.stack ? undefined : this.proxies.get('gateway');
     if (!gw) return undefined;
     try {
       const res = await fetch(`${gw.url}/model/status`, { signal: AbortSignal.timeout(1000) });
@@ -292,7 +323,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   }
 
   async deployVersion(service: string, version: string): Promise<Revert> {
-    if (!VERSIONED_SERVICES.includes(service) || !this.services.includes(service)) {
+    if (this.opts.stack || !VERSIONED_SERVICES.includes(service) || !this.services.includes(service)) {
       throw invalidInput(`events.deploy.service: expected one of ${VERSIONED_SERVICES.join(', ')}, got ${JSON.stringify(service)}`);
     }
     const rc = this.rollout(service);
@@ -367,7 +398,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   private faultTarget(): LocalFaultTarget {
     const sup = this.supervisor!;
     return {
-      services: [...this.services, 'redis'],
+      services: [...this.services, ...(this.hasRedis ? ['redis'] : [])],
       addToxic: (service, id, toxic) => {
         // Redis speaks RESP: its network faults act on the gateway→Redis TCP proxy.
         if (service === 'redis' && this.redisProxy) return this.redisProxy.addToxic(id, toxic);

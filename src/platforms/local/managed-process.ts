@@ -17,6 +17,13 @@ export interface ProcessSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Working folder (default the harness's). */
+  readonly cwd?: string;
+  /**
+   * The process forks workers of its own (gunicorn, uwsgi): it leads a process group, and
+   * fault signals (SIGSTOP, SIGCONT, SIGKILL) go to the whole group so its workers freeze too.
+   */
+  readonly group?: boolean;
   /** 'lifeline': fd-3 pipe (our node services); 'pdeathsig': wrap in setpriv (binaries). */
   readonly deathLink: 'lifeline' | 'pdeathsig';
   /** Port known up front (binaries) or announced on stdout (services, --port 0). */
@@ -103,7 +110,7 @@ export class ManagedProcess {
   /** Sends a signal to the current process (faults: SIGKILL, SIGSTOP, SIGCONT). */
   signal(sig: NodeJS.Signals): boolean {
     if (this.pid === undefined) return false;
-    return signalProcess(this.pid, sig);
+    return signalProcess(this.spec.group ? -this.pid : this.pid, sig);
   }
 
   /** Stops for good: SIGTERM, SIGKILL after the drain budget; no restart. */
@@ -115,13 +122,17 @@ export class ManagedProcess {
     this.setReady(false);
     const pid = this.pid;
     if (pid === undefined) return;
-    if (this.paused) signalProcess(pid, 'SIGCONT');
+    const all = this.spec.group ? -pid : pid;
+    if (this.paused) signalProcess(all, 'SIGCONT');
+    // A group's leader stops its own workers on SIGTERM; SIGKILL, when needed, takes the whole group.
     signalProcess(pid, 'SIGTERM');
     if (!(await waitGone(pid, this.pidStart, this.spec.stopTimeoutMs ?? 5000))) {
-      signalProcess(pid, 'SIGKILL');
+      signalProcess(all, 'SIGKILL');
       await waitGone(pid, this.pidStart, 2000);
     }
     await this.exited;
+    // Workers the leader left behind (it was killed, or exited without waiting for them).
+    if (this.spec.group) signalProcess(all, 'SIGKILL');
   }
 
   private spawnOnce(): void {
@@ -131,6 +142,8 @@ export class ManagedProcess {
     const wrap = spec.deathLink === 'pdeathsig' || hasSetpriv();
     const [command, args] = wrap ? ['setpriv', ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]] : [spec.command, [...spec.args]];
     const child = spawn(command, args as string[], {
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      ...(spec.group ? { detached: true } : {}),
       stdio: spec.deathLink === 'lifeline' ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...spec.env, ...(spec.deathLink === 'lifeline' ? { PEAKREADY_LIFELINE_FD: '3' } : {}) },
     });
@@ -149,6 +162,7 @@ export class ManagedProcess {
     this.pid = pid;
     this.pidStart = procStartTime(pid);
     this.hooks.onSpawn?.(pid);
+    if (spec.port !== undefined) this.hooks.onPort?.(pid, spec.port);
     // The lifeline: keep our end open and out of the event loop's way; never write to it.
     this.lifeline = child.stdio[3] as { destroy(): void; unref?: () => void } | undefined;
     this.lifeline?.unref?.();
@@ -220,6 +234,8 @@ export class ManagedProcess {
     this.setReady(false);
     this.child = undefined;
     this.pid = undefined;
+    // A group leader that died leaves no worker behind to hold its port (a kill-replica fault, a crash).
+    if (pid !== undefined && this.spec.group) signalProcess(-pid, 'SIGKILL');
     if (pid !== undefined) this.hooks.onExit?.(pid);
     if (this.stopping) {
       this.state = 'stopped';

@@ -17,6 +17,8 @@ export interface ScrapeTarget {
   readonly service: string;
   readonly replica: string;
   readonly version: string;
+  /** Scraped path when not /metrics (a stack definition's service). */
+  readonly metricsPath?: string;
 }
 
 export interface RunningPrometheus extends RunningBinary {
@@ -77,7 +79,7 @@ export async function startPrometheus(runState?: RunState): Promise<RunningProme
     url: `http://127.0.0.1:${port}`,
     setTargets(targets) {
       const json = JSON.stringify(
-        targets.map((t) => ({ targets: [`127.0.0.1:${t.port}`], labels: { service: t.service, replica: t.replica, version: t.version } })),
+        targets.map((t) => ({ targets: [`127.0.0.1:${t.port}`], labels: { service: t.service, replica: t.replica, version: t.version, ...(t.metricsPath && t.metricsPath !== '/metrics' ? { __metrics_path__: t.metricsPath } : {}) } })),
       );
       if (json === last) return;
       last = json;

@@ -20,7 +20,7 @@ export interface Replica {
 }
 
 /** Builds the process of one replica of `service` at `version`. */
-export type SpecFactory = (service: string, version: string) => ProcessSpec;
+export type SpecFactory = (service: string, version: string) => ProcessSpec | Promise<ProcessSpec>;
 
 export interface SupervisorOptions {
   readonly specFor: SpecFactory;
@@ -67,7 +67,9 @@ export class Supervisor {
     const id = `${service}-${version}-${n}`;
     const rs = this.opts.runState;
     const emit = this.opts.emit;
-    const proc = new ManagedProcess(id, this.opts.specFor(service, version), {
+    const spec = await this.opts.specFor(service, version);
+    if (this.closed) throw new Error('supervisor is shut down');
+    const proc = new ManagedProcess(id, spec, {
       onSpawn: (pid) => rs?.trackProcess(pid, id),
       onExit: (pid) => {
         rs?.untrackProcess(pid);

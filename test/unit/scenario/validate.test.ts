@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioProblems, validateScenario } from '../../../src/scenario/validate.js';
+import { preflightProblems } from '../../../src/runner/preflight.js';
 import { PeakreadyError } from '../../../src/contract/errors.js';
 import type { Scenario } from '../../../src/scenario/types.js';
 import { exitCode } from '../../../src/contract/exit-code.js';
@@ -89,9 +90,11 @@ describe('scenario validation', () => {
     ]);
   });
 
-  it('checks the mechanisms a scenario switches off', () => {
-    expect(scenarioProblems({ ...valid(), stack: { disable: ['fallback', 'flalback'] } }, F)).toEqual([
-      `${F}: stack.disable[1]: unknown mechanism 'flalback', expected one of fallback, breaker, cache, autoscaler, analysis`,
+  it('checks the mechanisms a scenario switches off: names on their own, and against the stack before a run', () => {
+    expect(scenarioProblems({ ...valid(), stack: { disable: ['fallback', 7 as unknown as string] } }, F)).toEqual([`${F}: stack.disable[1]: expected a non-empty string, got 7`]);
+    // Which names exist depends on the stack (the reference stack's mechanisms, or a stack definition's switches).
+    expect(preflightProblems({ stack: { disable: ['fallback', 'flalback'] } }, F, 'local')).toEqual([
+      `${F}: stack.disable[1]: expected one of fallback, breaker, cache, autoscaler, analysis, got "flalback"`,
     ]);
   });
 

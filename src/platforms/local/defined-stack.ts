@@ -1,0 +1,57 @@
+/**
+ * A stack definition (`defineStack`) on the local platform: each service's replicas run its
+ * own command on a port the harness picks, in its own process group (servers such as
+ * gunicorn fork workers: a freeze or kill reaches them all), killed with the harness
+ * (setpriv's parent-death signal). Switched-off mechanisms (`--disable`) add the
+ * definition's environment or arguments to their service.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { parseDuration } from '../../scenario/duration.js';
+import { fillTemplate, type LoadedStack } from '../../scenario/stack-definition.js';
+import { freePort } from './free-port.js';
+import type { ProcessSpec } from './managed-process.js';
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+
+/** The process of one replica of `service`; `urls` are the proxy URLs of the services and Redis. */
+export async function definedServiceSpec(stack: LoadedStack, service: string, urls: Readonly<Record<string, string>>, disable: readonly string[]): Promise<ProcessSpec> {
+  const svc = stack.definition.services[service];
+  if (!svc) throw new Error(`the stack ${stack.definition.name} has no service ${service}`);
+  const port = await freePort();
+  const fill = (v: string) => fillTemplate(v, urls, port);
+  const [program, ...rest] = svc.command.map(fill);
+  const args = [...rest];
+  const env: Record<string, string> = Object.fromEntries(Object.entries(svc.env ?? {}).map(([k, v]) => [k, fill(v)]));
+  if ('flag' in svc.port) args.push(svc.port.flag, fill(svc.port.value ?? '{{port}}'));
+  else env[svc.port.env] = String(port);
+  for (const mechanism of disable) {
+    const sw = stack.definition.switches?.[mechanism];
+    if (sw?.service !== service) continue;
+    Object.assign(env, Object.fromEntries(Object.entries(sw.env ?? {}).map(([k, v]) => [k, fill(v)])));
+    args.push(...(sw.args ?? []).map(fill));
+  }
+  return {
+    command: program!,
+    args,
+    env,
+    cwd: resolvePath(stack.dir, svc.cwd ?? '.'),
+    group: true,
+    deathLink: 'pdeathsig',
+    port,
+    ready: { path: svc.ready },
+  };
+}
+
+/** The longest start deadline of the definition's services (the supervisor has one for all). */
+export function definedStartTimeoutMs(stack: LoadedStack): number {
+  return Math.max(
+    DEFAULT_START_TIMEOUT_MS,
+    ...Object.entries(stack.definition.services).map(([name, s]) => (s.startTimeout ? parseDuration(s.startTimeout, `services.${name}.startTimeout`) : 0)),
+  );
+}
+
+/** The path Prometheus scrapes on a replica of `service`, or undefined when it exposes no metrics. */
+export function definedMetricsPath(stack: LoadedStack, service: string): string | undefined {
+  const m = stack.definition.services[service]?.metrics;
+  return m === false ? undefined : (m ?? '/metrics');
+}

@@ -1,0 +1,212 @@
+/**
+ * A stack as data: the services a team ships, described in a typed file
+ * (`export default defineStack({...})`), so a readiness run can start, fault and judge them
+ * instead of the reference stack. `peakready run scenario.ts --stack stacks/mine.ts`, or a
+ * scenario's `stack.definition`.
+ *
+ * On the local platform every service runs as real processes from its `command`, behind
+ * the harness's own proxy (where latency, errors, resets and partitions act); `{{name.url}}`
+ * in a command or environment value is the proxy address of service `name`, `{{redis.url}}`
+ * the cache's. The harness's Prometheus scrapes each replica's metrics path. Answers are
+ * classified (fallback, cache hit, version) by headers or a JSON field of the body.
+ */
+import { z } from 'zod';
+import { invalidInput } from '../contract/errors.js';
+import { tryParseDuration } from './duration.js';
+
+/** Where a classification is read: a response header, or a top-level field of a JSON answer. */
+export type AnswerField = { readonly header: string } | { readonly json: string };
+
+/** How answers are classified for fallback share, cache hit ratio and version share. */
+export interface AnswerClassifier {
+  /** The model that answered; an answer whose value equals `fallbackValue` counts as a fallback. */
+  readonly modelType?: AnswerField;
+  /** The value of `modelType` that means "the fallback answered". Default "fallback". */
+  readonly fallbackValue?: string;
+  /** Cache hit or miss: "hit"/"miss" (any case) or a JSON boolean (true = hit). */
+  readonly cache?: AnswerField;
+  /** The model version that answered. */
+  readonly version?: AnswerField;
+}
+
+/** The reference stack's classifier: its gateway's headers. */
+export const REFERENCE_CLASSIFIER: AnswerClassifier = { modelType: { header: 'x-model-type' }, cache: { header: 'x-cache' }, version: { header: 'x-model-version' } };
+
+/** One service of a stack, as the local platform runs it. */
+export interface StackServiceDefinition {
+  /** The command line; the first element is the program. `{{svc.url}}` and `{{redis.url}}` are filled in. */
+  readonly command: readonly string[];
+  /** Working folder, relative to the stack file. Default the stack file's folder. */
+  readonly cwd?: string;
+  /** How the service is told its port: a flag (`--port`, or `--bind` with `127.0.0.1:{{port}}`) or an environment variable. */
+  readonly port: { readonly flag: string; readonly value?: string } | { readonly env: string };
+  readonly env?: Readonly<Record<string, string>>;
+  /** HTTP path answering 2xx once the service is ready (its readiness probe). */
+  readonly ready: string;
+  /** Path the harness's Prometheus scrapes; false when the service exposes none. Default "/metrics". */
+  readonly metrics?: string | false;
+  /** Replicas started locally. Default 1. */
+  readonly replicas?: number;
+  /** How long a replica may take to become ready. Default "30s". */
+  readonly startTimeout?: string;
+  /**
+   * A local HorizontalPodAutoscaler for the service (Kubernetes' HPA v2 algorithm and default
+   * behaviour), on CPU utilisation and/or a metric of its own. `--disable autoscaler` turns it off.
+   */
+  readonly autoscaling?: StackAutoscaling;
+}
+
+/** The HPA of one service: replicas between `min` and `max`, scaled on the metrics given. */
+export interface StackAutoscaling {
+  readonly min: number;
+  readonly max: number;
+  /** Target CPU utilisation in percent of `cpuRequest` (process_cpu_seconds_total, which Prometheus client libraries export). */
+  readonly targetCpu?: number;
+  /** The CPU request the utilisation is measured against, in cores. Default 0.5. */
+  readonly cpuRequest?: number;
+  /**
+   * A metric of the service's own: PromQL giving the average per replica, `{{service}}` standing
+   * for the service name (the `service` label of every scraped series), and its target value.
+   */
+  readonly metric?: { readonly name?: string; readonly query: string; readonly target: number };
+}
+
+/** How `--disable <mechanism>` switches one of the stack's mechanisms off. */
+export interface StackSwitch {
+  /** The service whose configuration changes. */
+  readonly service: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Arguments appended to the service's command. */
+  readonly args?: readonly string[];
+}
+
+export interface StackDefinition {
+  readonly name: string;
+  readonly description?: string;
+  readonly services: Readonly<Record<string, StackServiceDefinition>>;
+  /** The service that receives the scenario's traffic. */
+  readonly entry: string;
+  /** A Redis the stack uses (as its prediction cache): started by the harness, reachable at `{{redis.url}}`, fault target "redis". */
+  readonly redis?: boolean;
+  /** How answers are classified (fallback share, cache hits, version share). */
+  readonly classify?: AnswerClassifier;
+  /** The stack's mechanisms that `--disable` can switch off, by name (fallback, cache, …). */
+  readonly switches?: Readonly<Record<string, StackSwitch>>;
+}
+
+/** A stack definition and where it came from. */
+export interface LoadedStack {
+  readonly definition: StackDefinition;
+  /** The folder its services' `cwd` is relative to (the stack file's, or the scenario's for an inline definition). */
+  readonly dir: string;
+  /** The file, as shown in messages. */
+  readonly shown: string;
+}
+
+/**
+ * Declares a stack. A typed identity, like `defineScenario`: it gives editors the type of a
+ * stack file's default export; validation happens when the file is loaded.
+ */
+export function defineStack<const S extends StackDefinition>(stack: S): S {
+  return stack;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,40}$/;
+const TEMPLATE = /\{\{\s*([a-z][a-z0-9-]*)\.url\s*\}\}|\{\{\s*port\s*\}\}/g;
+const path = z.string().regex(/^\//, 'expected an HTTP path starting with "/"');
+const field = z.union([z.strictObject({ header: z.string().min(1) }), z.strictObject({ json: z.string().min(1) })], {
+  error: 'expected { header: "x-name" } or { json: "field" }',
+});
+const classifier = z.strictObject({ modelType: field.optional(), fallbackValue: z.string().min(1).optional(), cache: field.optional(), version: field.optional() });
+const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string());
+const service = z.strictObject({
+  command: z.array(z.string().min(1), { error: 'expected the command line as an array, program first, like ["gunicorn", "app:app"]' }).min(1, 'expected the command line as an array, program first, like ["gunicorn", "app:app"]'),
+  cwd: z.string().min(1).optional(),
+  port: z.union([z.strictObject({ flag: z.string().regex(/^-/, 'expected a flag like "--port"'), value: z.string().includes('{{port}}', { error: 'expected a value containing {{port}}' }).optional() }), z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) })], {
+    error: 'expected { flag: "--port" } or { env: "PORT" }',
+  }),
+  env: env.optional(),
+  ready: path,
+  metrics: z.union([path, z.literal(false)]).optional(),
+  replicas: z.int({ error: 'expected an integer 1..20' }).min(1, 'expected an integer 1..20').max(20, 'expected an integer 1..20').optional(),
+  startTimeout: z.string().refine((v) => (tryParseDuration(v) ?? 0) > 0, 'expected a duration like "30s"').optional(),
+  autoscaling: z
+    .strictObject({
+      min: z.int({ error: 'expected an integer 1..20' }).min(1, 'expected an integer 1..20').max(20, 'expected an integer 1..20'),
+      max: z.int({ error: 'expected an integer 1..20' }).min(1, 'expected an integer 1..20').max(20, 'expected an integer 1..20'),
+      targetCpu: z.number({ error: 'expected a percent in (0, 100]' }).gt(0, 'expected a percent in (0, 100]').lte(100, 'expected a percent in (0, 100]').optional(),
+      cpuRequest: z.number({ error: 'expected cores > 0, like 0.5' }).gt(0, 'expected cores > 0, like 0.5').optional(),
+      metric: z.strictObject({ name: z.string().min(1).optional(), query: z.string().min(1, 'expected a PromQL query'), target: z.number({ error: 'expected a number > 0' }).gt(0, 'expected a number > 0') }).optional(),
+    })
+    .optional(),
+});
+const definition = z.strictObject({
+  name: z.string().regex(NAME, 'expected a lower-case name like "my-stack"'),
+  description: z.string().optional(),
+  services: z.record(z.string().regex(NAME, 'expected a lower-case service name like "model-server"'), service).refine((s) => Object.keys(s).length > 0, 'expected at least one service'),
+  entry: z.string(),
+  redis: z.boolean().optional(),
+  classify: classifier.optional(),
+  switches: z.record(z.string().regex(NAME), z.strictObject({ service: z.string(), env: env.optional(), args: z.array(z.string()).optional() })).optional(),
+});
+
+/** Every problem of a stack definition, each as `<file>: <field>: <what was expected>`. */
+export function stackDefinitionProblems(value: unknown, file: string): string[] {
+  const parsed = definition.safeParse(value);
+  if (!parsed.success) {
+    return parsed.error.issues.map((i) => {
+      const at = i.path.map(String).join('.') || '(the default export)';
+      const keys = (i as { keys?: string[] }).keys;
+      return `${file}: ${at}${keys?.length ? `.${keys[0]}` : ''}: ${keys?.length ? 'unknown field' : i.message}`;
+    });
+  }
+  const s = parsed.data;
+  const out: string[] = [];
+  const names = Object.keys(s.services);
+  const known = new Set([...names, ...(s.redis ? ['redis'] : [])]);
+  if (s.services.redis) out.push(`${file}: services.redis: "redis" is the harness's own cache service (redis: true); name the service differently`);
+  if (!names.includes(s.entry)) out.push(`${file}: entry: expected one of the stack's services (${names.join(', ')}), got ${JSON.stringify(s.entry)}`);
+  const templates = (where: string, text: string) => {
+    for (const m of text.matchAll(TEMPLATE)) {
+      if (m[1] !== undefined && !known.has(m[1])) out.push(`${file}: ${where}: {{${m[1]}.url}} names no service of the stack (it has ${[...known].join(', ')})`);
+    }
+  };
+  for (const [name, svc] of Object.entries(s.services)) {
+    const a = svc.autoscaling;
+    if (a && a.max < a.min) out.push(`${file}: services.${name}.autoscaling.max: expected an integer >= min (${a.min}), got ${a.max}`);
+    if (a && a.targetCpu === undefined && a.metric === undefined) out.push(`${file}: services.${name}.autoscaling: expected targetCpu or metric (what to scale on)`);
+    svc.command.forEach((a, i) => templates(`services.${name}.command[${i}]`, a));
+    for (const [k, v] of Object.entries(svc.env ?? {})) templates(`services.${name}.env.${k}`, v);
+  }
+  for (const [mech, sw] of Object.entries(s.switches ?? {})) {
+    if (!names.includes(sw.service)) out.push(`${file}: switches.${mech}.service: expected one of the stack's services (${names.join(', ')}), got ${JSON.stringify(sw.service)}`);
+    if (!sw.env && !sw.args) out.push(`${file}: switches.${mech}: expected env or args that switch ${mech} off`);
+  }
+  return out;
+}
+
+/** Throws INVALID_INPUT listing every problem of a stack definition; returns it typed when there is none. */
+export function checkedStackDefinition(value: unknown, file: string): StackDefinition {
+  const problems = stackDefinitionProblems(value, file);
+  if (problems.length > 0) throw invalidInput(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the stack definition`, problems, 'fix every listed field and run again');
+  return value as StackDefinition;
+}
+
+/** The mechanisms `--disable` can switch off in a definition: its switches, and "autoscaler" when a service autoscales. */
+export function stackMechanisms(def: StackDefinition): string[] {
+  const autoscales = Object.values(def.services).some((s) => s.autoscaling);
+  return [...Object.keys(def.switches ?? {}), ...(autoscales && !def.switches?.autoscaler ? ['autoscaler'] : [])];
+}
+
+/** A definition's fault targets: its services, and "redis" when it has one. */
+export function stackTargets(def: StackDefinition): string[] {
+  return [...Object.keys(def.services), ...(def.redis ? ['redis'] : [])];
+}
+
+/** Fills `{{svc.url}}`, `{{redis.url}}` and `{{port}}` in one value. */
+export function fillTemplate(text: string, urls: Readonly<Record<string, string>>, port?: number): string {
+  return text.replace(TEMPLATE, (whole, name: string | undefined) => {
+    if (name === undefined) return port === undefined ? whole : String(port);
+    return urls[name] ?? whole;
+  });
+}

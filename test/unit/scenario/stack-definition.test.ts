@@ -1,0 +1,175 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { PeakreadyError } from '../../../src/contract/errors.js';
+import { exitCode } from '../../../src/contract/exit-code.js';
+import { checkRunInput } from '../../../src/runner/run-input.js';
+import { preflightProblems } from '../../../src/runner/preflight.js';
+import { defineStack, fillTemplate, stackDefinitionProblems, type StackDefinition } from '../../../src/scenario/stack-definition.js';
+import { FAULT_KINDS } from '../../../src/scenario/fault-spec.js';
+
+// Stack and scenario files live inside the repository (tmp/ is ignored by git) so their imports resolve like a user's.
+const root = resolve('tmp');
+mkdirSync(root, { recursive: true });
+const dir = mkdtempSync(join(root, 'stack-def-'));
+const index = relative(dir, resolve('src/index.js')).replace(/\\/g, '/');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, body: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, body);
+  return p;
+};
+
+const mine = defineStack({
+  name: 'mine',
+  entry: 'app',
+  redis: true,
+  services: {
+    app: { command: ['gunicorn', 'app:app'], port: { flag: '--bind', value: '127.0.0.1:{{port}}' }, env: { MODEL_URL: '{{model.url}}', REDIS_URL: '{{redis.url}}/0' }, ready: '/ready' },
+    model: { command: ['python3', 'model_server.py'], port: { flag: '--port' }, ready: '/ready', metrics: '/metrics' },
+  },
+  classify: { modelType: { json: 'model_type' } },
+  switches: { fallback: { service: 'app', env: { FALLBACK_ENABLED: '0' } } },
+});
+
+async function refused(p: Promise<unknown>): Promise<PeakreadyError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(PeakreadyError);
+    return err as PeakreadyError;
+  }
+  throw new Error('expected the input to be refused');
+}
+
+describe('stack definitions', () => {
+  it('accepts a well-formed definition and fills {{svc.url}}, {{redis.url}} and {{port}}', () => {
+    expect(stackDefinitionProblems(mine, 'mine.ts')).toEqual([]);
+    expect(fillTemplate('{{model.url}}/predict at {{ port }}', { model: 'http://127.0.0.1:4001' }, 5000)).toBe('http://127.0.0.1:4001/predict at 5000');
+  });
+
+  it('names the file, the field and what was expected for every problem at once', () => {
+    const bad = {
+      name: 'Mine',
+      entry: 'web',
+      services: {
+        app: { command: 'gunicorn app:app', port: { flag: 'port' }, ready: 'ready', replicas: 0, surprise: 1 },
+        model: { command: ['python3'], port: { env: 'PORT' }, ready: '/ready', env: { URL: '{{db.url}}' } },
+      },
+      switches: { fallback: { service: 'nope' } },
+    };
+    const problems = stackDefinitionProblems(bad, 'stacks/mine.ts');
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'stacks/mine.ts: name: expected a lower-case name like "my-stack"',
+        'stacks/mine.ts: services.app.command: expected the command line as an array, program first, like ["gunicorn", "app:app"]',
+        'stacks/mine.ts: services.app.port.flag: expected a flag like "--port"',
+        'stacks/mine.ts: services.app.ready: expected an HTTP path starting with "/"',
+        'stacks/mine.ts: services.app.replicas: expected an integer 1..20',
+        'stacks/mine.ts: services.app.surprise: unknown field',
+      ]),
+    );
+    // The cross-field checks run once the shape is right.
+    const shaped = { ...bad, name: 'mine', services: { ...bad.services, app: { command: ['gunicorn'], port: { flag: '--port' }, ready: '/ready' } } };
+    expect(stackDefinitionProblems(shaped, 'stacks/mine.ts')).toEqual([
+      'stacks/mine.ts: entry: expected one of the stack\'s services (app, model), got "web"',
+      'stacks/mine.ts: services.model.env.URL: {{db.url}} names no service of the stack (it has app, model)',
+      'stacks/mine.ts: switches.fallback.service: expected one of the stack\'s services (app, model), got "nope"',
+      'stacks/mine.ts: switches.fallback: expected env or args that switch fallback off',
+    ]);
+  });
+
+  it('checks an HPA in the stack file: bounds, and something to scale on', () => {
+    const hpa = (autoscaling: unknown) => stackDefinitionProblems({ ...mine, services: { ...mine.services, model: { ...mine.services.model, autoscaling } } }, 'm.ts');
+    expect(hpa({ min: 1, max: 3, targetCpu: 70 })).toEqual([]);
+    expect(hpa({ min: 1, max: 3, metric: { query: 'avg(up{service="{{service}}"})', target: 5 } })).toEqual([]);
+    expect(hpa({ min: 3, max: 2, targetCpu: 70 })).toEqual(['m.ts: services.model.autoscaling.max: expected an integer >= min (3), got 2']);
+    expect(hpa({ min: 1, max: 2 })).toEqual(['m.ts: services.model.autoscaling: expected targetCpu or metric (what to scale on)']);
+    expect(hpa({ min: 1, max: 2, targetCpu: 170, metric: { query: '', target: 0 } })).toEqual([
+      'm.ts: services.model.autoscaling.targetCpu: expected a percent in (0, 100]',
+      'm.ts: services.model.autoscaling.metric.query: expected a PromQL query',
+      'm.ts: services.model.autoscaling.metric.target: expected a number > 0',
+    ]);
+  });
+
+  it("checks fault targets, SLO services, switches and deploy events against the stack, not the reference stack's names", () => {
+    const scenario = {
+      faults: [
+        { kind: 'unavailable', target: 'model', for: '10s' },
+        { kind: 'redis-outage', target: 'redis', for: '10s' },
+        { kind: 'latency', target: 'tabular', for: '10s' },
+      ],
+      slos: [{ metric: { kind: 'replicas', service: 'model' } }, { metric: { kind: 'restarts', service: 'triton' } }, { metric: { kind: 'breaker-state', upstream: 'model' } }],
+      events: [{ kind: 'deploy', at: '1s', service: 'model', version: 'v2' }],
+      stack: { disable: ['fallback', 'breaker'], gateway: { cache: false } },
+    };
+    expect(preflightProblems(scenario, 's.ts', 'local', mine)).toEqual([
+      's.ts: faults[2].target: latency on the local platform supports app, model, redis; got "tabular"',
+      's.ts: slos[1].metric.service: expected one of the stack\'s services (app, model, redis), got "triton"',
+      "s.ts: slos[2].metric: breaker-state reads the reference stack's gateway breakers; the stack mine is a stack definition, which has none yet",
+      's.ts: events[0]: the stack mine declares no rollouts; deploy events need the reference stack (rollouts of a stack definition are not supported yet)',
+      's.ts: stack.disable[1]: expected one of fallback (the switches of stack mine), got "breaker"',
+      's.ts: stack.gateway: the stack mine is a stack definition; gateway applies to the reference stack only (not supported for a stack definition yet)',
+    ]);
+    // The same scenario against the reference stack: its own names are the valid ones.
+    const onReference = preflightProblems(scenario, 's.ts', 'local');
+    expect(onReference).toContain('s.ts: faults[0].target: unavailable on the local platform supports gateway, tabular, fallback, triton, generative, redis; got "model"');
+    expect(onReference).toContain('s.ts: slos[0].metric.service: expected one of the stack\'s services (gateway, tabular, fallback, triton, generative, redis, prometheus), got "model"');
+  });
+
+  it('every fault kind but the Redis-only one can target a model service of a stack definition', () => {
+    const without = { ...mine, redis: false } satisfies StackDefinition;
+    for (const kind of FAULT_KINDS) {
+      const problems = preflightProblems({ faults: [{ kind, target: 'model', for: '5s' }] }, 's.ts', 'local', without);
+      if (kind === 'redis-outage') expect(problems).toEqual(['s.ts: faults[0].target: redis-outage on the local platform supports no service of this stack; got "model"']);
+      else expect(problems, kind).toEqual([]);
+    }
+  });
+
+  it('run --stack loads the stack file and refuses a bad one (exit 2, file and field named, nothing started)', async () => {
+    const stackFile = write('bad-stack.ts', `import { defineStack } from '${index}';\nexport default defineStack({ name: 'x', entry: 'app', services: { app: { command: ['true'], port: { flag: '--port' }, ready: '/ready', replicas: 99 } } });\n`);
+    const scenarioFile = write(
+      'uses.ts',
+      `import { defineScenario } from '${index}';
+export default defineScenario({
+  name: 'uses',
+  traffic: { executor: 'arrival-rate', stages: [{ duration: '5s', rate: 5 }] },
+  mix: { predict: { weight: 1, request: () => ({ path: '/predict' }) } },
+  faults: [{ kind: 'unavailable', target: 'model', for: '2s', at: '1s' }],
+  slos: [{ metric: { kind: 'error-rate' }, op: '<', threshold: 0.01 }],
+});
+`,
+    );
+    const e = await refused(checkRunInput(scenarioFile, { stack: stackFile }));
+    expect(exitCode({ kind: 'error', error: e })).toBe(2);
+    expect(e.problems).toEqual([expect.stringMatching(new RegExp(`^${relative(process.cwd(), stackFile).replace(/[.]/g, '\\.')}: services\\.app\\.replicas: `))]);
+    const missing = await refused(checkRunInput(scenarioFile, { stack: join(dir, 'nope.ts') }));
+    expect(missing.problems.join('\n')).toMatch(/nope\.ts: stack file not found/);
+  });
+
+  it("a scenario names its stack file relative to itself; --disable takes the stack's switches; --platform kubernetes is refused for now", async () => {
+    write('good-stack.ts', `import { defineStack } from '${index}';\nexport default defineStack(${JSON.stringify(mine)});\n`);
+    const scenarioFile = write(
+      'names-stack.ts',
+      `import { defineScenario } from '${index}';
+export default defineScenario({
+  name: 'names-stack',
+  traffic: { executor: 'arrival-rate', stages: [{ duration: '5s', rate: 5 }] },
+  mix: { predict: { weight: 1, request: () => ({ path: '/predict' }) } },
+  faults: [{ kind: 'unavailable', target: 'model', for: '2s', at: '1s' }],
+  slos: [{ metric: { kind: 'fallback-share' }, op: '<', threshold: 0.5 }],
+  stack: { definition: './good-stack.ts' },
+});
+`,
+    );
+    const checked = await checkRunInput(scenarioFile, { disable: ['fallback'] });
+    expect(checked.scenario.stackDefinition?.definition.name).toBe('mine');
+    expect(checked.scenario.stack.disable).toEqual(['fallback']);
+    expect(checked.platform).toMatchObject({ platform: 'local', stack: { definition: { name: 'mine' }, dir } });
+    const e = await refused(checkRunInput(scenarioFile, { disable: ['cache'], platform: 'kubernetes' }));
+    expect(e.problems).toEqual([
+      '--disable: expected one of fallback (the switches of stack mine), got "cache"',
+      expect.stringMatching(/^--platform kubernetes: the stack mine \(.*good-stack\.ts\) runs on the local platform only for now/),
+    ]);
+  });
+});
