@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.package-lock.json
 SYSTEM_PKGS := redis-server prometheus
-TEST_PKGS := redis-server prometheus chromium
+# python3-venv: the flask-stack fixture of test/verdicts/own-stack.test.ts builds its PyPI venv with it.
+TEST_PKGS := redis-server prometheus chromium python3-venv
 BENCH_PKGS := nginx-light wrk
 
 .PHONY: run test test-unit test-verdicts test-k8s test-k8s-node deps build typecheck bench bench-gateway bench-load bench-llm clean
@@ -20,6 +21,7 @@ test-unit: deps build
 	npx vitest run
 
 test-verdicts: deps build
+	bash scripts/ensure-system.sh $(TEST_PKGS)
 	npx vitest run --config test/verdicts/vitest.config.ts
 
 deps: $(NODE_STAMP)

@@ -13,9 +13,15 @@ declare -A bin_of=(
   [chromium]=/usr/bin/chromium
 )
 missing=()
+# Packages without a binary of their own: checked by what they provide.
+declare -A check_of=(
+  [python3-venv]="python3 -c 'import venv, ensurepip'"
+)
 for pkg in "${want[@]}"; do
   b=${bin_of[$pkg]:-}
   if [ -n "$b" ] && [ -x "$b" ]; then continue; fi
+  c=${check_of[$pkg]:-}
+  if [ -n "$c" ] && bash -c "$c" >/dev/null 2>&1; then continue; fi
   missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

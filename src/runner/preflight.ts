@@ -38,11 +38,9 @@ function stackProblems(stack: unknown, out: string[], def: StackDefinition | und
     });
   }
   if (def) {
-    for (const k of ['autoscaling', 'rollout', 'gateway'] as const) {
-      if (stack[k] === undefined) continue;
-      if (k === 'autoscaling') out.push(`stack.autoscaling: the stack ${def.name} is a stack definition: its HPAs are in its stack file (services.<name>.autoscaling)`);
-      else out.push(`stack.${k}: the stack ${def.name} is a stack definition; ${k} applies to the reference stack only (not supported for a stack definition yet)`);
-    }
+    if (stack.autoscaling !== undefined) out.push(`stack.autoscaling: the stack ${def.name} is a stack definition: its HPAs are in its stack file (services.<name>.autoscaling)`);
+    if (stack.gateway !== undefined) out.push(`stack.gateway: the stack ${def.name} is a stack definition; gateway options are the reference gateway's own`);
+    if (stack.rollout !== undefined && !Object.values(def.services).some((s) => s.rollout)) out.push(`stack.rollout: the stack ${def.name} declares no versions to roll out (services.<name>.rollout in its stack file)`);
   }
   if (isObj(stack.replicas)) {
     for (const [svc, n] of Object.entries(stack.replicas)) {
@@ -67,7 +65,7 @@ function stackProblems(stack: unknown, out: string[], def: StackDefinition | und
       for (const k of Object.keys(a)) if (!['min', 'max', 'targetRps', 'targetCpu'].includes(k)) out.push(`${p}.${k}: unknown field, expected min, max, targetRps or targetCpu`);
     }
   } else if (stack.autoscaling !== undefined && !def) out.push(`stack.autoscaling: expected an object of service: { min, max }, got ${show(stack.autoscaling)}`);
-  if (isObj(stack.rollout) && !def) {
+  if (isObj(stack.rollout)) {
     const r = stack.rollout;
     if (r.steps !== undefined) {
       const steps = r.steps;
@@ -113,7 +111,7 @@ export interface PreflightInput {
 }
 
 /** SLO metrics that name a service, and what each needs of the stack. */
-const SERVICE_METRICS: Readonly<Record<string, 'any' | 'reference'>> = { replicas: 'any', restarts: 'any', 'rollout-phase': 'reference', 'breaker-state': 'reference' };
+const SERVICE_METRICS: Readonly<Record<string, 'any' | 'rollout' | 'reference'>> = { replicas: 'any', restarts: 'any', 'rollout-phase': 'rollout', 'breaker-state': 'reference' };
 
 function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | undefined, out: string[]): void {
   const services: readonly string[] = def ? [...Object.keys(def.services), ...(def.redis ? ['redis'] : [])] : STACK_SERVICES;
@@ -123,7 +121,8 @@ function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | und
     if (!m || !needs) return;
     const svc = m.kind === 'breaker-state' ? m.upstream : m.service;
     if (typeof svc !== 'string') return;
-    if (def && needs === 'reference') out.push(`slos[${i}].metric: ${String(m.kind)} reads the reference stack's ${m.kind === 'breaker-state' ? 'gateway breakers' : 'rollouts'}; the stack ${def.name} is a stack definition, which has none yet`);
+    if (def && needs === 'reference') out.push(`slos[${i}].metric: ${String(m.kind)} reads the reference stack's gateway breakers; the stack ${def.name} is a stack definition, which has none yet`);
+    else if (def && needs === 'rollout' && services.includes(svc) && !def.services[svc]?.rollout) out.push(`slos[${i}].metric.service: ${svc} of the stack ${def.name} declares no versions to roll out (services.${svc}.rollout)`);
     else if (m.kind !== 'breaker-state' && !services.includes(svc)) out.push(`slos[${i}].metric.service: expected one of the stack's services (${services.join(', ')}), got ${show(svc)}`);
   });
 }
@@ -142,12 +141,12 @@ export function preflightProblems(scenario: PreflightInput, file: string, platfo
   sloServiceProblems(list(scenario.slos), def, out);
   list(scenario.events).forEach((e, i) => {
     if (!isObj(e) || typeof e.service !== 'string') return;
-    if (def) {
-      out.push(`events[${i}]: the stack ${def.name} declares no rollouts; deploy events need the reference stack (rollouts of a stack definition are not supported yet)`);
-      return;
+    const versioned = def ? Object.fromEntries(Object.entries(def.services).flatMap(([n, s]) => (s.rollout ? [[n, Object.keys(s.rollout.versions)]] : []))) : VERSIONS;
+    const versions = versioned[e.service];
+    if (!versions) {
+      const which = Object.keys(versioned);
+      out.push(`events[${i}].service: ${which.length ? `only ${which.join(', ')} rolls out model versions` : `the stack ${def!.name} declares no versions to roll out (services.<name>.rollout)`}, got ${show(e.service)}`);
     }
-    const versions = VERSIONS[e.service];
-    if (!versions) out.push(`events[${i}].service: only ${Object.keys(VERSIONS).join(', ')} rolls out model versions, got ${show(e.service)}`);
     else if (!versions.includes(e.version)) out.push(`events[${i}].version: ${e.service} has versions ${versions.join(', ')}, got ${show(e.version)}`);
   });
   stackProblems(scenario.stack, out, def);
@@ -171,6 +170,22 @@ export async function loadRunStack(scenario: unknown, scenarioFile: string | und
   const problems = stackDefinitionProblems(written, shown);
   if (problems.length > 0) throw invalidInput(`${shown}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the stack definition`, problems);
   return { definition: written as unknown as StackDefinition, dir: base, shown };
+}
+
+/**
+ * `peakready validate` of a TypeScript file: a stack file (`defineStack`: its default export
+ * has `services` and `entry`) is checked as a stack definition, anything else as a scenario
+ * on `platform` (against `stackFlag` when given). Throws INVALID_INPUT listing every problem.
+ */
+export async function validateTypeScriptFile(path: string, platform: FaultPlatform, stackFlag?: string): Promise<'stack' | 'scenario'> {
+  const value = await importScenarioFile(path);
+  const shown = relative(process.cwd(), resolvePath(path)) || path;
+  if (isObj(value) && 'services' in value && 'entry' in value && !('traffic' in value)) {
+    checkedStackDefinition(value, shown);
+    return 'stack';
+  }
+  checkedScenario(value, { shown, file: shown }, platform, {}, await loadRunStack(value, path, stackFlag));
+  return 'scenario';
 }
 
 /**

@@ -54,8 +54,28 @@ export interface StackServiceDefinition {
    * behaviour), on CPU utilisation and/or a metric of its own. `--disable autoscaler` turns it off.
    */
   readonly autoscaling?: StackAutoscaling;
+  /** The versions the service can run, for canary rollouts (`events: [{ kind: 'deploy', service, version }]`). */
+  readonly rollout?: StackRollout;
 }
 
+/**
+ * Versions of a service and how a canary of one is judged, with Argo Rollouts' semantics
+ * locally: canary replicas take the scenario's `stack.rollout.steps` of the traffic, each
+ * analysis metric is measured every `analysisInterval`, and a failed analysis aborts the
+ * rollout (canary weight 0, canary replicas gone). `--disable analysis` rolls out unchecked.
+ */
+export interface StackRollout {
+  /** Each version as the environment variables or arguments that make a replica run it. */
+  readonly versions: Readonly<Record<string, { readonly env?: Readonly<Record<string, string>>; readonly args?: readonly string[] }>>;
+  /** The version running before any deploy. Default the first of `versions`. */
+  readonly stable?: string;
+  /**
+   * The AnalysisTemplate's metrics: PromQL with `{{service}}` and `{{version}}` filled in (every
+   * scraped series carries the labels `service` and `version` of its replica), and an Argo
+   * condition on the result (default "result == true": a comparison such as `... > 0.9` holds).
+   */
+  readonly analysis?: readonly { readonly name: string; readonly query: string; readonly successCondition?: string; readonly failureLimit?: number; readonly count?: number }[];
+}
 /** The HPA of one service: replicas between `min` and `max`, scaled on the metrics given. */
 export interface StackAutoscaling {
   readonly min: number;
@@ -112,6 +132,9 @@ export function defineStack<const S extends StackDefinition>(stack: S): S {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,40}$/;
+// One Argo condition clause on `result` (platforms/local/analysis.ts evaluates them), joined by && and ||.
+const CLAUSE = String.raw`!?\s*result(?:\[\d+\])?(?:\s*(?:==|!=|>=|<=|>|<)\s*(?:true|false|-?[\d.]+(?:e[-+]?\d+)?))?`;
+const CONDITION = new RegExp(String.raw`^\s*${CLAUSE}(?:\s*(?:&&|\|\|)\s*${CLAUSE})*\s*$`, 'i');
 const TEMPLATE = /\{\{\s*([a-z][a-z0-9-]*)\.url\s*\}\}|\{\{\s*port\s*\}\}/g;
 const path = z.string().regex(/^\//, 'expected an HTTP path starting with "/"');
 const field = z.union([z.strictObject({ header: z.string().min(1) }), z.strictObject({ json: z.string().min(1) })], {
@@ -139,6 +162,25 @@ const service = z.strictObject({
       metric: z.strictObject({ name: z.string().min(1).optional(), query: z.string().min(1, 'expected a PromQL query'), target: z.number({ error: 'expected a number > 0' }).gt(0, 'expected a number > 0') }).optional(),
     })
     .optional(),
+  rollout: z
+    .strictObject({
+      versions: z
+        .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/, 'expected a version name like "v2" or "v2-bad"'), z.strictObject({ env: env.optional(), args: z.array(z.string()).optional() }))
+        .refine((v) => Object.keys(v).length > 0, 'expected at least one version'),
+      stable: z.string().optional(),
+      analysis: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(NAME, 'expected a lower-case name like "accuracy"'),
+            query: z.string().min(1, 'expected a PromQL query'),
+            successCondition: z.string().regex(CONDITION, 'expected an Argo condition on result, like "result == true" or "result[0] < 100"').optional(),
+            failureLimit: z.int({ error: 'expected an integer >= 0' }).min(0, 'expected an integer >= 0').optional(),
+            count: z.int({ error: 'expected an integer >= 0' }).min(0, 'expected an integer >= 0').optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
 });
 const definition = z.strictObject({
   name: z.string().regex(NAME, 'expected a lower-case name like "my-stack"'),
@@ -155,7 +197,7 @@ export function stackDefinitionProblems(value: unknown, file: string): string[] 
   const parsed = definition.safeParse(value);
   if (!parsed.success) {
     return parsed.error.issues.map((i) => {
-      const at = i.path.map(String).join('.') || '(the default export)';
+      const at = i.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k > 0 ? '.' : ''}${String(p)}`)).join('') || '(the default export)';
       const keys = (i as { keys?: string[] }).keys;
       return `${file}: ${at}${keys?.length ? `.${keys[0]}` : ''}: ${keys?.length ? 'unknown field' : i.message}`;
     });
@@ -175,6 +217,8 @@ export function stackDefinitionProblems(value: unknown, file: string): string[] 
     const a = svc.autoscaling;
     if (a && a.max < a.min) out.push(`${file}: services.${name}.autoscaling.max: expected an integer >= min (${a.min}), got ${a.max}`);
     if (a && a.targetCpu === undefined && a.metric === undefined) out.push(`${file}: services.${name}.autoscaling: expected targetCpu or metric (what to scale on)`);
+    const r = svc.rollout;
+    if (r?.stable !== undefined && !(r.stable in r.versions)) out.push(`${file}: services.${name}.rollout.stable: expected one of its versions (${Object.keys(r.versions).join(', ')}), got ${JSON.stringify(r.stable)}`);
     svc.command.forEach((a, i) => templates(`services.${name}.command[${i}]`, a));
     for (const [k, v] of Object.entries(svc.env ?? {})) templates(`services.${name}.env.${k}`, v);
   }
@@ -194,8 +238,15 @@ export function checkedStackDefinition(value: unknown, file: string): StackDefin
 
 /** The mechanisms `--disable` can switch off in a definition: its switches, and "autoscaler" when a service autoscales. */
 export function stackMechanisms(def: StackDefinition): string[] {
-  const autoscales = Object.values(def.services).some((s) => s.autoscaling);
-  return [...Object.keys(def.switches ?? {}), ...(autoscales && !def.switches?.autoscaler ? ['autoscaler'] : [])];
+  const services = Object.values(def.services);
+  const own = (m: string, has: boolean) => (has && !def.switches?.[m] ? [m] : []);
+  return [...Object.keys(def.switches ?? {}), ...own('autoscaler', services.some((s) => s.autoscaling)), ...own('analysis', services.some((s) => s.rollout?.analysis?.length))];
+}
+
+/** The version a service of a definition runs before any deploy (its rollout's stable version, else "v1"). */
+export function stableVersion(def: StackDefinition, service: string): string {
+  const r = def.services[service]?.rollout;
+  return r ? (r.stable ?? Object.keys(r.versions)[0]!) : 'v1';
 }
 
 /** A definition's fault targets: its services, and "redis" when it has one. */

@@ -99,4 +99,21 @@ describe('peakready run and validate: checked before anything starts', () => {
     expect(r.created).toEqual([]);
     expect(existsSync(join(out, 'journal.json'))).toBe(false);
   });
+
+  it('validate checks a stack file as a stack, and run --stack refuses a bad one before anything starts', () => {
+    expect(cli(['validate', 'stacks/reference.ts'])).toMatchObject({ code: 0, stdout: 'ok  stacks/reference.ts\n' });
+    const stack = join(dir, 'bad-stack.ts');
+    writeFileSync(stack, `import { defineStack } from ${IMPORT};\nexport default defineStack({ name: 'shop', entry: 'web', redis: true, services: { api: { command: ['node', 'api.js'], port: { env: 'PORT' }, ready: '/ready', env: { DB: '{{db.url}}' } } } });\n`);
+    const v = cli(['validate', stack]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('bad-stack.ts: entry: expected one of the stack\'s services (api), got "web"');
+    expect(v.stderr).toContain('bad-stack.ts: services.api.env.DB: {{db.url}} names no service of the stack (it has api, redis)');
+    const ok = scenario('on-shop', `{ name: 'shop', traffic: ${TRAFFIC}, mix: seedMix(), slos: [slo.errorRate().below('1%')] }`);
+    const out = join(dir, 'shop-out');
+    const r = cli(['run', ok, '--stack', stack, '--out', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad-stack.ts: entry: expected one of');
+    expect(r.created).toEqual([]);
+    expect(existsSync(join(out, 'journal.json'))).toBe(false);
+  });
 });

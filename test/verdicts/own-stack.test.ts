@@ -5,12 +5,16 @@
  * and scikit-learn models built by its setup.sh) described in test/fixtures/flask-stack/stack.ts
  * and run with the seed's mix while the model server is frozen, then slowed past 500 ms, then
  * Redis is taken away. It passes; with the app's fallback switched off it fails naming the SLOs.
- * A flash sale scales the app out with the stack's own HPA; without it, the run fails.
+ * A flash sale scales the app out with the stack's own HPA, and a canary of a bad model version
+ * is rolled back by the stack's own analysis; without either, the run fails naming the SLO.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../fixtures/local/process-check.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectFailsNaming, failedSlos, REPO, runCli } from './run-cli.js';
+import { CLI, expectFailsNaming, failedSlos, REPO, runCli } from './run-cli.js';
 
 const FIXTURE = join(REPO, 'test', 'fixtures', 'flask-stack');
 let venv = '';
@@ -77,10 +81,41 @@ describe("a team's own stack: the seed's Flask app described in a stack file", (
     expect(leftovers()).toEqual([]);
   });
 
+  it("rolls a bad model version out as a canary and back on the stack's own analysis; --disable analysis fails naming the rollback", async () => {
+    const run = await runCli(['run', 'test/fixtures/flask-stack/canary.ts', '--out', '$OUT', '--quiet']);
+    const j = run.journal();
+    expect(failedSlos(j), run.stderr.slice(-2000)).toEqual([]);
+    expect(run.code).toBe(0);
+    // Argo's phases as the local controller reports them: the canary served, its analysis failed, it was aborted.
+    const phases = j.events.filter((e) => e.type === 'rollout').map((e) => e.message);
+    expect(phases[0]).toMatch(/^model-server rollout Progressing at weight 0% \(v2-bad\)/);
+    expect(phases.at(-1)).toMatch(/^model-server rollout Degraded at weight 0% \(v2-bad\): analysis Failed/);
+    expect(j.events.filter((e) => e.type === 'analysis').map((e) => e.message)).toContain('model-server analysis model-accuracy: Failed (0)');
+    expect(leftovers()).toEqual([]);
+    const off = await runCli(['run', 'test/fixtures/flask-stack/canary.ts', '--disable', 'analysis', '--out', '$OUT', '--quiet']);
+    expectFailsNaming(off, 'v2-bad rolled back within 15s');
+    expectFailsNaming(off, 'no answer from v2-bad after the rollback');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('kill -9 of peakready mid-run, with the model server frozen, leaves no process of the stack behind (gunicorn workers included)', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'test/fixtures/flask-stack/readiness.ts', '--out', mkdtempSync(join(tmpdir(), 'peakready-kill9-'))], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const closed = new Promise((r) => child.on('close', r));
+    expect(await waitFor(() => /fault model-frozen started/.test(stderr), 60_000, 100), stderr.slice(-2000)).toBe(true);
+    // gunicorn's master and its worker, and the (frozen) model server.
+    expect(leftovers().length).toBeGreaterThanOrEqual(3);
+    child.kill('SIGKILL');
+    await closed;
+    expect(await waitFor(() => leftovers().length === 0, 15_000, 200), leftovers().join('\n')).toBe(true);
+  });
+
   it('refuses a switch the stack does not have, before anything starts (exit 2)', async () => {
     const run = await runCli(['run', 'test/fixtures/flask-stack/readiness.ts', '--disable', 'breaker', '--out', '$OUT', '--quiet']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--disable: expected one of fallback, autoscaler (the switches of stack flask-seed), got "breaker"');
+    expect(run.stderr).toContain('--disable: expected one of fallback, autoscaler, analysis (the switches of stack flask-seed), got "breaker"');
     expect(leftovers()).toEqual([]);
   });
 });

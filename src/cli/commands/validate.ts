@@ -1,7 +1,7 @@
 /**
  * `peakready validate <paths...>`: checks manifests (kustomizations under deploy/, chaos
  * templates, any Kubernetes YAML) against the Kubernetes schemas and the CRDs offline, and
- * scenario files through the scenario loader. Exit 2 on any problem, 3 when the schemas
+ * scenario and stack files through the scenario loader. Exit 2 on any problem, 3 when the schemas
  * cannot be had.
  */
 import { join } from 'node:path';
@@ -11,17 +11,17 @@ import { REPO_ROOT, validatePaths } from '../../platforms/factory.js';
 import type { RegisterCommand } from './types.js';
 
 
-/** Checks a scenario on its own and against `platform` (fault targets, stack.*), every problem at once. */
+/** Checks a stack file, or a scenario on its own and against `platform` and its stack (fault targets, stack.*), every problem at once. */
 async function validateScenario(file: string, platform: 'local' | 'kubernetes' = 'local', stack?: string): Promise<void> {
   // Imported lazily: the scenario loader compiles TypeScript, which manifests do not need.
-  const { loadCheckedScenario } = await import('../../runner/preflight.js');
-  await loadCheckedScenario(file, platform, {}, stack);
+  const { validateTypeScriptFile } = await import('../../runner/preflight.js');
+  await validateTypeScriptFile(file, platform, stack);
 }
 
 export const register: RegisterCommand = (program, exit) => {
   program
     .command('validate')
-    .description('Validate manifests (deploy/, chaos/), Kubernetes YAML and scenario files offline')
+    .description('Validate manifests (deploy/, chaos/), Kubernetes YAML, scenario and stack files offline')
     .argument('[paths...]', "files or folders (default: peakready's own deploy/ and chaos/)")
     .addOption(new Option('--platform <name>', 'check scenarios against this platform (fault targets differ)').choices(['local', 'kubernetes']).default('local'))
     .option('--stack <file>', 'check scenarios against this stack file (defineStack) instead of their own stack or the reference stack')

@@ -26,12 +26,21 @@ export interface AnalysisMetric {
 }
 
 /**
+ * The seed's AnalysisTemplate settings every metric starts from: success when the query's
+ * comparison holds, three failures fail it, ten measurements pass it, measured every
+ * `intervalMs` (at least 250 ms) after a 2.5 s delay that lets Prometheus scrape the canary.
+ */
+export function seedMetricSettings(intervalMs: number): Required<Pick<AnalysisMetric, 'successCondition' | 'failureLimit' | 'intervalMs' | 'count' | 'initialDelayMs'>> {
+  return { successCondition: 'result == true', failureLimit: 3, intervalMs: Math.max(250, intervalMs), count: 10, initialDelayMs: 2500 };
+}
+
+/**
  * The seed's AnalysisTemplate "model-accuracy-check" for a version (interval 5 m there; pass
  * it already scaled). initialDelay lets Prometheus scrape the new canary first (service
  * discovery and a 1 s scrape).
  */
 export function modelAccuracyCheck(version: string, intervalMs: number, service?: string): AnalysisMetric[] {
-  const common = { successCondition: 'result == true', failureLimit: 3, intervalMs: Math.max(250, intervalMs), count: 10, initialDelayMs: 2500 };
+  const common = seedMetricSettings(intervalMs);
   // The seed selects by version only; locally the fallback model also reports version="v1",
   // so the service label (from service discovery) keeps its accuracy out of the average.
   const sel = `${service ? `service="${service}",` : ''}version="${version}"`;

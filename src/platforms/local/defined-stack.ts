@@ -10,11 +10,12 @@ import { parseDuration } from '../../scenario/duration.js';
 import { fillTemplate, type LoadedStack } from '../../scenario/stack-definition.js';
 import { freePort } from './free-port.js';
 import type { ProcessSpec } from './managed-process.js';
+import { seedMetricSettings, type AnalysisMetric } from './analysis.js';
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 /** The process of one replica of `service`; `urls` are the proxy URLs of the services and Redis. */
-export async function definedServiceSpec(stack: LoadedStack, service: string, urls: Readonly<Record<string, string>>, disable: readonly string[]): Promise<ProcessSpec> {
+export async function definedServiceSpec(stack: LoadedStack, service: string, urls: Readonly<Record<string, string>>, disable: readonly string[], version?: string): Promise<ProcessSpec> {
   const svc = stack.definition.services[service];
   if (!svc) throw new Error(`the stack ${stack.definition.name} has no service ${service}`);
   const port = await freePort();
@@ -24,6 +25,10 @@ export async function definedServiceSpec(stack: LoadedStack, service: string, ur
   const env: Record<string, string> = Object.fromEntries(Object.entries(svc.env ?? {}).map(([k, v]) => [k, fill(v)]));
   if ('flag' in svc.port) args.push(svc.port.flag, fill(svc.port.value ?? '{{port}}'));
   else env[svc.port.env] = String(port);
+  // The version this replica runs (a canary's, or the stable one).
+  const selected = version === undefined ? undefined : svc.rollout?.versions[version];
+  Object.assign(env, Object.fromEntries(Object.entries(selected?.env ?? {}).map(([k, v]) => [k, fill(v)])));
+  args.push(...(selected?.args ?? []).map(fill));
   for (const mechanism of disable) {
     const sw = stack.definition.switches?.[mechanism];
     if (sw?.service !== service) continue;
@@ -40,6 +45,23 @@ export async function definedServiceSpec(stack: LoadedStack, service: string, ur
     port,
     ready: { path: svc.ready },
   };
+}
+
+/**
+ * The analysis of a canary of `version` (Argo's AnalysisTemplate semantics, analysis.ts): the
+ * definition's metrics with `{{service}}` and `{{version}}` filled in, measured every
+ * `intervalMs` after a first scrape of the canary.
+ */
+export function definedAnalysis(stack: LoadedStack, service: string, version: string, intervalMs: number): AnalysisMetric[] {
+  const seed = seedMetricSettings(intervalMs);
+  return (stack.definition.services[service]?.rollout?.analysis ?? []).map((m) => ({
+    ...seed,
+    name: m.name,
+    query: m.query.replaceAll('{{service}}', service).replaceAll('{{version}}', version),
+    ...(m.successCondition === undefined ? {} : { successCondition: m.successCondition }),
+    ...(m.failureLimit === undefined ? {} : { failureLimit: m.failureLimit }),
+    ...(m.count === undefined ? {} : { count: m.count }),
+  }));
 }
 
 /** The longest start deadline of the definition's services (the supervisor has one for all). */

@@ -33,9 +33,9 @@ import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, se
 import { Supervisor } from './supervisor.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { injectTimed, resolveFaultRequest } from './timed-fault.js';
-import type { LoadedStack, StackAutoscaling } from '../../scenario/stack-definition.js';
+import { stableVersion, type LoadedStack, type StackAutoscaling } from '../../scenario/stack-definition.js';
 import type { StackSpec } from '../../scenario/types.js';
-import { definedMetricsPath, definedServiceSpec, definedStartTimeoutMs } from './defined-stack.js';
+import { definedAnalysis, definedMetricsPath, definedServiceSpec, definedStartTimeoutMs } from './defined-stack.js';
 
 /** One service's HPA: the scenario's `stack.autoscaling` entry or a stack definition's. */
 type AutoscalingSpec = NonNullable<StackSpec['autoscaling']>[string] & Partial<Pick<StackAutoscaling, 'cpuRequest' | 'metric'>>;
@@ -114,7 +114,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     runState.trackTempDir(this.tmp);
 
     for (const s of this.services) {
-      const proxy = new ServiceProxy(s);
+      const proxy = new ServiceProxy(s, (id) => this.supervisor?.all().find((r) => r.id === id)?.process.running() ?? false);
       await proxy.start();
       this.proxies.set(s, proxy);
     }
@@ -131,7 +131,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
       emit: (e) => this.emit(e),
       startTimeoutMs: this.opts.startTimeoutMs ?? (defined ? definedStartTimeoutMs(defined) : 20_000),
       specFor: (service, version) => {
-        if (defined) return definedServiceSpec(defined, service, { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}) }, up.stack.disable ?? []);
+        if (defined) return definedServiceSpec(defined, service, { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}) }, up.stack.disable ?? [], version);
         const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: serviceNodeArgs(service) };
         return {
           command: cmd.command,
@@ -152,7 +152,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
       }),
     ];
     for (const s of this.services) {
-      for (let i = 0; i < this.initialReplicas(s); i++) starts.push(supervisor.addReplica(s, DEFAULT_VERSION));
+      for (let i = 0; i < this.initialReplicas(s); i++) starts.push(supervisor.addReplica(s, this.initialVersion(s)));
     }
     const results = await Promise.allSettled(starts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -179,7 +179,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
         ...(a.metric === undefined ? {} : { metric: { name: a.metric.name ?? 'metric', query: a.metric.query, target: a.metric.target } }),
         timeScale: up.timeScale,
         ...(this.opts.autoscalerSyncMs === undefined ? {} : { syncMs: this.opts.autoscalerSyncMs }),
-        version: () => this.rollouts.get(service)?.stableVersion ?? DEFAULT_VERSION,
+        version: () => this.rollouts.get(service)?.stableVersion ?? this.initialVersion(service),
         holdWhile: () => this.rollouts.get(service)?.replacingStable ?? false,
         emit: (e) => this.emit(e),
       });
@@ -200,6 +200,11 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     const configured = this.up_?.stack.replicas?.[service] ?? defaults ?? 1;
     const a = this.autoscaling()[service];
     return a ? Math.min(a.max, Math.max(a.min, configured)) : configured;
+  }
+
+  /** The version a service runs before any deploy: v1, or a stack definition's stable version. */
+  private initialVersion(service: string): string {
+    return this.opts.stack ? stableVersion(this.opts.stack.definition, service) : DEFAULT_VERSION;
   }
 
   /** The HPAs of this run: the scenario's (reference stack) or the stack definition's, none with `disable: ['autoscaler']`. */
@@ -252,7 +257,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     const sup = this.supervisor;
     const services: ServiceStatus[] = this.services.map((name) => {
       const reps = sup?.replicas(name) ?? [];
-      const version = this.rollouts.get(name)?.stableVersion ?? DEFAULT_VERSION;
+      const version = this.rollouts.get(name)?.stableVersion ?? this.initialVersion(name);
       return {
         name,
         replicas: reps.length,
@@ -312,10 +317,10 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
           ...(up.stack.rollout?.steps ? { steps: up.stack.rollout.steps } : {}),
           pauseMs,
           // `disable: ['analysis']` proves the SLOs notice a rollout nobody checks.
-          analysis: (v) => (up.stack.disable?.includes('analysis') ? [] : modelAccuracyCheck(v, intervalMs, service)),
+          analysis: (v) => (up.stack.disable?.includes('analysis') ? [] : this.opts.stack ? definedAnalysis(this.opts.stack, service, v, intervalMs) : modelAccuracyCheck(v, intervalMs, service)),
           emit: (e) => this.emit(e),
         },
-        DEFAULT_VERSION,
+        this.initialVersion(service),
       );
       this.rollouts.set(service, rc);
     }
@@ -323,8 +328,9 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   }
 
   async deployVersion(service: string, version: string): Promise<Revert> {
-    if (this.opts.stack || !VERSIONED_SERVICES.includes(service) || !this.services.includes(service)) {
-      throw invalidInput(`events.deploy.service: expected one of ${VERSIONED_SERVICES.join(', ')}, got ${JSON.stringify(service)}`);
+    const versions = this.opts.stack ? Object.keys(this.opts.stack.definition.services[service]?.rollout?.versions ?? {}) : undefined;
+    if (versions ? !versions.includes(version) : !VERSIONED_SERVICES.includes(service) || !this.services.includes(service)) {
+      throw invalidInput(versions ? `events.deploy: ${service} has versions ${versions.join(', ') || '(none)'}, got ${JSON.stringify(version)}` : `events.deploy.service: expected one of ${VERSIONED_SERVICES.join(', ')}, got ${JSON.stringify(service)}`);
     }
     const rc = this.rollout(service);
     const previous = rc.stableVersion;

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { request } from 'node:http';
 import { requireBinary } from './binaries.js';
-import { procStartTime, signalProcess, waitGone } from './proc-info.js';
+import { isSameProcess, procStartTime, signalProcess, waitGone } from './proc-info.js';
 
 export interface ProcessSpec {
   readonly command: string;
@@ -105,6 +105,11 @@ export class ManagedProcess {
         }
       }, 20);
     });
+  }
+
+  /** Whether the current process is running (not exited, not a zombie, not a recycled PID). */
+  running(): boolean {
+    return this.pid !== undefined && isSameProcess(this.pid, this.pidStart);
   }
 
   /** Sends a signal to the current process (faults: SIGKILL, SIGSTOP, SIGCONT). */

@@ -10,7 +10,11 @@
  * kept is a connection *refused* before any byte of the request left: the request never
  * reached a replica, which on Kubernetes means the endpoint is already gone from the Service
  * (or kube-proxy's next sync removes it); it goes to another ready replica and is counted in
- * `stats().retries`, so a run can see how many requests needed it.
+ * `stats().retries`, so a run can see how many requests needed it. So is a request that met a
+ * reused keep-alive connection the replica had just closed as idle (gunicorn closes idle
+ * connections after 2 s, often exactly when the proxy reuses one): when the replica's process
+ * is still running, nothing failed but the proxy's own pooling, which a Service does not add,
+ * and the request goes again on a fresh connection.
  *
  * Request bodies are buffered (they are small JSON) so a refused connection can be retried
  * elsewhere; responses are streamed (SSE from the generative service passes straight through).
@@ -32,12 +36,14 @@ export interface ProxyStats {
   /** Requests answered by a toxic or with no replica available. */
   readonly injected: number;
   readonly noBackend: number;
-  /** Requests sent to another replica after a refused connect (nothing had been sent). */
+  /** Requests sent again: to another replica after a refused connect (nothing had been sent), or on a fresh connection after a reused one turned out closed by its running replica. */
   readonly retries: number;
   /** Requests whose replica failed after the request was sent: the client saw a reset or 502. */
   readonly upstreamFailures: number;
 }
 
+/** How long after a reset on a reused connection the proxy looks whether the replica still runs. */
+const STALE_CHECK_MS = 20;
 /** A replica that refused is skipped for this long (passive outlier detection). */
 const EJECT_MS = 1000;
 /** Errors that mean the replica is gone (ejected for EJECT_MS); only a refused connect is retried. */
@@ -62,7 +68,11 @@ export class ServiceProxy {
   private readonly links = new Map<string, ByteRateLimiter>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 1000 });
 
-  constructor(readonly service: string) {}
+  /** `running(replicaId)`: whether the replica's process is still running (the supervisor knows). */
+  constructor(
+    readonly service: string,
+    private readonly running?: (replicaId: string) => boolean,
+  ) {}
 
   /** Listens on an ephemeral loopback port (or `port`). */
   async start(port = 0): Promise<number> {
@@ -194,7 +204,20 @@ export class ServiceProxy {
         return;
       }
       tried.add(backend.id);
-      const outcome = await this.forward(backend, req, res, body, throttle);
+      let outcome = await this.forward(backend, req, res, body, throttle);
+      if (outcome === 'stale') {
+        // A replica that was killed resets its connections on its way out: give the kernel a
+        // moment to finish the exit before asking whether the process still runs.
+        await sleep(STALE_CHECK_MS);
+        if (this.running?.(backend.id)) {
+          this.retries++;
+          outcome = await this.forward(backend, req, res, body, throttle, true);
+        } else {
+          this.upstreamFailures++;
+          req.socket.resetAndDestroy();
+          outcome = 'failed';
+        }
+      }
       if (outcome === 'done') return;
       this.ejected.set(backend.id, Date.now() + EJECT_MS);
       if (outcome === 'failed') return;
@@ -233,13 +256,14 @@ export class ServiceProxy {
     res: ServerResponse,
     body: Buffer,
     throttle: ByteRateLimiter | undefined,
-  ): Promise<'done' | 'retry' | 'failed'> {
+    fresh = false,
+  ): Promise<'done' | 'retry' | 'failed' | 'stale'> {
     return new Promise((resolve) => {
       let connected = false;
       const headers = { ...req.headers, 'content-length': String(body.length) };
       delete headers['transfer-encoding'];
       const up = request(
-        { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers, agent: this.agent },
+        { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers, agent: fresh ? false : this.agent },
         (upRes) => {
           this.counts[backend.version] = (this.counts[backend.version] ?? 0) + 1;
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
@@ -261,6 +285,9 @@ export class ServiceProxy {
           resolve('done');
         } else if (!connected && err.code === 'ECONNREFUSED') {
           resolve('retry');
+        } else if (!fresh && this.running && up.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up')) {
+          // Maybe an idle keep-alive connection the replica closed as the proxy reused it (route() checks the replica).
+          resolve('stale');
         } else if (REPLICA_GONE.has(err.code ?? '') || err.message === 'socket hang up') {
           // The request reached a replica that died: the client sees the reset a Service passes on.
           this.upstreamFailures++;

@@ -51,6 +51,36 @@ describe('ServiceProxy', () => {
     expect(names.filter((n) => n === 'r0')).toHaveLength(3);
   });
 
+  it("sends a request again on a fresh connection when a running replica had closed the reused keep-alive one; a stopped replica's reset reaches the client", async () => {
+    // A server that, like gunicorn after its 2 s keep-alive, drops a connection when a second
+    // request arrives on it: the proxy's pooled socket is dead on reuse.
+    const server = createServer((req, res) => {
+      const s = req.socket as typeof req.socket & { served?: number };
+      s.served = (s.served ?? 0) + 1;
+      if (s.served > 1) return req.socket.destroy();
+      req.resume();
+      req.on('end', () => res.end(JSON.stringify({ name: 'r0', version: 'v1' })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    const b = { id: 'r0', version: 'v1', port: (server.address() as { port: number }).port };
+    let running = true;
+    const proxy = new ServiceProxy('svc', (id) => id === 'r0' && running);
+    await proxy.start();
+    cleanups.push(() => proxy.close());
+    proxy.setBackends([b]);
+    for (let i = 0; i < 5; i++) expect((await call(proxy)).status).toBe(200);
+    const { retries } = proxy.stats();
+    expect(retries).toBeGreaterThan(0);
+    expect(proxy.stats().upstreamFailures).toBe(0);
+    // The same reset from a replica whose process is gone is a failure the client must see.
+    running = false;
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await call(proxy).then((r) => r.status, () => 'reset'));
+    expect(outcomes).toContain('reset');
+    expect(proxy.stats()).toMatchObject({ retries, upstreamFailures: outcomes.filter((o) => o === 'reset').length });
+  });
+
   it('routes around a replica that refuses connections', async () => {
     const { proxy, backends } = await setup(2);
     await new Promise<void>((r) => { backends[0]!.server.closeAllConnections(); backends[0]!.server.close(() => r()); });

@@ -107,14 +107,46 @@ describe('stack definitions', () => {
       's.ts: faults[2].target: latency on the local platform supports app, model, redis; got "tabular"',
       's.ts: slos[1].metric.service: expected one of the stack\'s services (app, model, redis), got "triton"',
       "s.ts: slos[2].metric: breaker-state reads the reference stack's gateway breakers; the stack mine is a stack definition, which has none yet",
-      's.ts: events[0]: the stack mine declares no rollouts; deploy events need the reference stack (rollouts of a stack definition are not supported yet)',
+      's.ts: events[0].service: the stack mine declares no versions to roll out (services.<name>.rollout), got "model"',
       's.ts: stack.disable[1]: expected one of fallback (the switches of stack mine), got "breaker"',
-      's.ts: stack.gateway: the stack mine is a stack definition; gateway applies to the reference stack only (not supported for a stack definition yet)',
+      "s.ts: stack.gateway: the stack mine is a stack definition; gateway options are the reference gateway's own",
     ]);
     // The same scenario against the reference stack: its own names are the valid ones.
     const onReference = preflightProblems(scenario, 's.ts', 'local');
     expect(onReference).toContain('s.ts: faults[0].target: unavailable on the local platform supports gateway, tabular, fallback, triton, generative, redis; got "model"');
     expect(onReference).toContain('s.ts: slos[0].metric.service: expected one of the stack\'s services (gateway, tabular, fallback, triton, generative, redis, prometheus), got "model"');
+  });
+
+  it('checks deploy events, rollout SLOs and rollout settings against the versions a stack declares', () => {
+    const versioned = {
+      ...mine,
+      services: {
+        ...mine.services,
+        model: { ...mine.services.model, rollout: { versions: { v1: { args: ['--version', 'v1'] }, v2: { args: ['--version', 'v2'] } }, analysis: [{ name: 'accuracy', query: 'avg(acc{version="{{version}}"}) > 0.9' }] } },
+      },
+    } satisfies StackDefinition;
+    expect(stackDefinitionProblems(versioned, 'm.ts')).toEqual([]);
+    const scenario = {
+      events: [
+        { kind: 'deploy', at: '1s', service: 'model', version: 'v2' },
+        { kind: 'deploy', at: '2s', service: 'model', version: 'v3' },
+        { kind: 'deploy', at: '3s', service: 'app', version: 'v2' },
+      ],
+      slos: [{ metric: { kind: 'rollout-phase', service: 'model' } }, { metric: { kind: 'rollout-phase', service: 'app' } }],
+      stack: { rollout: { steps: [50], pause: '5s' }, disable: ['analysis'] },
+    };
+    expect(preflightProblems(scenario, 's.ts', 'local', versioned)).toEqual([
+      's.ts: slos[1].metric.service: app of the stack mine declares no versions to roll out (services.app.rollout)',
+      's.ts: events[1].version: model has versions v1, v2, got "v3"',
+      's.ts: events[2].service: only model rolls out model versions, got "app"',
+    ]);
+    // A stable version that is not one of them, and a condition Argo could not evaluate.
+    const bad = { ...versioned, services: { ...versioned.services, model: { ...versioned.services.model, rollout: { ...versioned.services.model.rollout, stable: 'v9', analysis: [{ name: 'accuracy', query: 'x', successCondition: 'value > 1' }] } } } };
+    expect(stackDefinitionProblems(bad, 'm.ts')).toEqual([
+      'm.ts: services.model.rollout.analysis[0].successCondition: expected an Argo condition on result, like "result == true" or "result[0] < 100"',
+    ]);
+    const badStable = { ...versioned, services: { ...versioned.services, model: { ...versioned.services.model, rollout: { ...versioned.services.model.rollout, stable: 'v9' } } } };
+    expect(stackDefinitionProblems(badStable, 'm.ts')).toEqual(['m.ts: services.model.rollout.stable: expected one of its versions (v1, v2), got "v9"']);
   });
 
   it('every fault kind but the Redis-only one can target a model service of a stack definition', () => {
