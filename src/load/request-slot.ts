@@ -5,23 +5,26 @@
 import type { Dispatcher } from 'undici';
 import { SseTokenReader, type StreamOutcome } from './sse-tokens.js';
 import type { Outcome } from './stats-recorder.js';
-import type { AnswerClassifier, AnswerField } from '../scenario/stack-definition.js';
+import type { Answer, AnswerClass, AnswerClassifier, AnswerField } from '../scenario/stack-definition.js';
 
 type Slot = 'modelType' | 'cache' | 'modelVersion';
 
 /**
  * A stack's own classifier (stack-definition.ts), ready for the hot path: header names in
- * lower case, JSON fields read from the answer's body. Undefined means the reference
- * stack's headers, read by the length-first fast path below.
+ * lower case, JSON fields read from the answer's body, or a function of the whole answer
+ * (its headers and body are then kept for it). Undefined means the reference stack's
+ * headers, read by the length-first fast path below.
  */
 export interface CompiledClassifier {
   readonly headers: ReadonlyMap<string, Slot>;
   readonly json: readonly (readonly [string, Slot])[];
   readonly fallbackValue: string;
+  readonly fn?: (answer: Answer) => AnswerClass | undefined;
 }
 
 export function compileClassifier(c: AnswerClassifier | undefined): CompiledClassifier | undefined {
   if (!c) return undefined;
+  if (typeof c === 'function') return { headers: new Map(), json: [], fallbackValue: 'fallback', fn: c };
   const fields: [AnswerField | undefined, Slot][] = [
     [c.modelType, 'modelType'],
     [c.cache, 'cache'],
@@ -97,9 +100,12 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
   stream: StreamOutcome | undefined = undefined;
   private reader: SseTokenReader | undefined = undefined;
   private done = false;
-  /** Body chunks of an answer a JSON classifier reads. */
+  /** Body chunks of an answer a JSON classifier or a classifier function reads. */
   private body: Buffer[] | undefined = undefined;
   private bodyBytes = 0;
+  /** The answer's headers, kept for a classifier function. */
+  private headerMap: Record<string, string> | undefined = undefined;
+  private bodyIsJson = false;
 
   constructor(
     private readonly owner: SlotOwner,
@@ -120,6 +126,8 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
     this.done = false;
     this.body = undefined;
     this.bodyBytes = 0;
+    this.headerMap = undefined;
+    this.bodyIsJson = false;
     return this;
   }
 
@@ -160,19 +168,50 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
     return true;
   }
 
-  /** A stack's own header names; a JSON answer's body is kept for its fields. */
+  /** A stack's own header names; a JSON answer's body is kept for its fields, any body and every header for a function. */
   private classifyHeaders(c: CompiledClassifier, statusCode: number, headers: Buffer[] | null): void {
+    if (c.fn) {
+      this.headerMap = {};
+      this.body = [];
+    }
     if (headers === null) return;
     for (let i = 0; i < headers.length; i += 2) {
       const lower = (headers[i] as Buffer).toString('latin1').toLowerCase();
       const value = (headers[i + 1] as Buffer).toString('latin1');
+      if (this.headerMap) this.headerMap[lower] = value;
       const slot = c.headers.get(lower);
       if (slot) this.setField(slot, value);
       if (lower === 'content-type') {
-        if (statusCode < 300 && isEventStream(headers[i + 1] as Buffer)) this.reader = new SseTokenReader();
-        else if (c.json.length > 0 && value.toLowerCase().includes('json')) this.body = [];
+        this.bodyIsJson = value.toLowerCase().includes('json');
+        if (statusCode < 300 && isEventStream(headers[i + 1] as Buffer)) {
+          this.reader = new SseTokenReader();
+          this.body = undefined; // a stream is read token by token, not kept
+        } else if (c.json.length > 0 && this.bodyIsJson) this.body = [];
       }
     }
+  }
+
+  /** Calls a classifier function with the whole answer; a function that throws says nothing about it. */
+  private classifyByFunction(fn: (answer: Answer) => AnswerClass | undefined, body: Buffer[] | undefined): void {
+    let parsed: unknown;
+    if (body) {
+      const text = Buffer.concat(body).toString('utf8');
+      try {
+        parsed = this.bodyIsJson ? JSON.parse(text) : text;
+      } catch {
+        parsed = text;
+      }
+    }
+    let out: AnswerClass | undefined;
+    try {
+      out = fn({ status: this.status, headers: this.headerMap ?? {}, body: parsed });
+    } catch {
+      return;
+    }
+    if (!out) return;
+    if (out.modelType !== undefined) this.modelType = String(out.modelType);
+    if (out.cache !== undefined) this.cache = String(out.cache).toLowerCase();
+    if (out.version !== undefined) this.modelVersion = String(out.version);
   }
 
   private setField(slot: Slot, value: unknown): void {
@@ -196,8 +235,10 @@ export class RequestSlot implements Dispatcher.DispatchHandler, Outcome {
   onComplete(): void {
     if (this.done) return;
     this.done = true;
-    if (this.body && this.classifier) this.classifyBody(this.classifier, this.body);
+    if (this.classifier?.fn) this.classifyByFunction(this.classifier.fn, this.body);
+    else if (this.body && this.classifier) this.classifyBody(this.classifier, this.body);
     this.body = undefined;
+    this.headerMap = undefined;
     if (this.reader) this.stream = this.reader.finish(this.owner.clock(), false);
     this.owner.complete(this);
   }

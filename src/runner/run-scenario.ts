@@ -28,7 +28,7 @@ import { FaultTimeline, type TimelineRecord } from './fault-timeline.js';
 import { Safeguards } from './safeguards.js';
 import { SeriesSampler } from './series-sampler.js';
 import { guardSignals, sleep } from './signals.js';
-import { checkSteadyState } from './steady-state.js';
+import { checkSteadyState, DEFAULT_PROBES, definedStackProbes } from './steady-state.js';
 import { TeardownStack } from '../contract/teardown.js';
 import { buildJournal } from '../contract/verdict.js';
 import { exitCode } from '../contract/exit-code.js';
@@ -194,6 +194,10 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
   });
   teardown.push('platform event subscription', unsubscribe);
 
+  // A stack definition's entry need not have the reference gateway's routes.
+  const def = scenario.stackDefinition?.definition;
+  const defaultProbes = def ? definedStackProbes(def.entry, def.services[def.entry]!.ready) : DEFAULT_PROBES;
+
   try {
     // 1. Platform up. Its own teardown goes on our stack before it starts anything.
     log(`starting the stack on the ${platform.name} platform…`);
@@ -204,7 +208,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
     throwIfAborted(guard.signal);
 
     // 2. Steady state before: a gate.
-    before = await checkSteadyState(scenario.steadyState, endpoints);
+    before = await checkSteadyState(scenario.steadyState, endpoints, defaultProbes);
     for (const probe of before) void emit({ type: 'probe', stage: 'before', probe });
     const failedBefore = before.filter((p) => !p.ok);
     if (failedBefore.length > 0) {
@@ -289,7 +293,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
 
       // 5. Steady state after, once recovery had a moment.
       await sleep(opts.settleMs ?? Math.max(500, 2000 * scenario.timeScale), guard.signal);
-      after = await checkSteadyState(scenario.steadyState, endpoints);
+      after = await checkSteadyState(scenario.steadyState, endpoints, defaultProbes);
       for (const probe of after) void emit({ type: 'probe', stage: 'after', probe });
 
       // 6. SLOs.

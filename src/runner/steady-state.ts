@@ -8,7 +8,7 @@ import type { ProbeSpec } from '../scenario/types.js';
 import type { ProbeResult } from '../contract/journal.js';
 import type { StackEndpoints } from '../platforms/platform.js';
 
-/** Used when a scenario declares no probes: the gateway is ready and serves a primary prediction. */
+/** Used when a scenario on the reference stack declares no probes: the gateway is ready and serves a primary prediction. */
 export const DEFAULT_PROBES: readonly ProbeSpec[] = [
   { name: 'gateway ready', http: { path: '/ready', method: 'GET', expectStatus: 200 } },
   {
@@ -23,9 +23,19 @@ export const DEFAULT_PROBES: readonly ProbeSpec[] = [
   },
 ];
 
-export async function checkSteadyState(probes: readonly ProbeSpec[], endpoints: StackEndpoints): Promise<ProbeResult[]> {
+/**
+ * The default probes of a stack definition: its entry service answers its readiness path.
+ * The reference probes' routes (/ready, /api/v1/predict) are the reference gateway's, which a
+ * team's own entry need not have.
+ */
+export function definedStackProbes(entry: string, readyPath: string): ProbeSpec[] {
+  return [{ name: `${entry} ready`, http: { path: readyPath, method: 'GET', expectStatus: 200 } }];
+}
+
+/** Checks `probes`, or `defaults` (the reference stack's DEFAULT_PROBES) when the scenario declares none. */
+export async function checkSteadyState(probes: readonly ProbeSpec[], endpoints: StackEndpoints, defaults: readonly ProbeSpec[] = DEFAULT_PROBES): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
-  for (const probe of probes.length > 0 ? probes : DEFAULT_PROBES) results.push(await runProbe(probe, endpoints));
+  for (const probe of probes.length > 0 ? probes : defaults) results.push(await runProbe(probe, endpoints));
   return results;
 }
 

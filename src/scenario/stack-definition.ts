@@ -17,8 +17,32 @@ import { tryParseDuration } from './duration.js';
 /** Where a classification is read: a response header, or a top-level field of a JSON answer. */
 export type AnswerField = { readonly header: string } | { readonly json: string };
 
-/** How answers are classified for fallback share, cache hit ratio and version share. */
-export interface AnswerClassifier {
+/** One answer as a classifier function sees it: status, headers (lower-case names) and the body (parsed when JSON). */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The parsed JSON body, the text of any other body, or undefined when it was larger than 256 KiB. */
+  readonly body: unknown;
+}
+
+/** What a classifier function says about an answer; a field left out counts as not said. */
+export interface AnswerClass {
+  /** "fallback" when the fallback answered (it counts in fallback share), any other name otherwise. */
+  readonly modelType?: string;
+  readonly cache?: 'hit' | 'miss';
+  readonly version?: string;
+}
+
+/**
+ * How answers are classified for fallback share, cache hit ratio and version share: where to
+ * read each (headers or JSON fields), or a function of the whole answer. A function runs in
+ * the process that sends the traffic, so it needs the scenario file (`peakready run`, or
+ * `peakready load <scenario>`), not a JSON description of it.
+ */
+export type AnswerClassifier = AnswerFields | ((answer: Answer) => AnswerClass | undefined);
+
+/** A classifier as data: where each classification is read. */
+export interface AnswerFields {
   /** The model that answered; an answer whose value equals `fallbackValue` counts as a fallback. */
   readonly modelType?: AnswerField;
   /** The value of `modelType` that means "the fallback answered". Default "fallback". */
@@ -30,7 +54,7 @@ export interface AnswerClassifier {
 }
 
 /** The reference stack's classifier: its gateway's headers. */
-export const REFERENCE_CLASSIFIER: AnswerClassifier = { modelType: { header: 'x-model-type' }, cache: { header: 'x-cache' }, version: { header: 'x-model-version' } };
+export const REFERENCE_CLASSIFIER: AnswerFields = { modelType: { header: 'x-model-type' }, cache: { header: 'x-cache' }, version: { header: 'x-model-version' } };
 
 /** One service of a stack, as the local platform runs it. */
 export interface StackServiceDefinition {
@@ -140,7 +164,13 @@ const path = z.string().regex(/^\//, 'expected an HTTP path starting with "/"');
 const field = z.union([z.strictObject({ header: z.string().min(1) }), z.strictObject({ json: z.string().min(1) })], {
   error: 'expected { header: "x-name" } or { json: "field" }',
 });
-const classifier = z.strictObject({ modelType: field.optional(), fallbackValue: z.string().min(1).optional(), cache: field.optional(), version: field.optional() });
+const classifier = z.union(
+  [
+    z.strictObject({ modelType: field.optional(), fallbackValue: z.string().min(1).optional(), cache: field.optional(), version: field.optional() }),
+    z.custom<(answer: Answer) => AnswerClass | undefined>((v) => typeof v === 'function'),
+  ],
+  { error: 'expected { modelType?, fallbackValue?, cache?, version? } (each { header } or { json }), or a function (answer) => ({ modelType?, cache?, version? })' },
+);
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string());
 const service = z.strictObject({
   command: z.array(z.string().min(1), { error: 'expected the command line as an array, program first, like ["gunicorn", "app:app"]' }).min(1, 'expected the command line as an array, program first, like ["gunicorn", "app:app"]'),

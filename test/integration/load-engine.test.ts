@@ -135,6 +135,23 @@ describe('runLoad against a real HTTP server', () => {
     // The reference headers mean nothing to this classifier, and a scenario's stack.classify is used when no option is given.
     const byScenario = await runLoad(resolveScenario({ ...arrival(50, '1s'), stack: { classify: { modelType: { json: 'prediction' } } } }), { target: url, seed: 1 });
     expect(byScenario.endpointResults()[0]!.modelType).toEqual({ '1': 50 });
+    // A classifier function sees the status, every header (lower case) and the parsed body.
+    const seen = new Set<string>();
+    const byFunction = await runLoad(resolveScenario(arrival(100, '1s')), {
+      target: url,
+      seed: 1,
+      classify: ({ status, headers, body }) => {
+        seen.add(`${status} ${headers['content-type']}`);
+        const b = body as { model_type: string; cached: boolean };
+        return { modelType: b.model_type === 'backup' ? 'fallback' : 'primary', cache: b.cached ? 'hit' : 'miss', version: headers['x-served-by'] };
+      },
+    });
+    const f = byFunction.endpointResults()[0]!;
+    expect(f.requests).toBe(100);
+    expect(f.modelType).toEqual({ fallback: 20, primary: 80 });
+    expect((f.cache.hit ?? 0) + (f.cache.miss ?? 0)).toBe(100);
+    expect(f.modelVersion).toEqual({ v7: 50, v8: 50 });
+    expect([...seen]).toEqual(['200 application/json']);
   });
 
   it('classifies refused connections, resets and timeouts', async () => {

@@ -47,6 +47,9 @@ describe("a team's own stack: the seed's Flask app described in a stack file", (
     expect(j.verdict).toBe('pass');
     expect(run.code).toBe(0);
     expect(j.slos).toHaveLength(7);
+    // The default steady state of a stack definition: its entry answers its readiness path (not the reference gateway's routes).
+    expect(j.steadyState.before.map((p) => [p.name, p.ok])).toEqual([['app ready', true]]);
+    expect(j.steadyState.after.map((p) => [p.name, p.ok])).toEqual([['app ready', true]]);
     expect(j.faults.map((f) => [f.id, f.target, f.notInjected])).toEqual([
       ['model-frozen', 'model-server', undefined],
       ['model-slow', 'model-server', undefined],

@@ -79,6 +79,13 @@ describe('stack definitions', () => {
     ]);
   });
 
+  it('takes a classifier as data or as a function, and names what it expected otherwise', () => {
+    expect(stackDefinitionProblems({ ...mine, classify: ({ body }: { body: unknown }) => ({ modelType: String((body as { m: string }).m) }) }, 'm.ts')).toEqual([]);
+    expect(stackDefinitionProblems({ ...mine, classify: 'model_type' }, 'm.ts')).toEqual([
+      'm.ts: classify: expected { modelType?, fallbackValue?, cache?, version? } (each { header } or { json }), or a function (answer) => ({ modelType?, cache?, version? })',
+    ]);
+  });
+
   it('checks an HPA in the stack file: bounds, and something to scale on', () => {
     const hpa = (autoscaling: unknown) => stackDefinitionProblems({ ...mine, services: { ...mine.services, model: { ...mine.services.model, autoscaling } } }, 'm.ts');
     expect(hpa({ min: 1, max: 3, targetCpu: 70 })).toEqual([]);
