@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import { SseTokenReader, type StreamOutcome } from './sse-tokens.js';
 import type { Outcome } from './stats-recorder.js';
-import type { Answer, AnswerClass, AnswerClassifier, AnswerField } from '../scenario/stack-definition.js';
+import { REFERENCE_CLASSIFIER, type Answer, type AnswerClass, type AnswerClassifier, type AnswerField } from '../scenario/stack-definition.js';
 
 type Slot = 'modelType' | 'cache' | 'modelVersion';
 
@@ -30,7 +30,8 @@ export function compileClassifier(c: AnswerClassifier | undefined): CompiledClas
     [c.cache, 'cache'],
     [c.version, 'modelVersion'],
   ];
-  const reference = fields.every(([f, slot]) => f && 'header' in f && f.header.toLowerCase() === REFERENCE_HEADERS[slot]) && (c.fallbackValue ?? 'fallback') === 'fallback';
+  // The reference stack's own classifier takes the length-first fast path below.
+  const reference = (c.fallbackValue ?? 'fallback') === 'fallback' && (['modelType', 'cache', 'version'] as const).every((k) => sameField(c[k], REFERENCE_CLASSIFIER[k]));
   if (reference) return undefined;
   const headers = new Map<string, Slot>();
   const json: [string, Slot][] = [];
@@ -42,7 +43,10 @@ export function compileClassifier(c: AnswerClassifier | undefined): CompiledClas
   return { headers, json, fallbackValue: c.fallbackValue ?? 'fallback' };
 }
 
-const REFERENCE_HEADERS: Readonly<Record<Slot, string>> = { modelType: 'x-model-type', cache: 'x-cache', modelVersion: 'x-model-version' };
+function sameField(a: AnswerField | undefined, b: AnswerField | undefined): boolean {
+  if (!a || !b) return a === b;
+  return 'header' in a && 'header' in b ? a.header.toLowerCase() === b.header.toLowerCase() : 'json' in a && 'json' in b && a.json === b.json;
+}
 /** A JSON answer larger than this is not read for classification (its fields count as absent). */
 const MAX_CLASSIFIED_BODY = 256 * 1024;
 

@@ -12,7 +12,7 @@ import { STACK_SERVICES } from '../contract/stack-services.js';
 import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform, type StackTargets } from '../faults/catalogue.js';
 import { tryParseDuration } from '../scenario/duration.js';
 import { importScenarioFile, importStackFile, type LoadScenarioOptions } from '../scenario/load-file.js';
-import { checkedStackDefinition, stackDefinitionProblems, stackMechanisms, type LoadedStack, type StackDefinition } from '../scenario/stack-definition.js';
+import { checkedStackDefinition, stackDefinitionProblems, stackMechanisms, stackTargets, type LoadedStack, type StackDefinition } from '../scenario/stack-definition.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import { GATEWAY_SWITCHES, STACK_MECHANISMS, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { scenarioProblems } from '../scenario/validate.js';
@@ -29,12 +29,9 @@ function stackProblems(stack: unknown, out: string[], def: StackDefinition | und
   if (!isObj(stack)) return;
   const services: readonly string[] = def ? Object.keys(def.services) : APP_TARGETS;
   const names = services.join(', ');
-  const mechanisms: readonly string[] = def ? stackMechanisms(def) : STACK_MECHANISMS;
   if (Array.isArray(stack.disable)) {
     stack.disable.forEach((m: unknown, i) => {
-      if (typeof m === 'string' && !mechanisms.includes(m)) {
-        out.push(`stack.disable[${i}]: expected ${mechanisms.length ? `one of ${mechanisms.join(', ')}` : 'nothing'}${def ? ` (the switches of stack ${def.name})` : ''}, got ${show(m)}`);
-      }
+      if (typeof m === 'string') out.push(...mechanismProblems(m, `stack.disable[${i}]`, def));
     });
   }
   if (def) {
@@ -102,6 +99,16 @@ function stackProblems(stack: unknown, out: string[], def: StackDefinition | und
   }
 }
 
+/**
+ * A mechanism `--disable` or `stack.disable` names, checked against the stack: the reference
+ * stack's STACK_MECHANISMS, or a stack definition's switches. Empty when it exists.
+ */
+export function mechanismProblems(name: string, where: string, def: StackDefinition | undefined): string[] {
+  const mechanisms: readonly string[] = def ? stackMechanisms(def) : STACK_MECHANISMS;
+  if (mechanisms.includes(name)) return [];
+  return [`${where}: expected ${mechanisms.length ? `one of ${mechanisms.join(', ')}` : 'nothing'}${def ? ` (the switches of stack ${def.name})` : ''}, got ${show(name)}`];
+}
+
 /** The parts of a scenario (as written or resolved) checked here. */
 export interface PreflightInput {
   readonly faults?: readonly FaultInput[];
@@ -114,7 +121,7 @@ export interface PreflightInput {
 const SERVICE_METRICS: Readonly<Record<string, 'any' | 'rollout' | 'reference'>> = { replicas: 'any', restarts: 'any', 'rollout-phase': 'rollout', 'breaker-state': 'reference' };
 
 function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | undefined, out: string[]): void {
-  const services: readonly string[] = def ? [...Object.keys(def.services), ...(def.redis ? ['redis'] : [])] : STACK_SERVICES;
+  const services: readonly string[] = def ? stackTargets(def) : STACK_SERVICES;
   slos.forEach((s, i) => {
     const m = isObj(s) && isObj(s.metric) ? s.metric : undefined;
     const needs = m && typeof m.kind === 'string' ? SERVICE_METRICS[m.kind] : undefined;
@@ -179,12 +186,11 @@ export async function loadRunStack(scenario: unknown, scenarioFile: string | und
  */
 export async function validateTypeScriptFile(path: string, platform: FaultPlatform, stackFlag?: string): Promise<'stack' | 'scenario'> {
   const value = await importScenarioFile(path);
-  const shown = relative(process.cwd(), resolvePath(path)) || path;
   if (isObj(value) && 'services' in value && 'entry' in value && !('traffic' in value)) {
-    checkedStackDefinition(value, shown);
+    checkedStackDefinition(value, relative(process.cwd(), resolvePath(path)) || path);
     return 'stack';
   }
-  checkedScenario(value, { shown, file: shown }, platform, {}, await loadRunStack(value, path, stackFlag));
+  await checkedScenarioFile(value, path, platform, {}, stackFlag);
   return 'scenario';
 }
 
@@ -193,7 +199,11 @@ export async function validateTypeScriptFile(path: string, platform: FaultPlatfo
  * problem of both at once (INVALID_INPUT); resolves it when there is none.
  */
 export async function loadCheckedScenario(path: string, platform: FaultPlatform, opts: LoadScenarioOptions = {}, stackFlag?: string): Promise<ResolvedScenario> {
-  const value = await importScenarioFile(path);
+  return checkedScenarioFile(await importScenarioFile(path), path, platform, opts, stackFlag);
+}
+
+/** A scenario file's default export checked (checkedScenario) against the stack it or `stackFlag` names. */
+async function checkedScenarioFile(value: unknown, path: string, platform: FaultPlatform, opts: LoadScenarioOptions, stackFlag: string | undefined): Promise<ResolvedScenario> {
   const shown = relative(process.cwd(), resolvePath(path)) || path;
   return checkedScenario(value, { shown, file: shown }, platform, opts, await loadRunStack(value, path, stackFlag));
 }

@@ -10,11 +10,10 @@ import { parseBaselineFlags, type BaselineFlags, type BaselineOptions } from '..
 import type { KubernetesOptions, LocalOptions } from '../platforms/factory.js';
 import { parseDuration } from '../scenario/duration.js';
 import type { SloSpec } from '../scenario/slo-spec.js';
-import { STACK_MECHANISMS, type ResolvedScenario, type Scenario } from '../scenario/types.js';
+import type { ResolvedScenario, Scenario } from '../scenario/types.js';
 import { formatSlo } from '../slo/format.js';
 import { parseSlo } from '../slo/parse.js';
-import { checkedScenario, loadCheckedScenario, loadRunStack } from './preflight.js';
-import { stackMechanisms } from '../scenario/stack-definition.js';
+import { checkedScenario, loadCheckedScenario, loadRunStack, mechanismProblems } from './preflight.js';
 
 /** Where the stack runs, as `run --platform` and its Kubernetes flags say. */
 export interface PlatformChoice {
@@ -117,11 +116,12 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
   }
   const disable: string[] = [];
   const def = scenario?.stackDefinition?.definition;
-  // A stack definition names its own switches; without the scenario they cannot be checked yet.
-  const mechanisms: readonly string[] | undefined = def ? stackMechanisms(def) : scenario || input.stack === undefined ? STACK_MECHANISMS : undefined;
+  // A stack file that failed to load names switches nobody can know yet: nothing to check them against.
+  const checkable = scenario !== undefined || input.stack === undefined;
   for (const d of input.disable ?? []) {
-    if (!mechanisms || mechanisms.includes(d)) disable.push(d);
-    else problems.push(`--disable: expected ${mechanisms.length ? `one of ${mechanisms.join(', ')}` : 'nothing'}${def ? ` (the switches of stack ${def.name})` : ''}, got ${JSON.stringify(d)}`);
+    const wrong = checkable ? mechanismProblems(d, '--disable', def) : [];
+    if (wrong.length === 0) disable.push(d);
+    problems.push(...wrong);
   }
   if (def && platformName === 'kubernetes') {
     problems.push(`--platform kubernetes: the stack ${def.name} (${scenario!.stackDefinition!.shown}) runs on the local platform only for now; a stack definition's Kubernetes workloads are not supported yet`);

@@ -124,18 +124,17 @@ export class Autoscaler {
   private async readMetrics(): Promise<MetricObservation[]> {
     const sel = `service="${this.opts.service}"`;
     const out: MetricObservation[] = [];
+    const observe = async (name: string, query: string, target: number): Promise<void> => {
+      const v = await promQuery(this.opts.prometheusUrl, query).catch(() => []);
+      if (v[0] && Number.isFinite(v[0].value)) out.push({ name, value: v[0].value, target });
+    };
     const own = this.opts.metric;
     if (own) {
-      const v = await promQuery(this.opts.prometheusUrl, own.query.replaceAll('{{service}}', this.opts.service)).catch(() => []);
-      if (v[0] && Number.isFinite(v[0].value)) out.push({ name: own.name, value: v[0].value, target: own.target });
+      await observe(own.name, own.query.replaceAll('{{service}}', this.opts.service), own.target);
       if (this.opts.targetCpu === undefined) return out;
-    } else {
-      const rps = await promQuery(this.opts.prometheusUrl, `avg(inference_requests_per_second{${sel}})`).catch(() => []);
-      if (rps[0] && Number.isFinite(rps[0].value)) out.push({ name: 'inference_requests_per_second', value: rps[0].value, target: this.opts.targetRps ?? 100 });
-    }
+    } else await observe('inference_requests_per_second', `avg(inference_requests_per_second{${sel}})`, this.opts.targetRps ?? 100);
     const cores = this.opts.cpuRequestCores ?? 0.5;
-    const cpu = await promQuery(this.opts.prometheusUrl, `avg(rate(process_cpu_seconds_total{${sel}}[5s])) * 100 / ${cores}`).catch(() => []);
-    if (cpu[0] && Number.isFinite(cpu[0].value)) out.push({ name: 'cpu', value: cpu[0].value, target: this.opts.targetCpu ?? 70 });
+    await observe('cpu', `avg(rate(process_cpu_seconds_total{${sel}}[5s])) * 100 / ${cores}`, this.opts.targetCpu ?? 70);
     return out;
   }
 }

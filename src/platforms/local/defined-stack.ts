@@ -22,18 +22,19 @@ export async function definedServiceSpec(stack: LoadedStack, service: string, ur
   const fill = (v: string) => fillTemplate(v, urls, port);
   const [program, ...rest] = svc.command.map(fill);
   const args = [...rest];
-  const env: Record<string, string> = Object.fromEntries(Object.entries(svc.env ?? {}).map(([k, v]) => [k, fill(v)]));
+  const env: Record<string, string> = {};
+  const add = (more: { readonly env?: Readonly<Record<string, string>>; readonly args?: readonly string[] } | undefined) => {
+    for (const [k, v] of Object.entries(more?.env ?? {})) env[k] = fill(v);
+    args.push(...(more?.args ?? []).map(fill));
+  };
+  add({ env: svc.env ?? {} });
   if ('flag' in svc.port) args.push(svc.port.flag, fill(svc.port.value ?? '{{port}}'));
   else env[svc.port.env] = String(port);
-  // The version this replica runs (a canary's, or the stable one).
-  const selected = version === undefined ? undefined : svc.rollout?.versions[version];
-  Object.assign(env, Object.fromEntries(Object.entries(selected?.env ?? {}).map(([k, v]) => [k, fill(v)])));
-  args.push(...(selected?.args ?? []).map(fill));
+  // The version this replica runs (a canary's, or the stable one), then the switched-off mechanisms.
+  add(version === undefined ? undefined : svc.rollout?.versions[version]);
   for (const mechanism of disable) {
     const sw = stack.definition.switches?.[mechanism];
-    if (sw?.service !== service) continue;
-    Object.assign(env, Object.fromEntries(Object.entries(sw.env ?? {}).map(([k, v]) => [k, fill(v)])));
-    args.push(...(sw.args ?? []).map(fill));
+    if (sw?.service === service) add(sw);
   }
   return {
     command: program!,

@@ -100,7 +100,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     this.teardown = up.teardown;
     up.teardown.push('local platform', () => this.down());
     const t0 = performance.now();
-    requireBinary('redis-server');
+    if (this.hasRedis) requireBinary('redis-server');
     requireBinary('prometheus');
     requireBinary('setpriv');
     if (!this.opts.command && !this.opts.stack) {
@@ -118,20 +118,24 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
       await proxy.start();
       this.proxies.set(s, proxy);
     }
-    const redisProxy = new TcpProxy(() => this.redis?.port ?? 1);
-    this.redisProxy = redisProxy;
-    await redisProxy.start();
+    // Redis behind a TCP proxy (where its faults act), for a stack that has one.
+    if (this.hasRedis) {
+      this.redisProxy = new TcpProxy(() => this.redis?.port ?? 1);
+      await this.redisProxy.start();
+    }
     const urls = Object.fromEntries([...this.proxies].map(([s, p]) => [s, p.url]));
-    const redisUrl = `redis://127.0.0.1:${redisProxy.port}`;
+    const redisUrl = this.redisProxy ? `redis://127.0.0.1:${this.redisProxy.port}` : undefined;
+    // The services' and Redis's addresses, for a definition's {{name.url}} templates.
+    const addresses = { ...urls, ...(redisUrl ? { redis: redisUrl } : {}) };
     const defined = this.opts.stack;
-    const layout = { urls, redisUrl, gatewayFlags: defined ? [] : gatewayOptionFlags(up.stack.gateway, this.tmp, up.stack.disable) };
+    const layout = { urls, redisUrl: redisUrl ?? '', gatewayFlags: defined ? [] : gatewayOptionFlags(up.stack.gateway, this.tmp, up.stack.disable) };
 
     const supervisor = new Supervisor({
       runState,
       emit: (e) => this.emit(e),
       startTimeoutMs: this.opts.startTimeoutMs ?? (defined ? definedStartTimeoutMs(defined) : 20_000),
       specFor: (service, version) => {
-        if (defined) return definedServiceSpec(defined, service, { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}) }, up.stack.disable ?? [], version);
+        if (defined) return definedServiceSpec(defined, service, addresses, up.stack.disable ?? [], version);
         const cmd = this.opts.command?.(service) ?? { command: process.execPath, args: serviceNodeArgs(service) };
         return {
           command: cmd.command,
@@ -189,7 +193,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     this.endpoints = {
       gateway: this.proxies.get(defined?.definition.entry ?? 'gateway')?.url ?? '',
       prometheus: prometheusUrl,
-      services: { ...urls, ...(this.hasRedis ? { redis: redisUrl } : {}), prometheus: prometheusUrl },
+      services: { ...addresses, prometheus: prometheusUrl },
     };
     runState.set({ ...(this.endpoints.gateway ? { gatewayUrl: this.endpoints.gateway } : {}) });
     return this.endpoints;

@@ -135,9 +135,7 @@ export class ManagedProcess {
       signalProcess(all, 'SIGKILL');
       await waitGone(pid, this.pidStart, 2000);
     }
-    await this.exited;
-    // Workers the leader left behind (it was killed, or exited without waiting for them).
-    if (this.spec.group) signalProcess(all, 'SIGKILL');
+    await this.exited; // onExit kills what a group's leader left behind
   }
 
   private spawnOnce(): void {
