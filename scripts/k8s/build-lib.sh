@@ -35,3 +35,27 @@ module_copy() {
   rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
   cp -r "$dir" "$dest"; chmod -R u+w "$dest"
 }
+
+# chaos_mesh_src DEST -> Chaos Mesh's module at $CHAOS_MESH_VERSION, ready to build: the
+# proxy's zip lacks the nested ./api module, which a later commit's published one replaces.
+# build.sh builds the controller from it, node-build.sh the node's chaos-daemon.
+chaos_mesh_src() {
+  local dest="$1"
+  module_copy github.com/chaos-mesh/chaos-mesh "$CHAOS_MESH_VERSION" "$dest" || return 1
+  (cd "$dest" && go mod edit -replace "github.com/chaos-mesh/chaos-mesh/api=github.com/chaos-mesh/chaos-mesh/api@$CHAOS_MESH_API_VERSION" \
+    && go mod tidy -e >/dev/null 2>&1 || true)
+}
+
+# build_module_command COMPONENT VERSION MODULE PKG BIN -> MODULE@VERSION's command PKG, built
+# once as the main module into $K8S_CACHE/COMPONENT-VERSION/bin/BIN (recorded in build-times.tsv).
+build_module_command() {
+  local component="$1" version="$2" module="$3" pkg="$4" bin="$5" out src start
+  out="$(bin_dir "$component" "$version")"
+  have "$out" "$bin" && return 0
+  start=$SECONDS
+  src="$K8S_CACHE/$component-$version/src"
+  module_copy "$module" "$version" "$src" || return 1
+  mkdir -p "$out"
+  (cd "$src" && $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" -o "$out/$bin" "$pkg")
+  record "$component" "$version" $((SECONDS - start))
+}

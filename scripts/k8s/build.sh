@@ -121,15 +121,7 @@ build_rollouts() {
 }
 
 build_metrics_server() {
-  local out src start
-  out="$(bin_dir metrics-server "$METRICS_SERVER_VERSION")"
-  have "$out" metrics-server && return 0
-  start=$SECONDS
-  src="$K8S_CACHE/metrics-server-$METRICS_SERVER_VERSION/src"
-  module_copy sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" "$src"
-  mkdir -p "$out"
-  (cd "$src" && $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" -o "$out/metrics-server" ./cmd/metrics-server)
-  record metrics-server "$METRICS_SERVER_VERSION" $((SECONDS - start))
+  build_module_command metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server ./cmd/metrics-server metrics-server
 }
 
 build_chaos_mesh() {
@@ -138,10 +130,8 @@ build_chaos_mesh() {
   have "$out" chaos-controller-manager && return 0
   start=$SECONDS
   src="$K8S_CACHE/chaos-mesh-$CHAOS_MESH_VERSION/src"
-  module_copy github.com/chaos-mesh/chaos-mesh "$CHAOS_MESH_VERSION" "$src"
+  chaos_mesh_src "$src"
   mkdir -p "$out"
-  (cd "$src" && go mod edit -replace "github.com/chaos-mesh/chaos-mesh/api=github.com/chaos-mesh/chaos-mesh/api@$CHAOS_MESH_API_VERSION" \
-    && go mod tidy -e >/dev/null 2>&1 || true)
   (cd "$src" && $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" \
     -o "$out/chaos-controller-manager" ./cmd/chaos-controller-manager)
   record chaos-mesh "$CHAOS_MESH_VERSION" $((SECONDS - start))

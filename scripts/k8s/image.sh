@@ -21,6 +21,12 @@
 #       OUTDIR/prometheus.oci.tar (peakready.local/prometheus:$PROMETHEUS_VERSION, built by
 #       node-build.sh prometheus): what the real test node runs for the kind overlay's
 #       redis:7.4-alpine and prom/prometheus, which no registry here serves.
+#   image.sh chaos-daemon NAME OUT.tar BINDIR
+#       the real node's chaos-daemon: BINDIR/chaos-daemon and BINDIR/pause (node-build.sh
+#       chaos-daemon) and scripts/k8s/chaos-daemon/nsexec in /usr/local/bin, where the
+#       daemon runs them from, with this machine's tc, ip, ipset, iptables (and its
+#       extensions), stress-ng, nsenter and setpriv: the tools of the upstream image that
+#       peakready's network and stress faults use.
 #   image.sh dockerfile-json
 #       prints what `stack` reads from the Dockerfile (for the test that checks agreement).
 set -euo pipefail
@@ -189,8 +195,14 @@ copy_binary() {
   mkdir -p "$root$(dirname "$bin")" "$root/usr/local/bin"
   cp "$bin" "$root$bin"
   [[ -e "$root/usr/local/bin/$(basename "$2")" ]] || ln -s "$bin" "$root/usr/local/bin/$(basename "$2")"
-  for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
-    mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+  copy_libs "$root" "$bin"
+}
+
+# copy_libs ROOTFS BIN -> the shared libraries BIN loads, at their host paths.
+copy_libs() {
+  local lib
+  for lib in $(ldd "$2" 2>/dev/null | grep -o '/[^ ]*'); do
+    mkdir -p "$1$(dirname "$lib")"; cp -L "$lib" "$1$lib"
   done
 }
 
@@ -206,6 +218,30 @@ cmd_binaries() {
   printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$stage/rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/rootfs/etc/group"
   cmd_rootfs "$stage/rootfs" "$name" "$out" "$@"
+}
+
+cmd_chaos_daemon() {
+  local name="$1" out="$2" bins="$3" stage root b xt
+  stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-chaos-daemon-image.XXXXXX")"
+  trap 'rm -rf "$stage"; trap - RETURN' RETURN
+  root="$stage/rootfs"
+  mkdir -p "$root/etc" "$root/tmp" "$root/usr/bin" "$root/usr/local/bin" "$root/run"; chmod 1777 "$root/tmp"
+  ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"
+  for b in tc ip ipset iptables stress-ng nsenter setpriv dash; do copy_binary "$root" "$b"; done
+  ln -s dash "$root/usr/bin/sh"
+  # iptables loads its match and target extensions at run time.
+  xt=/usr/lib/x86_64-linux-gnu/xtables
+  [[ -d "$xt" ]] || die "iptables extensions not found in $xt"
+  mkdir -p "$root$xt"; cp -L "$xt"/*.so "$root$xt/"
+  for b in chaos-daemon pause; do
+    [[ -x "$bins/$b" ]] || die "$bins/$b missing: run scripts/k8s/node-build.sh chaos-daemon"
+    rm -f "$root/usr/local/bin/$b"; install -m 0755 "$bins/$b" "$root/usr/local/bin/$b"
+    copy_libs "$root" "$bins/$b"
+  done
+  install -m 0755 "$HERE/chaos-daemon/nsexec" "$root/usr/local/bin/nsexec"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+  cmd_rootfs "$root" "$name" "$out" --entrypoint '["/usr/local/bin/chaos-daemon"]' --env TZ=UTC
 }
 
 # The official redis image is built with protected mode off (it is meant to be reached
@@ -229,6 +265,7 @@ case "${1:-}" in
   binaries) shift; [[ $# -ge 3 ]] || die "usage: image.sh binaries NAME OUT.tar BIN... [-- options]"; cmd_binaries "$@" ;;
   rootfs) shift; [[ $# -ge 3 ]] || die "usage: image.sh rootfs DIR NAME OUT.tar [options]"; cmd_rootfs "$@" ;;
   stack) shift; [[ $# -eq 2 ]] || die "usage: image.sh stack NAME OUT.tar"; cmd_stack "$@" ;;
+  chaos-daemon) shift; [[ $# -eq 3 ]] || die "usage: image.sh chaos-daemon NAME OUT.tar BINDIR"; cmd_chaos_daemon "$@" ;;
   dockerfile-json) dockerfile_json ;;
-  *) die "usage: image.sh rootfs|stack|binaries|stand-ins|dockerfile-json ..." ;;
+  *) die "usage: image.sh rootfs|stack|binaries|stand-ins|chaos-daemon|dockerfile-json ..." ;;
 esac

@@ -7,14 +7,23 @@
 #   crictl           cri-tools' crictl (Go module proxy): node-down.sh removes pods through CRI,
 #                    so the CNI plugins tear down their interfaces and iptables rules
 #   prometheus       Prometheus $PROMETHEUS_VERSION (Go module proxy) with Kubernetes service
-#                    discovery only: what the node runs for the kind overlay's prom/prometheus
+#                    discovery only: what the node runs for the kind overlay's prom/prometheus,
+#                    and node-up.sh's cluster Prometheus
+#   prometheus-adapter  prometheus-adapter (sigs.k8s.io/prometheus-adapter, Go module proxy):
+#                    node-up.sh serves custom.metrics.k8s.io with it, from the cluster Prometheus
 #   pause            the sandbox image: build/pause/linux/pause.c of k8s.io/kubernetes,
 #                    compiled static with gcc, as an OCI archive (pause.oci.tar)
+#   chaos-daemon     Chaos Mesh's chaos-daemon (the controller's module and commit, build.sh
+#                    chaos-mesh) and its pause helper (hack/pause.c, static), assembled with
+#                    this machine's tc, ip, ipset, iptables, stress-ng and nsenter into
+#                    chaos-daemon.oci.tar (image.sh chaos-daemon); node-up.sh runs it as a
+#                    DaemonSet on the node
 #   debian           runc, the CNI plugins (bridge, portmap, host-local, loopback), iptables,
-#                    jq (image.sh), gcc and libc6-dev (static pause) - apt-get, only what is missing
+#                    jq (image.sh), gcc and libc6-dev (static pause), and what chaos-daemon
+#                    runs: iproute2, ipset, stress-ng, util-linux - apt-get, only what is missing
 # Each Go component is skipped when its binaries are there; build times go to
 # $K8S_CACHE/build-times.tsv like build.sh's. Every compiler runs under nice -n 19.
-# Usage: scripts/k8s/node-build.sh [debian|node-kubernetes|containerd|crictl|coredns|prometheus|pause ...]
+# Usage: scripts/k8s/node-build.sh [debian|node-kubernetes|containerd|crictl|coredns|prometheus|prometheus-adapter|pause|chaos-daemon ...]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
@@ -24,7 +33,7 @@ BUILD_LOG_TAG=node-build
 # shellcheck source=build-lib.sh
 source "$HERE/build-lib.sh"
 
-DEBIAN_PKGS=(runc containernetworking-plugins iptables jq gcc libc6-dev)
+DEBIAN_PKGS=(runc containernetworking-plugins iptables jq gcc libc6-dev iproute2 ipset stress-ng util-linux)
 build_debian() {
   local missing=() p
   for p in "${DEBIAN_PKGS[@]}"; do
@@ -129,6 +138,11 @@ build_prometheus() {
   record node-prometheus "$PROMETHEUS_VERSION" $((SECONDS - start))
 }
 
+# prometheus-adapter's cmd/adapter, as its Makefile builds it (no version stamped: it has none).
+build_prometheus_adapter() {
+  build_module_command node-prometheus-adapter "$PROMETHEUS_ADAPTER_VERSION" sigs.k8s.io/prometheus-adapter ./cmd/adapter prometheus-adapter
+}
+
 # The pause image: pause.c compiled static into a one-layer OCI archive (image.sh).
 build_pause() {
   local out kdir start
@@ -148,9 +162,29 @@ build_pause() {
   record node-pause "$K8S_VERSION" $((SECONDS - start))
 }
 
+# chaos-daemon, as the chart's DaemonSet runs it, in an image assembled here (no registry):
+# the upstream image's Debian tools come from this machine, its nsexec (a Rust binary
+# published only on GitHub) is scripts/k8s/chaos-daemon/nsexec over util-linux's nsenter.
+build_chaos_daemon() {
+  local out src start
+  out="$K8S_CACHE/node-chaos-daemon-$CHAOS_MESH_VERSION"
+  [[ -f "$out/chaos-daemon.oci.tar" ]] && have "$out/bin" chaos-daemon pause && return 0
+  start=$SECONDS
+  command -v gcc >/dev/null || { log "gcc is not installed"; return 3; }
+  src="$out/src"
+  chaos_mesh_src "$src"
+  mkdir -p "$out/bin"
+  # cgo: the daemon links chaos-driver's client, which has no pure-Go build.
+  (cd "$src" && CGO_ENABLED=1 $NICE go build -trimpath -ldflags "$LDFLAGS_BASE" -o "$out/bin/chaos-daemon" ./cmd/chaos-daemon)
+  $NICE gcc -Os -static -Wall -o "$out/bin/pause" "$src/hack/pause.c"
+  strip "$out/bin/pause"
+  bash "$HERE/image.sh" chaos-daemon "$CHAOS_DAEMON_IMAGE" "$out/chaos-daemon.oci.tar" "$out/bin"
+  record node-chaos-daemon "$CHAOS_MESH_VERSION" $((SECONDS - start))
+}
+
 main() {
   local parts=("$@")
-  [[ ${#parts[@]} -gt 0 ]] || parts=(debian pause containerd crictl node-kubernetes coredns prometheus)
+  [[ ${#parts[@]} -gt 0 ]] || parts=(debian pause containerd crictl node-kubernetes coredns prometheus prometheus-adapter chaos-daemon)
   command -v go >/dev/null || { log "go is not installed (Go >= 1.26 is needed)"; exit 3; }
   for p in "${parts[@]}"; do
     case "$p" in
@@ -161,7 +195,9 @@ main() {
       crictl) build_crictl ;;
       pause) build_pause ;;
       prometheus) build_prometheus ;;
-      *) log "unknown component: $p (expected debian, node-kubernetes, containerd, crictl, coredns, prometheus or pause)"; exit 2 ;;
+      prometheus-adapter) build_prometheus_adapter ;;
+      chaos-daemon) build_chaos_daemon ;;
+      *) log "unknown component: $p (expected debian, node-kubernetes, containerd, crictl, coredns, prometheus, prometheus-adapter, chaos-daemon or pause)"; exit 2 ;;
     esac
   done
 }

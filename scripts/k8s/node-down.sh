@@ -5,7 +5,9 @@
 # namespaces and mounts under its state folder, the bridge, its iptables rules (the
 # PEAKREADY-NODE chain, kube-proxy's KUBE-* rules via `kube-proxy --cleanup`, and portmap's
 # CNI-* chains of the "peakready" network), kubelet's cgroups and log symlinks; restores
-# the host sysctls node-up.sh changed, and deletes the Node object when the API answers.
+# the host sysctls node-up.sh changed, and deletes the Node object when the API answers
+# (and, before stopping prometheus-adapter, its APIService v1beta1.custom.metrics.k8s.io and
+# ExternalName Service: a registered API whose server is gone breaks API discovery).
 # Idempotent; run it BEFORE down.sh (it uses the control plane's kubeconfig when it can).
 # PEAKREADY_K8S_KEEP_STATE=1 keeps $NODE_STATE/logs.
 set -uo pipefail
@@ -55,17 +57,21 @@ stop() {
 }
 containerd_up() { [[ -S "$SOCK" ]] && timeout 5 "$CTRD_BIN/ctr" --address "$SOCK" version >/dev/null 2>&1; }
 
-# 1. The Node object and the DNS Service, while the API server still answers.
+# 1. The Node object, the DNS Service and the custom metrics API, while the API server still
+#    answers.
 KC="$STATE/admin.kubeconfig"
 if [[ -f "$KC" ]] && timeout 5 "$K8S_BIN/kubectl" --kubeconfig "$KC" get --raw /readyz >/dev/null 2>&1; then
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" delete node "$NODE_NAME" --ignore-not-found --wait=false >/dev/null 2>&1
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n kube-system delete service kube-dns --ignore-not-found --wait=false >/dev/null 2>&1
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n kube-system delete endpointslice kube-dns-peakready-node --ignore-not-found --wait=false >/dev/null 2>&1
   timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n default delete endpointslice kubernetes-peakready-node --ignore-not-found --wait=false >/dev/null 2>&1
+  timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" delete apiservice v1beta1.custom.metrics.k8s.io --ignore-not-found --wait=false >/dev/null 2>&1
+  timeout 20 "$K8S_BIN/kubectl" --kubeconfig "$KC" -n kube-system delete service prometheus-adapter --ignore-not-found --wait=false >/dev/null 2>&1
 fi
 
-# 2. kubelet first, so that it restarts nothing while the pods go.
-stop kubelet coredns kube-proxy api-relay
+# 2. kubelet first, so that it restarts nothing while the pods go; the cluster Prometheus and
+#    prometheus-adapter (host processes, unregistered in step 1) with it.
+stop kubelet coredns kube-proxy api-relay prometheus-adapter prometheus
 
 # 3. Pods through CRI (StopPodSandbox runs CNI DEL: veth, IPAM, portmap rules), then any
 #    container left (e.g. created with ctr).

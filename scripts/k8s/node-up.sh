@@ -4,6 +4,11 @@
 # kube-proxy (iptables mode, so ClusterIP and NodePort Services work), and CoreDNS (so
 # Services resolve by name), then imports the pause image and waits until the node is
 # Ready and DNS answers. Binaries come from node-build.sh (cached in $K8S_CACHE/node-*).
+# Then the cluster add-ons a user's cluster has for the HPAs' Pods metric, as host
+# processes on loopback: a cluster Prometheus (every pod of the node with a container port
+# named http, all namespaces, every 5 s; its URL is PEAKREADY_K8S_CLUSTER_PROMETHEUS in
+# $NODE_STATE/env) and prometheus-adapter, which serves inference_requests_per_second per
+# pod as custom.metrics.k8s.io (APIService v1beta1.custom.metrics.k8s.io).
 #
 #   bash scripts/k8s/up.sh && source /tmp/peakready-k8s/env
 #   bash scripts/k8s/node-up.sh            # prints the node's name
@@ -437,12 +442,178 @@ dns_ok() {
 }
 wait_for "kube-proxy and DNS (kubernetes.default through $DNS_SERVICE_IP)" kube-proxy dns_ok
 
+# ----------------------------------------------------------------- chaos-daemon
+# With the control plane's Chaos Mesh controller (up.sh), its chaos-daemon runs on the node
+# as the chart runs it: a DaemonSet in chaos-mesh, privileged with the host's PID namespace,
+# the runtime socket at /host-run and /sys at /host-sys, found by the controller through the
+# EndpointSlice of its headless Service (chaos-daemon-*, the node's name on the endpoint).
+# The image is node-build.sh's (chaos-daemon.oci.tar). Gone with the node: node-down.sh
+# removes its pod like any other.
+CHAOS_DAEMON=0
+if grep -qx 'export PEAKREADY_K8S_CHAOS_MESH=1' "$STATE/env"; then
+  CHAOS_DAEMON_TAR="$K8S_CACHE/node-chaos-daemon-$CHAOS_MESH_VERSION/chaos-daemon.oci.tar"
+  [[ -f "$CHAOS_DAEMON_TAR" ]] || die "missing $CHAOS_DAEMON_TAR: run scripts/k8s/node-build.sh chaos-daemon"
+  ctr images import "$CHAOS_DAEMON_TAR" >/dev/null
+  kubectl apply --server-side --force-conflicts -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Service
+metadata:
+  name: chaos-daemon
+  namespace: chaos-mesh
+  labels: {app.kubernetes.io/component: chaos-daemon, app.kubernetes.io/part-of: peakready-test-node}
+spec:
+  clusterIP: None
+  selector: {app.kubernetes.io/component: chaos-daemon}
+  ports:
+  - {name: grpc, port: 31767, targetPort: grpc, protocol: TCP}
+  - {name: http, port: 31766, targetPort: http, protocol: TCP}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: chaos-daemon
+  namespace: chaos-mesh
+  labels: {app.kubernetes.io/component: chaos-daemon, app.kubernetes.io/part-of: peakready-test-node}
+spec:
+  selector:
+    matchLabels: {app.kubernetes.io/component: chaos-daemon}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/component: chaos-daemon}
+    spec:
+      nodeSelector: {peakready.io/real-node: "true"}
+      tolerations: [{key: peakready.io/real-node, operator: Exists, effect: NoSchedule}]
+      hostPID: true
+      automountServiceAccountToken: false
+      containers:
+      - name: chaos-daemon
+        image: $CHAOS_DAEMON_IMAGE
+        imagePullPolicy: Never
+        command: [/usr/local/bin/chaos-daemon, --runtime, containerd, --runtime-socket-path, /host-run/containerd.sock,
+          --containerd-ns, k8s.io, --grpc-port, "31767", --http-port, "31766"]
+        securityContext:
+          privileged: true
+          capabilities: {add: [SYS_PTRACE]}
+        ports:
+        - {name: grpc, containerPort: 31767}
+        - {name: http, containerPort: 31766}
+        readinessProbe:
+          tcpSocket: {port: grpc}
+          periodSeconds: 1
+        volumeMounts:
+        - {name: socket-path, mountPath: /host-run}
+        - {name: sys-path, mountPath: /host-sys}
+      volumes:
+      - name: socket-path
+        hostPath: {path: $CTRD}
+      - name: sys-path
+        hostPath: {path: /sys}
+YAML
+  daemon_found() {
+    kubectl -n chaos-mesh get endpointslices -o json | jq -e --arg n "$NODE_NAME" \
+      '[.items[] | select(.metadata.name | startswith("chaos-daemon-")) | .endpoints[]? | select(.nodeName == $n and .conditions.ready)] | length > 0'
+  }
+  wait_for "chaos-daemon on $NODE_NAME (EndpointSlice of chaos-mesh/chaos-daemon)" kubelet daemon_found
+  CHAOS_DAEMON=1
+fi
+
+# ------------------------------------------- cluster Prometheus and prometheus-adapter
+# What a user's cluster adds for the HPAs' Pods metric inference_requests_per_second
+# (deploy/base/hpa.yaml), as cluster add-ons on the host: a cluster Prometheus that
+# discovers pods in every namespace with the control plane's kubeconfig and scrapes every
+# 5 s each pod whose container port is named http (as the kind overlay's Prometheus does in
+# its own namespace), labelled namespace, pod and service (the app label); and
+# prometheus-adapter serving that gauge per pod as custom.metrics.k8s.io v1beta1, behind the
+# aggregation layer the way up.sh registers metrics-server (ExternalName Service to
+# 127.0.0.1, APIService). Only pods of this node are scraped: the host reaches their IPs
+# through the bridge, while the fake nodes' pod IPs lead off the machine. node-down.sh
+# deletes the APIService before it stops the adapter (a dead one breaks API discovery).
+PROM_BIN="$(bin_dir node-prometheus "$PROMETHEUS_VERSION")"
+ADAPTER_BIN="$(bin_dir node-prometheus-adapter "$PROMETHEUS_ADAPTER_VERSION")"
+[[ -x "$PROM_BIN/prometheus" ]] || die "missing $PROM_BIN/prometheus: run scripts/k8s/node-build.sh prometheus"
+[[ -x "$ADAPTER_BIN/prometheus-adapter" ]] \
+  || die "missing $ADAPTER_BIN/prometheus-adapter: run scripts/k8s/node-build.sh prometheus-adapter"
+PROM_DIR="$NODE_STATE/prometheus"
+ADAPTER_DIR="$NODE_STATE/prometheus-adapter"
+mkdir -p "$PROM_DIR/data" "$ADAPTER_DIR/certs"
+PROM_PORT=$(free_port)
+cat > "$PROM_DIR/prometheus.yml" <<YAML
+global: {scrape_interval: 5s, scrape_timeout: 4s, evaluation_interval: 5s}
+scrape_configs:
+- job_name: kubernetes-pods
+  metrics_path: /metrics
+  kubernetes_sd_configs:
+  - role: pod
+    kubeconfig_file: $KC
+    selectors: [{role: pod, field: spec.nodeName=$NODE_NAME}]
+  relabel_configs:
+  - {source_labels: [__meta_kubernetes_pod_node_name], regex: $NODE_NAME, action: keep}
+  - {source_labels: [__meta_kubernetes_pod_phase], regex: Running, action: keep}
+  - {source_labels: [__meta_kubernetes_pod_container_port_name], regex: http, action: keep}
+  - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}
+  - {source_labels: [__meta_kubernetes_pod_name], target_label: pod}
+  - {source_labels: [__meta_kubernetes_pod_label_app], target_label: service}
+YAML
+start prometheus "$PROM_BIN/prometheus" --config.file "$PROM_DIR/prometheus.yml" \
+  --storage.tsdb.path "$PROM_DIR/data" --storage.tsdb.retention.time 6h \
+  --web.listen-address "127.0.0.1:$PROM_PORT"
+wait_for "cluster Prometheus (127.0.0.1:$PROM_PORT)" prometheus curl -fsS "http://127.0.0.1:$PROM_PORT/-/ready"
+# The gauge is already a per-second rate: summed per pod (one series per served model),
+# no rate(). A short relist so that a metric first exported after start is served soon.
+cat > "$ADAPTER_DIR/config.yaml" <<'YAML'
+rules:
+- seriesQuery: 'inference_requests_per_second{namespace!="",pod!=""}'
+  resources:
+    overrides:
+      namespace: {resource: namespace}
+      pod: {resource: pod}
+  name: {matches: "^inference_requests_per_second$", as: inference_requests_per_second}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+YAML
+ADAPTER_PORT=$(free_port)
+# prometheus-adapter has no --kubeconfig: --lister-kubeconfig is its client of the cluster.
+# Like metrics-server it writes a self-signed serving certificate (localhost, 127.0.0.1)
+# into --cert-dir; the APIService skips its verification as metrics-server's does.
+start prometheus-adapter "$ADAPTER_BIN/prometheus-adapter" --config "$ADAPTER_DIR/config.yaml" \
+  --prometheus-url "http://127.0.0.1:$PROM_PORT" --metrics-relist-interval 10s --metrics-max-age 1m \
+  --lister-kubeconfig "$KC" --authentication-kubeconfig "$KC" --authorization-kubeconfig "$KC" \
+  --bind-address 127.0.0.1 --secure-port "$ADAPTER_PORT" --cert-dir "$ADAPTER_DIR/certs"
+wait_for "prometheus-adapter (127.0.0.1:$ADAPTER_PORT)" prometheus-adapter curl -fsSk "https://127.0.0.1:$ADAPTER_PORT/readyz"
+kubectl apply --server-side --force-conflicts -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Service
+metadata:
+  name: prometheus-adapter
+  namespace: kube-system
+  labels: {app.kubernetes.io/name: prometheus-adapter, app.kubernetes.io/part-of: peakready-test-node}
+spec: {type: ExternalName, externalName: 127.0.0.1, ports: [{port: $ADAPTER_PORT}]}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.custom.metrics.k8s.io
+  labels: {app.kubernetes.io/name: prometheus-adapter, app.kubernetes.io/part-of: peakready-test-node}
+spec:
+  group: custom.metrics.k8s.io
+  version: v1beta1
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  service: {name: prometheus-adapter, namespace: kube-system, port: $ADAPTER_PORT}
+YAML
+wait_for "custom metrics API (prometheus-adapter)" prometheus-adapter \
+  kubectl wait --for condition=Available --timeout 1s apiservice v1beta1.custom.metrics.k8s.io
+wait_for "kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1" prometheus-adapter \
+  kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1
+
 cat > "$NODE_STATE/env" <<ENV
 export PEAKREADY_K8S_NODE_STATE=$NODE_STATE
 export PEAKREADY_K8S_NODE=$NODE_NAME
 export PEAKREADY_K8S_NODE_IP=$NODE_IP
 export PEAKREADY_K8S_NODE_CONTAINERD=$SOCK
 export PEAKREADY_K8S_NODE_CTR=$CTRD_BIN/ctr
+export PEAKREADY_K8S_CHAOS_DAEMON=$CHAOS_DAEMON
+export PEAKREADY_K8S_CLUSTER_PROMETHEUS=http://127.0.0.1:$PROM_PORT
 ENV
 trap - INT TERM EXIT
 log "node $NODE_NAME ($NODE_IP) ready in $(elapsed)s"

@@ -41,6 +41,10 @@ bash "$HERE/build.sh" || exit 3
 # build fails the suite (exit 3), it never turns the fault tests into "kills nothing".
 bash "$HERE/build.sh" chaos-mesh || { echo "[test-k8s] the Chaos Mesh controller did not build; the suite needs it" >&2; exit 3; }
 
+if [[ "$REAL_NODE" == 1 ]]; then
+  # kube-controller-manager's own defaults: real pods' start-up CPU must not scale them (up.sh).
+  export PEAKREADY_K8S_HPA_CPU_INIT_PERIOD=5m0s PEAKREADY_K8S_HPA_READINESS_DELAY=30s
+fi
 bash "$HERE/up.sh" >/dev/null || exit 3
 if [[ "$REAL_NODE" == 1 ]]; then
   bash "$HERE/node-build.sh" || exit 3

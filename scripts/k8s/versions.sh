@@ -24,6 +24,11 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.37.0}"
 # Kubernetes service discovery, which the overlay's scrape config needs.
 PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v3.5.0}"
 PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.305.0}"
+# The node's custom-metrics adapter (node-build.sh prometheus-adapter, node-up.sh): v0.12.0 is
+# the newest release the Go module proxy serves (declares go 1.22.1; builds with Go 1.26).
+PROMETHEUS_ADAPTER_VERSION="${PROMETHEUS_ADAPTER_VERSION:-v0.12.0}"
+# The real node's chaos-daemon image (node-build.sh chaos-daemon), never pulled.
+CHAOS_DAEMON_IMAGE="${CHAOS_DAEMON_IMAGE:-peakready.local/chaos-daemon:${CHAOS_MESH_VERSION##*-}}"
 # The sandbox image node-build.sh assembles from pause.c; never pulled (no registry).
 PAUSE_IMAGE="${PAUSE_IMAGE:-peakready.local/pause:$K8S_VERSION}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"

@@ -159,6 +159,8 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
   let after: ProbeResult[] = [];
   let status: RunStatus = 'completed';
   let reason: string | undefined;
+  /** What the run's own halt aborted the load with (a fault not injected, a safeguard). */
+  let haltReason: Error | undefined;
   let runError: unknown;
   let load: LoadResult | undefined;
   let trafficStartEpochMs: number | undefined;
@@ -243,7 +245,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
           }
           addEvent('fault-not-injected', line, { id: rec.id });
           log(`aborting: ${line}`);
-          if (!halt.signal.aborted) halt.abort(new Error(line));
+          if (!halt.signal.aborted) halt.abort((haltReason = new Error(line)));
         },
       });
       for (const phase of scenario.phases) void emit({ type: 'phase', phase });
@@ -261,7 +263,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
             reason = why;
             addEvent('halt', why);
             log(`halting: ${why}`);
-            halt.abort(new Error(why));
+            halt.abort((haltReason = new Error(why)));
           }
         },
       };
@@ -314,6 +316,9 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
     if (guard.received() || (opts.signal?.aborted ?? false)) {
       status = 'interrupted';
       reason = `interrupted by ${guard.received() ?? 'abort'}`;
+    } else if (haltReason !== undefined && err === haltReason) {
+      // Load that stops by throwing the halt's reason (load-runner pods) ends as a local halt does:
+      // the status and reason the halt set stand.
     } else {
       status = 'error';
       const cause = guard.signal.aborted ? guard.signal.reason : err;

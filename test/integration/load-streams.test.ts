@@ -112,9 +112,11 @@ describe('the load engine reads streamed generations token by token', () => {
     // The same figures reach SLOs, per endpoint and window.
     expect(value(r, 'ttft_p50(chat) < 1s')).toBeCloseTo(chat!.stream!.ttft.p50, 0);
     expect(value(r, 'output_tokens_per_second(completions) > 0')).toBeCloseTo(comp!.stream!.outputTokens / 3, 0);
-    // Goodput: every completion stream is within (TTFT 100 ms, ITL 50 ms); no chat stream has TTFT ≤ 100 ms.
-    expect(value(r, 'goodput(completions, ttft=100ms, itl=50ms) > 0')).toBeCloseTo(comp!.requests / 3, 1);
-    expect(value(r, 'goodput(chat, ttft=100ms, itl=50ms) > 0')).toBe(0);
+    // Goodput: every completion stream (TTFT 60 ms, ITL 30 ms) is within (TTFT 115 ms, ITL 200 ms);
+    // no chat stream is (its TTFT is never below its 120 ms timer). The margins absorb timer delays
+    // on a loaded 2-core machine (a 50 ms ITL limit once counted one completion out).
+    expect(value(r, 'goodput(completions, ttft=115ms, itl=200ms) > 0')).toBeCloseTo(comp!.requests / 3, 1);
+    expect(value(r, 'goodput(chat, ttft=115ms, itl=200ms) > 0')).toBe(0);
     expect(value(r, 'goodput(chat, ttft=300ms, itl=10ms) > 0')).toBe(0); // ITL limit below its 20 ms
     // Timing assertions take them too: "within 1s after … for 1s" holds from the first slice for completions; never for chat's 120 ms.
     const within = (text: string) => clientFirstHolding(r, parseSlo(text).metric as ClientMetric, 0, 1000, '<', 100);

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
-import { ON_REAL_NODE as onRealNode, realNode, REPO, STACK_IMAGE, type RealNode } from './helpers/real-node.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import { ON_REAL_NODE as onRealNode, realNode, REPO, STACK_IMAGE, stackServiceWorkload, type RealNode } from './helpers/real-node.js';
 import { apply, connect, createNamespace, deleteNamespace, eventsOf, until, type TestCluster } from '../k8s/helpers/cluster.js';
 
 const IMAGE = STACK_IMAGE;
@@ -75,39 +75,7 @@ describe('a real node', () => {
   });
 
   it('is Ready and runs the locally assembled stack image with imagePullPolicy Never, Ready by real HTTP probes', async () => {
-    const d: V1Deployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'tabular', namespace: ns },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'tabular' } },
-        template: {
-          metadata: { labels: { app: 'tabular' } },
-          spec: {
-            ...onRealNode,
-            containers: [
-              {
-                name: 'tabular',
-                image: IMAGE,
-                imagePullPolicy: 'Never',
-                args: ['tabular', '--port', '8080', '--host', '0.0.0.0'],
-                ports: [{ name: 'http', containerPort: 8080 }],
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-                startupProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 1, failureThreshold: 60 },
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    };
-    const svc: V1Service = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'tabular', namespace: ns },
-      spec: { selector: { app: 'tabular' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
-    };
+    const { deployment: d, service: svc } = stackServiceWorkload(ns, 'tabular');
     const realNode = await c.core.readNode({ name: node.name });
     expect(realNode.status?.conditions?.find((x) => x.type === 'Ready')?.status).toBe('True');
     await apply(c, d);

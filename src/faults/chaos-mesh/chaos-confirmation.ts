@@ -13,7 +13,13 @@ export interface ChaosStatus {
   readonly conditions?: readonly { readonly type?: string; readonly status?: string; readonly reason?: string }[];
   readonly experiment?: {
     readonly desiredPhase?: string;
-    readonly containerRecords?: readonly { readonly id?: string; readonly phase?: string; readonly injectedCount?: number }[];
+    readonly containerRecords?: readonly {
+      readonly id?: string;
+      readonly phase?: string;
+      readonly injectedCount?: number;
+      /** What the controller did to this target: operation Apply / Recover, type Succeeded / Failed, and the daemon's error. */
+      readonly events?: readonly { readonly operation?: string; readonly type?: string; readonly message?: string }[];
+    }[];
   };
 }
 
@@ -28,7 +34,13 @@ export function injectionState(status: ChaosStatus | undefined): { readonly inje
   if (selected?.status === 'False') return { injected: false, why: `no target selected${selected.reason ? ` (${selected.reason})` : ''}` };
   if (records.length === 0) return { injected: false, why: 'no target selected yet' };
   const pending = records.filter((r) => r.phase !== 'Injected' && !((r.injectedCount ?? 0) > 0));
-  return { injected: false, why: `${records.length - pending.length} of ${records.length} targets injected (waiting for ${pending.map((r) => r.id ?? '?').join(', ')})` };
+  // A target whose last attempt failed says why (the daemon's error, e.g. "unable to set tcs").
+  const failed = pending.flatMap((r) => {
+    const last = [...(r.events ?? [])].reverse().find((e) => e.operation === 'Apply');
+    return last?.type === 'Failed' && last.message ? [`${r.id ?? '?'}: ${last.message}`] : [];
+  });
+  const waiting = `${records.length - pending.length} of ${records.length} targets injected (waiting for ${pending.map((r) => r.id ?? '?').join(', ')})`;
+  return { injected: false, why: failed.length > 0 ? `${waiting}; failed: ${failed.join('; ')}` : waiting };
 }
 
 export interface ConfirmOptions {

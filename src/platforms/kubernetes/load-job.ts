@@ -65,7 +65,10 @@ export async function runLoadJob(opts: LoadJobOptions): Promise<LoadJobOutcome> 
     const j = await batch.readNamespacedJob({ name: job.metadata.name, namespace: opts.namespace });
     if ((j.status?.succeeded ?? 0) >= opts.runners) break;
     if ((j.status?.failed ?? 0) > 0) throw environmentError(`load runner Job ${job.metadata.name}: ${j.status?.failed} runner(s) failed`, `kubectl -n ${opts.namespace} logs -l job-name=${job.metadata.name}`);
-    if (Date.now() > deadline || opts.signal?.aborted) throw environmentError(`load runner Job ${job.metadata.name} did not finish in time`);
+    // The run stopped the traffic (a fault not injected, a halt, Ctrl-C): its own reason stands,
+    // not a timeout of this wait; the teardown deletes the Job, which stops the runners.
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error(String(opts.signal.reason));
+    if (Date.now() > deadline) throw environmentError(`load runner Job ${job.metadata.name} did not finish in time`);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
   }
   const core = opts.kc.makeApiClient(CoreV1Api);

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { V1PodSpec } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodSpec, V1ResourceRequirements, V1Service } from '@kubernetes/client-node';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 /** The stack image (deploy/Dockerfile's files, assembled by scripts/k8s/image.sh stack). */
@@ -65,4 +65,48 @@ export async function peakready(args: string[]): Promise<{ code: number; stdout:
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * One stack service as deploy/base runs it (its arguments, port name and probe paths) in the
+ * stack image on the real node: a Deployment and its ClusterIP Service, both labelled app=service.
+ */
+export function stackServiceWorkload(namespace: string, service: string, opts: { replicas?: number; resources?: V1ResourceRequirements } = {}): { deployment: V1Deployment; service: V1Service } {
+  const labels = { app: service };
+  return {
+    deployment: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: service, namespace, labels },
+      spec: {
+        replicas: opts.replicas ?? 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...ON_REAL_NODE,
+            containers: [
+              {
+                name: service,
+                image: STACK_IMAGE,
+                imagePullPolicy: 'Never',
+                args: [service, '--host', '0.0.0.0', '--port', '8080'],
+                ports: [{ name: 'http', containerPort: 8080 }],
+                ...(opts.resources ? { resources: opts.resources } : {}),
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+                startupProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 1, failureThreshold: 60 },
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 },
+              },
+            ],
+          },
+        },
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service, namespace, labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
+    },
+  };
 }

@@ -161,33 +161,40 @@ export interface RawResponse {
   readonly warnings: string[];
 }
 
+/** A request to the API server with the test cluster's credentials, for what the typed client does not expose. */
+export async function rawRequest(
+  c: TestCluster,
+  method: string,
+  path: string,
+  opts: { body?: string; contentType?: string; timeoutMs?: number } = {},
+): Promise<{ status: number; text: string; warnings: string[] }> {
+  const server = new URL(c.kc.getCurrentCluster()?.server ?? '');
+  const headers: Record<string, string> = { accept: 'application/json', ...(opts.contentType ? { 'content-type': opts.contentType } : {}) };
+  const req: RequestOptions = { hostname: server.hostname, port: server.port, path, method, headers };
+  await c.kc.applyToHTTPSOptions(req);
+  return new Promise((resolve, reject) => {
+    const r = request(req, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        const warning = res.headers.warning;
+        resolve({ status: res.statusCode ?? 0, text, warnings: warning ? [warning].flat() : [] });
+      });
+    });
+    r.setTimeout(opts.timeoutMs ?? 10_000, () => r.destroy(new Error(`${method} ${path} timed out`)));
+    r.on('error', reject);
+    r.end(opts.body);
+  });
+}
+
 /**
  * Server-side apply through a raw request, for query parameters the typed client does
  * not expose (fieldValidation). `path` is the object's API path.
  */
 export async function rawApply(c: TestCluster, path: string, obj: object, query: Record<string, string>): Promise<RawResponse> {
-  const server = new URL(c.kc.getCurrentCluster()?.server ?? '');
   const qs = new URLSearchParams({ fieldManager: TEST_MANAGER, ...query });
-  const opts: RequestOptions = {
-    hostname: server.hostname,
-    port: server.port,
-    path: `${path}?${qs}`,
-    method: 'PATCH',
-    headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
-  };
-  await c.kc.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const req = request(opts, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        const warning = res.headers.warning;
-        resolve({ status: res.statusCode ?? 0, body: safeJson(text) as RawResponse['body'], warnings: warning ? [warning].flat() : [] });
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(obj));
-  });
+  const r = await rawRequest(c, 'PATCH', `${path}?${qs}`, { body: JSON.stringify(obj), contentType: 'application/apply-patch+yaml' });
+  return { status: r.status, body: safeJson(r.text) as RawResponse['body'], warnings: r.warnings };
 }
 
 /**

@@ -34,6 +34,31 @@ describe('Chaos Mesh injection confirmation', () => {
     expect(injectionState(empty)).toEqual({ injected: false, why: 'no target selected (no pod matches app=redis)' });
   });
 
+  it("a target the daemon failed to inject says why: the last Apply event's error (as the real node's chaos-daemon reports a NetworkChaos delay on a kernel without netem)", () => {
+    // The status Chaos Mesh wrote for a network-delay on the real test node (trimmed to two attempts).
+    const failed: ChaosStatus = {
+      conditions: [{ status: 'False', type: 'AllRecovered' }, { status: 'False', type: 'Paused' }, { status: 'True', type: 'Selected' }, { status: 'False', type: 'AllInjected' }],
+      experiment: {
+        desiredPhase: 'Run',
+        containerRecords: [
+          {
+            id: 'cdtest/target',
+            phase: 'Not Injected/Wait',
+            injectedCount: 0,
+            events: [
+              { message: 'failed to apply for pod cdtest/target: unable to set tcs for pod target', operation: 'Apply', type: 'Failed' },
+              { message: 'failed to apply for pod cdtest/target: unable to set tcs for pod target', operation: 'Apply', type: 'Failed' },
+            ],
+          },
+        ],
+      },
+    };
+    expect(injectionState(failed)).toEqual({ injected: false, why: '0 of 1 targets injected (waiting for cdtest/target); failed: cdtest/target: failed to apply for pod cdtest/target: unable to set tcs for pod target' });
+    // A later successful attempt is not reported as a failure.
+    const retried: ChaosStatus = { ...failed, experiment: { containerRecords: [{ id: 'cdtest/target', phase: 'Not Injected', injectedCount: 0, events: [{ operation: 'Apply', type: 'Failed', message: 'x' }, { operation: 'Apply', type: 'Succeeded' }] }] } };
+    expect(injectionState(retried)).toEqual({ injected: false, why: '0 of 1 targets injected (waiting for cdtest/target)' });
+  });
+
   it('a pod-kill that already recovered still counts: every target was injected once', () => {
     const recovered: ChaosStatus = { conditions: [{ type: 'AllInjected', status: 'False' }, { type: 'AllRecovered', status: 'True' }], experiment: { containerRecords: [{ id: 'ns/fallback-x', phase: 'Not Injected', injectedCount: 1 }] } };
     expect(injectionState(recovered)).toEqual({ injected: true });

@@ -37,7 +37,7 @@ describe('chaosForFault', () => {
     ['latency', 'NetworkChaos', { action: 'delay', delay: { latency: '90s', jitter: '0ms' } }, { latency: '1m30s' }],
     ['errors', 'HTTPChaos', { abort: true, target: 'Request', port: 8000 }, {}],
     ['reset', 'NetworkChaos', { action: 'loss', loss: { loss: '25' } }, { fraction: 0.25 }],
-    ['partition', 'NetworkChaos', { action: 'partition', direction: 'both' }, {}],
+    ['partition', 'NetworkChaos', { action: 'partition', direction: 'to' }, {}],
     ['bandwidth', 'NetworkChaos', { action: 'bandwidth', bandwidth: { rate: '64000bps' } }, { rate: 64_000 }],
     ['cpu-stress', 'StressChaos', { stressors: { cpu: { workers: 1, load: 80 } } }, {}],
   ] as const)('%s → %s', (kind, chaosKind, spec, params) => {
@@ -50,7 +50,8 @@ describe('chaosForFault', () => {
   it('aims redis-outage at redis whatever the target, and bounds the partition target to the namespace', () => {
     expect((chaosForFault({ id: 'r', kind: 'redis-outage', target: 'cache', atMs: 0, durationMs: 5_000, params: {} }, ctx).spec as any).selector.labelSelectors).toEqual({ app: 'redis' });
     const part = chaosForFault({ id: 'p', kind: 'partition', target: 'tabular', atMs: 0, durationMs: 5_000, params: {} }, ctx).spec as any;
-    expect(part.target.selector).toEqual({ namespaces: ['shop'], expressionSelectors: [{ key: 'app', operator: 'NotIn', values: ['tabular'] }] });
+    // The target's running peers in the stack: not the load runners, not Prometheus (it keeps scraping).
+    expect(part.target.selector).toEqual({ namespaces: ['shop'], podPhaseSelectors: ['Running'], expressionSelectors: [{ key: 'app', operator: 'NotIn', values: ['tabular', 'peakready-load', 'prometheus'] }] });
   });
 
   it('writes durations in one unit Chaos Mesh parses', () => {

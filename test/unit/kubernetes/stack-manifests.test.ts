@@ -37,6 +37,14 @@ describe('renderStack', () => {
     expect(at({ rollout: { analysisInterval: '20s' } }, 0.5)).toEqual(['10s', '10s']);
   });
 
+  it("names the analysis' Prometheus with the stack's namespace: Argo's controller runs the analysis from its own namespace", () => {
+    const address = (overlay: 'kind' | 'gke') => get(renderStack({ overlay, namespace: 'shop' }), 'AnalysisTemplate', 'model-accuracy-check').spec.args.find((a: any) => a.name === 'prometheus-address').value;
+    // kind's Prometheus runs beside the stack: http://prometheus:9090 would resolve in argo-rollouts.
+    expect(address('kind')).toBe('http://prometheus.shop.svc:9090');
+    // GKE's operator-run Prometheus is already named with its namespace.
+    expect(address('gke')).toBe('http://prometheus-operated.monitoring.svc:9090');
+  });
+
   it('starts the gateway container with the same node flags as the local platform and the benchmark', () => {
     for (const overlay of ['kind', 'gke'] as const) {
       const gw = get(renderStack({ overlay, namespace: 'p' }), 'Deployment', 'gateway').spec.template.spec.containers[0];

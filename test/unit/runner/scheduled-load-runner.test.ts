@@ -164,4 +164,32 @@ describe('runResolved with a scheduled (external) load runner', () => {
     expect(cleanedUp).toBe(true);
     expect(injected).toEqual([]);
   }, 20_000);
+
+  it("a fault the platform could not inject stops the runners, and the run says so: the runners' Job rejecting with that reason does not turn it into their own error", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'peakready-lockstep-'));
+    const { platform } = fakePlatform();
+    platform.inject = async () => {
+      throw environmentError('NetworkChaos/pr-slow-gateway in ns: Chaos Mesh did not confirm it within 5 s: 0 of 1 targets injected; the object was deleted');
+    };
+    let stoppedAfterMs = -1;
+    // As load-job.ts: the Job is polled until done, and an aborted run rejects with the abort's reason.
+    const runner: ScheduledLoadRunner = {
+      start: async (_scenario, opts) => {
+        const startsAtEpochMs = Date.now() + 100;
+        const done = new Promise<LoadResult>((_, reject) => {
+          opts.signal!.addEventListener('abort', () => ((stoppedAfterMs = Date.now() - startsAtEpochMs), reject(opts.signal!.reason)), { once: true });
+        });
+        return { startsAtEpochMs, done };
+      },
+    };
+    const outcome = await runResolved({ scenario: scenario(), platform, outDir, seed: 3, reporters: [], settleMs: 50, loadRunner: runner });
+    rmSync(outDir, { recursive: true, force: true });
+    expect(outcome.journal.status).toBe('fault-not-injected');
+    expect(outcome.journal.reason).toBe('fault slow-gateway was not injected: NetworkChaos/pr-slow-gateway in ns: Chaos Mesh did not confirm it within 5 s: 0 of 1 targets injected; the object was deleted');
+    expect(outcome.journal.verdict).toBe('error');
+    expect(outcome.exitCode).toBe(3);
+    // The traffic stopped when the fault failed (planned at +300 ms), not at the end of the stage (1200 ms).
+    expect(stoppedAfterMs).toBeGreaterThanOrEqual(250);
+    expect(stoppedAfterMs).toBeLessThan(1000);
+  }, 20_000);
 });
