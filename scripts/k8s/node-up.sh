@@ -4,6 +4,8 @@
 # kube-proxy (iptables mode, so ClusterIP and NodePort Services work), and CoreDNS (so
 # Services resolve by name), then imports the pause image and waits until the node is
 # Ready and DNS answers. Binaries come from node-build.sh (cached in $K8S_CACHE/node-*).
+# Pods on the node: Chaos Mesh's chaos-daemon (when up.sh runs the controller) and, with
+# PEAKREADY_K8S_ARGO_IN_CLUSTER=1 in up.sh's env, Argo Rollouts' controller.
 # Then the cluster add-ons a user's cluster has for the HPAs' Pods metric, as host
 # processes on loopback: a cluster Prometheus (every pod of the node with a container port
 # named http, all namespaces, every 5 s; its URL is PEAKREADY_K8S_CLUSTER_PROMETHEUS in
@@ -517,6 +519,70 @@ YAML
   CHAOS_DAEMON=1
 fi
 
+# ----------------------------------------------------------------- argo-rollouts
+# With PEAKREADY_K8S_ARGO_IN_CLUSTER=1 (up.sh did not start it on the host), Argo Rollouts'
+# controller runs here as a pod, as on a user's cluster: its analyses query the Prometheus a
+# template names (prometheus.<ns>.svc) through CoreDNS, which the host cannot. Its image is the
+# cached static binary (build.sh rollouts) assembled by image.sh; in-cluster credentials of a
+# ServiceAccount bound to cluster-admin (a test cluster). Gone with the node like its other pods.
+ARGO_POD=0
+if grep -qx 'export PEAKREADY_K8S_ARGO_IN_CLUSTER=1' "$STATE/env"; then
+  ROLLOUTS_BIN="$(bin_dir argo-rollouts "$ROLLOUTS_VERSION")"
+  [[ -x "$ROLLOUTS_BIN/rollouts-controller" ]] || die "missing $ROLLOUTS_BIN/rollouts-controller: run scripts/k8s/build.sh rollouts"
+  ARGO_IMAGE="peakready.local/argo-rollouts:$ROLLOUTS_VERSION"
+  bash "$HERE/image.sh" binaries "$ARGO_IMAGE" "$NODE_STATE/argo-rollouts.oci.tar" "$ROLLOUTS_BIN/rollouts-controller" -- \
+    --entrypoint '["rollouts-controller"]' 2>/dev/null
+  ctr images import "$NODE_STATE/argo-rollouts.oci.tar" >/dev/null
+  rm -f "$NODE_STATE/argo-rollouts.oci.tar"
+  kubectl apply --server-side --force-conflicts -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: argo-rollouts}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argo-rollouts, namespace: argo-rollouts}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: peakready-test-argo-rollouts}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: argo-rollouts, namespace: argo-rollouts}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: argo-rollouts
+  namespace: argo-rollouts
+  labels: {app.kubernetes.io/name: argo-rollouts, app.kubernetes.io/part-of: peakready-test-node}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app.kubernetes.io/name: argo-rollouts}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: argo-rollouts}
+    spec:
+      serviceAccountName: argo-rollouts
+      nodeSelector: {peakready.io/real-node: "true"}
+      tolerations: [{key: peakready.io/real-node, operator: Exists, effect: NoSchedule}]
+      containers:
+      - name: argo-rollouts
+        image: $ARGO_IMAGE
+        imagePullPolicy: Never
+        args: [--leader-elect=false, --healthzPort, "8080", --metricsport, "8090", --loglevel, info]
+        ports:
+        - {name: healthz, containerPort: 8080}
+        - {name: metrics, containerPort: 8090}
+        readinessProbe:
+          httpGet: {path: /healthz, port: healthz}
+          periodSeconds: 1
+YAML
+  wait_for "argo-rollouts controller pod Ready on $NODE_NAME" kubelet \
+    kubectl -n argo-rollouts wait --for condition=Available --timeout 1s deployment/argo-rollouts
+  ARGO_POD=1
+fi
+
 # ------------------------------------------- cluster Prometheus and prometheus-adapter
 # What a user's cluster adds for the HPAs' Pods metric inference_requests_per_second
 # (deploy/base/hpa.yaml), as cluster add-ons on the host: a cluster Prometheus that
@@ -613,6 +679,7 @@ export PEAKREADY_K8S_NODE_IP=$NODE_IP
 export PEAKREADY_K8S_NODE_CONTAINERD=$SOCK
 export PEAKREADY_K8S_NODE_CTR=$CTRD_BIN/ctr
 export PEAKREADY_K8S_CHAOS_DAEMON=$CHAOS_DAEMON
+export PEAKREADY_K8S_ARGO_POD=$ARGO_POD
 export PEAKREADY_K8S_CLUSTER_PROMETHEUS=http://127.0.0.1:$PROM_PORT
 ENV
 trap - INT TERM EXIT

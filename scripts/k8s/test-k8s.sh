@@ -44,6 +44,8 @@ bash "$HERE/build.sh" chaos-mesh || { echo "[test-k8s] the Chaos Mesh controller
 if [[ "$REAL_NODE" == 1 ]]; then
   # kube-controller-manager's own defaults: real pods' start-up CPU must not scale them (up.sh).
   export PEAKREADY_K8S_HPA_CPU_INIT_PERIOD=5m0s PEAKREADY_K8S_HPA_READINESS_DELAY=30s
+  # Argo Rollouts' controller as a pod on the node, where its analyses resolve Services (up.sh).
+  export PEAKREADY_K8S_ARGO_IN_CLUSTER=1
 fi
 bash "$HERE/up.sh" >/dev/null || exit 3
 if [[ "$REAL_NODE" == 1 ]]; then

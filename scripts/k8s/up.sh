@@ -247,9 +247,16 @@ done
 kubectl wait --for condition=established --timeout "${READY_TIMEOUT_S}s" crd --all >/dev/null
 log "CRDs installed: $(kubectl get crd -o name | wc -l)"
 
-start argo-rollouts "$ROLLOUTS_BIN/rollouts-controller" --kubeconfig "$KC" \
-  --leader-elect=false --metricsport "$ROLLOUTS_METRICS_PORT" --healthzPort "$ROLLOUTS_HEALTH_PORT" \
-  --loglevel info
+# Argo Rollouts' controller runs its analyses itself, so it must resolve the Services they
+# name (prometheus.<ns>.svc) through the cluster's DNS: with a real node
+# (PEAKREADY_K8S_ARGO_IN_CLUSTER=1, set by test-k8s.sh) node-up.sh runs it as a pod there, as
+# on a user's cluster; on kwok's fake nodes it runs here.
+ARGO_IN_CLUSTER="${PEAKREADY_K8S_ARGO_IN_CLUSTER:-0}"
+if [[ $ARGO_IN_CLUSTER != 1 ]]; then
+  start argo-rollouts "$ROLLOUTS_BIN/rollouts-controller" --kubeconfig "$KC" \
+    --leader-elect=false --metricsport "$ROLLOUTS_METRICS_PORT" --healthzPort "$ROLLOUTS_HEALTH_PORT" \
+    --loglevel info
+fi
 CHAOS_MESH=0
 if [[ -x "$CHAOS_BIN/chaos-controller-manager" && "${PEAKREADY_K8S_CHAOS_MESH:-1}" != 0 ]]; then
   # Its admission webhooks are not registered with the API server, but the webhook
@@ -291,7 +298,7 @@ kubectl apply --server-side -f "$HERE/fake-nodes.yaml" >/dev/null
 wait_for "fake nodes" kwok bash -c "[[ \$('$K8S_BIN/kubectl' --kubeconfig '$KC' get nodes --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]]"
 # The ServiceAccount admission plugin refuses pods until the default account exists.
 wait_for "default service account" kube-controller-manager kubectl -n default get serviceaccount default
-wait_for "argo rollouts controller" argo-rollouts curl -fsS "http://127.0.0.1:$ROLLOUTS_HEALTH_PORT/healthz"
+[[ $ARGO_IN_CLUSTER == 1 ]] || wait_for "argo rollouts controller" argo-rollouts curl -fsS "http://127.0.0.1:$ROLLOUTS_HEALTH_PORT/healthz"
 wait_for "metrics API (metrics-server)" metrics-server kubectl wait --for condition=Available --timeout 1s apiservice v1beta1.metrics.k8s.io
 if [[ $CHAOS_MESH == 1 ]]; then
   wait_for "chaos mesh controller" chaos-mesh curl -fsS "http://127.0.0.1:$CHAOS_METRICS_PORT/metrics"
@@ -305,6 +312,7 @@ export KUBECONFIG=$KC
 export PEAKREADY_K8S_STATE=$STATE
 export PEAKREADY_K8S_API=https://127.0.0.1:$API_PORT
 export PEAKREADY_K8S_CHAOS_MESH=$CHAOS_MESH
+export PEAKREADY_K8S_ARGO_IN_CLUSTER=$ARGO_IN_CLUSTER
 ENV
 trap - INT TERM EXIT
 log "control plane ready in $(elapsed)s (kubeconfig $KC)"

@@ -25,13 +25,17 @@ import type { ResolvedFault } from '../../src/scenario/fault-spec.js';
 import { apply, connect, createNamespace, deleteNamespace, until, type TestCluster } from '../k8s/helpers/cluster.js';
 import { ON_REAL_NODE, realNode, STACK_IMAGE, type RealNode } from './helpers/real-node.js';
 
-/** /work: fixed CPU work; /big: 200 kB; /probe?url=: fetches url from inside this pod (1 s timeout). */
+/**
+ * /work: fixed CPU work, about 100 ms (longer than one 100 ms CFS period, so a stressor sharing
+ * the container's 1-CPU quota always slows it; an 11 ms piece of work could fall between
+ * throttles); /big: 200 kB; /probe?url=: fetches url from inside this pod (1 s timeout).
+ */
 const SERVER = `
 const http = require('http');
 const big = Buffer.alloc(200000, 97);
 http.createServer(async (q, r) => {
   const u = new URL(q.url, 'http://x');
-  if (u.pathname === '/work') { let x = 0; for (let i = 0; i < 3e6; i++) x += Math.sqrt(i); return r.end(String(x > 0)); }
+  if (u.pathname === '/work') { let x = 0; for (let i = 0; i < 2.5e7; i++) x += Math.sqrt(i); return r.end(String(x > 0)); }
   if (u.pathname === '/big') return r.end(big);
   if (u.pathname === '/probe') {
     try { const res = await fetch(u.searchParams.get('url'), { signal: AbortSignal.timeout(1000) }); r.end('ok ' + res.status); }
