@@ -206,17 +206,24 @@ copy_libs() {
   done
 }
 
+# binaries_rootfs ROOTFS BIN... -> host binaries with their libraries, /etc/passwd and
+# /etc/group with root and nobody, and /tmp.
+binaries_rootfs() {
+  local root="$1" b; shift
+  mkdir -p "$root/etc" "$root/tmp"; chmod 1777 "$root/tmp"
+  for b in "$@"; do copy_binary "$root" "$b"; done
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+}
+
 cmd_binaries() {
-  local name="$1" out="$2" stage b; shift 2
+  local name="$1" out="$2" stage; shift 2
   local bins=()
   while [[ $# -gt 0 && "$1" != -- ]]; do bins+=("$1"); shift; done
   [[ "${1:-}" == -- ]] && shift
   stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-bin-image.XXXXXX")"
   trap 'rm -rf "$stage"; trap - RETURN' RETURN
-  mkdir -p "$stage/rootfs/etc" "$stage/rootfs/tmp"; chmod 1777 "$stage/rootfs/tmp"
-  for b in "${bins[@]}"; do copy_binary "$stage/rootfs" "$b"; done
-  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$stage/rootfs/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/rootfs/etc/group"
+  binaries_rootfs "$stage/rootfs" "${bins[@]}"
   cmd_rootfs "$stage/rootfs" "$name" "$out" "$@"
 }
 
@@ -225,10 +232,9 @@ cmd_chaos_daemon() {
   stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-chaos-daemon-image.XXXXXX")"
   trap 'rm -rf "$stage"; trap - RETURN' RETURN
   root="$stage/rootfs"
-  mkdir -p "$root/etc" "$root/tmp" "$root/usr/bin" "$root/usr/local/bin" "$root/run"; chmod 1777 "$root/tmp"
-  ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"
-  for b in tc ip ipset iptables stress-ng nsenter setpriv dash; do copy_binary "$root" "$b"; done
-  ln -s dash "$root/usr/bin/sh"
+  binaries_rootfs "$root" tc ip ipset iptables stress-ng nsenter setpriv dash
+  mkdir -p "$root/run"
+  ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"; ln -s dash "$root/usr/bin/sh"
   # iptables loads its match and target extensions at run time.
   xt=/usr/lib/x86_64-linux-gnu/xtables
   [[ -d "$xt" ]] || die "iptables extensions not found in $xt"
@@ -239,8 +245,6 @@ cmd_chaos_daemon() {
     copy_libs "$root" "$bins/$b"
   done
   install -m 0755 "$HERE/chaos-daemon/nsexec" "$root/usr/local/bin/nsexec"
-  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$root/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
   cmd_rootfs "$root" "$name" "$out" --entrypoint '["/usr/local/bin/chaos-daemon"]' --env TZ=UTC
 }
 

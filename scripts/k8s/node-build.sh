@@ -18,12 +18,14 @@
 #                    this machine's tc, ip, ipset, iptables, stress-ng and nsenter into
 #                    chaos-daemon.oci.tar (image.sh chaos-daemon); node-up.sh runs it as a
 #                    DaemonSet on the node
+#   argo-rollouts    build.sh's static rollouts-controller as an image (argo-rollouts.oci.tar),
+#                    which node-up.sh runs on the node with PEAKREADY_K8S_ARGO_IN_CLUSTER=1
 #   debian           runc, the CNI plugins (bridge, portmap, host-local, loopback), iptables,
 #                    jq (image.sh), gcc and libc6-dev (static pause), and what chaos-daemon
 #                    runs: iproute2, ipset, stress-ng, util-linux - apt-get, only what is missing
 # Each Go component is skipped when its binaries are there; build times go to
 # $K8S_CACHE/build-times.tsv like build.sh's. Every compiler runs under nice -n 19.
-# Usage: scripts/k8s/node-build.sh [debian|node-kubernetes|containerd|crictl|coredns|prometheus|prometheus-adapter|pause|chaos-daemon ...]
+# Usage: scripts/k8s/node-build.sh [debian|node-kubernetes|containerd|crictl|coredns|prometheus|prometheus-adapter|pause|chaos-daemon|argo-rollouts ...]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
@@ -182,9 +184,20 @@ build_chaos_daemon() {
   record node-chaos-daemon "$CHAOS_MESH_VERSION" $((SECONDS - start))
 }
 
+# Argo Rollouts' controller image: the binary build.sh rollouts cached, nothing else (it is static).
+build_argo_rollouts_image() {
+  local out bin
+  out="$K8S_CACHE/node-argo-rollouts-$ROLLOUTS_VERSION"
+  [[ -f "$out/argo-rollouts.oci.tar" ]] && return 0
+  bin="$(bin_dir argo-rollouts "$ROLLOUTS_VERSION")/rollouts-controller"
+  [[ -x "$bin" ]] || { log "missing $bin: run scripts/k8s/build.sh rollouts"; return 3; }
+  mkdir -p "$out"
+  bash "$HERE/image.sh" binaries "$ARGO_ROLLOUTS_IMAGE" "$out/argo-rollouts.oci.tar" "$bin" -- --entrypoint '["rollouts-controller"]'
+}
+
 main() {
   local parts=("$@")
-  [[ ${#parts[@]} -gt 0 ]] || parts=(debian pause containerd crictl node-kubernetes coredns prometheus prometheus-adapter chaos-daemon)
+  [[ ${#parts[@]} -gt 0 ]] || parts=(debian pause containerd crictl node-kubernetes coredns prometheus prometheus-adapter chaos-daemon argo-rollouts)
   command -v go >/dev/null || { log "go is not installed (Go >= 1.26 is needed)"; exit 3; }
   for p in "${parts[@]}"; do
     case "$p" in
@@ -197,7 +210,8 @@ main() {
       prometheus) build_prometheus ;;
       prometheus-adapter) build_prometheus_adapter ;;
       chaos-daemon) build_chaos_daemon ;;
-      *) log "unknown component: $p (expected debian, node-kubernetes, containerd, crictl, coredns, prometheus, prometheus-adapter, chaos-daemon or pause)"; exit 2 ;;
+      argo-rollouts) build_argo_rollouts_image ;;
+      *) log "unknown component: $p (expected debian, node-kubernetes, containerd, crictl, coredns, prometheus, prometheus-adapter, chaos-daemon, argo-rollouts or pause)"; exit 2 ;;
     esac
   done
 }

@@ -444,6 +444,12 @@ dns_ok() {
 }
 wait_for "kube-proxy and DNS (kubernetes.default through $DNS_SERVICE_IP)" kube-proxy dns_ok
 
+# The control plane's own settings (up.sh's env): `control_plane NAME` is true when NAME=1.
+control_plane() { grep -qx "export $1=1" "$STATE/env"; }
+# Pods of the node's own add-ons go to this node, past its taint.
+PLACEMENT="nodeSelector: {peakready.io/real-node: \"true\"}
+      tolerations: [{key: peakready.io/real-node, operator: Exists, effect: NoSchedule}]"
+
 # ----------------------------------------------------------------- chaos-daemon
 # With the control plane's Chaos Mesh controller (up.sh), its chaos-daemon runs on the node
 # as the chart runs it: a DaemonSet in chaos-mesh, privileged with the host's PID namespace,
@@ -451,8 +457,7 @@ wait_for "kube-proxy and DNS (kubernetes.default through $DNS_SERVICE_IP)" kube-
 # EndpointSlice of its headless Service (chaos-daemon-*, the node's name on the endpoint).
 # The image is node-build.sh's (chaos-daemon.oci.tar). Gone with the node: node-down.sh
 # removes its pod like any other.
-CHAOS_DAEMON=0
-if grep -qx 'export PEAKREADY_K8S_CHAOS_MESH=1' "$STATE/env"; then
+if control_plane PEAKREADY_K8S_CHAOS_MESH; then
   CHAOS_DAEMON_TAR="$K8S_CACHE/node-chaos-daemon-$CHAOS_MESH_VERSION/chaos-daemon.oci.tar"
   [[ -f "$CHAOS_DAEMON_TAR" ]] || die "missing $CHAOS_DAEMON_TAR: run scripts/k8s/node-build.sh chaos-daemon"
   ctr images import "$CHAOS_DAEMON_TAR" >/dev/null
@@ -483,8 +488,7 @@ spec:
     metadata:
       labels: {app.kubernetes.io/component: chaos-daemon}
     spec:
-      nodeSelector: {peakready.io/real-node: "true"}
-      tolerations: [{key: peakready.io/real-node, operator: Exists, effect: NoSchedule}]
+      $PLACEMENT
       hostPID: true
       automountServiceAccountToken: false
       containers:
@@ -516,24 +520,18 @@ YAML
       '[.items[] | select(.metadata.name | startswith("chaos-daemon-")) | .endpoints[]? | select(.nodeName == $n and .conditions.ready)] | length > 0'
   }
   wait_for "chaos-daemon on $NODE_NAME (EndpointSlice of chaos-mesh/chaos-daemon)" kubelet daemon_found
-  CHAOS_DAEMON=1
 fi
 
 # ----------------------------------------------------------------- argo-rollouts
 # With PEAKREADY_K8S_ARGO_IN_CLUSTER=1 (up.sh did not start it on the host), Argo Rollouts'
 # controller runs here as a pod, as on a user's cluster: its analyses query the Prometheus a
-# template names (prometheus.<ns>.svc) through CoreDNS, which the host cannot. Its image is the
-# cached static binary (build.sh rollouts) assembled by image.sh; in-cluster credentials of a
+# template names (prometheus.<ns>.svc) through CoreDNS, which the host cannot. Its image is
+# node-build.sh's (build.sh's static binary, assembled once); in-cluster credentials of a
 # ServiceAccount bound to cluster-admin (a test cluster). Gone with the node like its other pods.
-ARGO_POD=0
-if grep -qx 'export PEAKREADY_K8S_ARGO_IN_CLUSTER=1' "$STATE/env"; then
-  ROLLOUTS_BIN="$(bin_dir argo-rollouts "$ROLLOUTS_VERSION")"
-  [[ -x "$ROLLOUTS_BIN/rollouts-controller" ]] || die "missing $ROLLOUTS_BIN/rollouts-controller: run scripts/k8s/build.sh rollouts"
-  ARGO_IMAGE="peakready.local/argo-rollouts:$ROLLOUTS_VERSION"
-  bash "$HERE/image.sh" binaries "$ARGO_IMAGE" "$NODE_STATE/argo-rollouts.oci.tar" "$ROLLOUTS_BIN/rollouts-controller" -- \
-    --entrypoint '["rollouts-controller"]' 2>/dev/null
-  ctr images import "$NODE_STATE/argo-rollouts.oci.tar" >/dev/null
-  rm -f "$NODE_STATE/argo-rollouts.oci.tar"
+if control_plane PEAKREADY_K8S_ARGO_IN_CLUSTER; then
+  ARGO_TAR="$K8S_CACHE/node-argo-rollouts-$ROLLOUTS_VERSION/argo-rollouts.oci.tar"
+  [[ -f "$ARGO_TAR" ]] || die "missing $ARGO_TAR: run scripts/k8s/node-build.sh argo-rollouts"
+  ctr images import "$ARGO_TAR" >/dev/null
   kubectl apply --server-side --force-conflicts -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Namespace
@@ -564,11 +562,10 @@ spec:
       labels: {app.kubernetes.io/name: argo-rollouts}
     spec:
       serviceAccountName: argo-rollouts
-      nodeSelector: {peakready.io/real-node: "true"}
-      tolerations: [{key: peakready.io/real-node, operator: Exists, effect: NoSchedule}]
+      $PLACEMENT
       containers:
       - name: argo-rollouts
-        image: $ARGO_IMAGE
+        image: $ARGO_ROLLOUTS_IMAGE
         imagePullPolicy: Never
         args: [--leader-elect=false, --healthzPort, "8080", --metricsport, "8090", --loglevel, info]
         ports:
@@ -580,7 +577,6 @@ spec:
 YAML
   wait_for "argo-rollouts controller pod Ready on $NODE_NAME" kubelet \
     kubectl -n argo-rollouts wait --for condition=Available --timeout 1s deployment/argo-rollouts
-  ARGO_POD=1
 fi
 
 # ------------------------------------------- cluster Prometheus and prometheus-adapter
@@ -613,7 +609,6 @@ scrape_configs:
     kubeconfig_file: $KC
     selectors: [{role: pod, field: spec.nodeName=$NODE_NAME}]
   relabel_configs:
-  - {source_labels: [__meta_kubernetes_pod_node_name], regex: $NODE_NAME, action: keep}
   - {source_labels: [__meta_kubernetes_pod_phase], regex: Running, action: keep}
   - {source_labels: [__meta_kubernetes_pod_container_port_name], regex: http, action: keep}
   - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}
@@ -667,8 +662,7 @@ spec:
   versionPriority: 100
   service: {name: prometheus-adapter, namespace: kube-system, port: $ADAPTER_PORT}
 YAML
-wait_for "custom metrics API (prometheus-adapter)" prometheus-adapter \
-  kubectl wait --for condition=Available --timeout 1s apiservice v1beta1.custom.metrics.k8s.io
+# The aggregator answers through the APIService only once it is Available.
 wait_for "kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1" prometheus-adapter \
   kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1
 
@@ -678,8 +672,6 @@ export PEAKREADY_K8S_NODE=$NODE_NAME
 export PEAKREADY_K8S_NODE_IP=$NODE_IP
 export PEAKREADY_K8S_NODE_CONTAINERD=$SOCK
 export PEAKREADY_K8S_NODE_CTR=$CTRD_BIN/ctr
-export PEAKREADY_K8S_CHAOS_DAEMON=$CHAOS_DAEMON
-export PEAKREADY_K8S_ARGO_POD=$ARGO_POD
 export PEAKREADY_K8S_CLUSTER_PROMETHEUS=http://127.0.0.1:$PROM_PORT
 ENV
 trap - INT TERM EXIT

@@ -29,6 +29,8 @@ PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.305.0}"
 PROMETHEUS_ADAPTER_VERSION="${PROMETHEUS_ADAPTER_VERSION:-v0.12.0}"
 # The real node's chaos-daemon image (node-build.sh chaos-daemon), never pulled.
 CHAOS_DAEMON_IMAGE="${CHAOS_DAEMON_IMAGE:-peakready.local/chaos-daemon:${CHAOS_MESH_VERSION##*-}}"
+# Argo Rollouts' controller as the real node runs it (node-build.sh argo-rollouts), never pulled.
+ARGO_ROLLOUTS_IMAGE="${ARGO_ROLLOUTS_IMAGE:-peakready.local/argo-rollouts:$ROLLOUTS_VERSION}"
 # The sandbox image node-build.sh assembles from pause.c; never pulled (no registry).
 PAUSE_IMAGE="${PAUSE_IMAGE:-peakready.local/pause:$K8S_VERSION}"
 K8S_CACHE="${PEAKREADY_K8S_CACHE:-$HOME/.cache/peakready/k8s}"

@@ -159,8 +159,8 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
   let after: ProbeResult[] = [];
   let status: RunStatus = 'completed';
   let reason: string | undefined;
-  /** What the run's own halt aborted the load with (a fault not injected, a safeguard). */
-  let haltReason: Error | undefined;
+  /** The run's own stop of the load: a fault not injected, a safeguard. */
+  const halt = new AbortController();
   let runError: unknown;
   let load: LoadResult | undefined;
   let trafficStartEpochMs: number | undefined;
@@ -220,7 +220,6 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
     } else {
       // 3. Load + fault timeline + events, with safeguards.
       const target = scenario.target.startsWith('http') ? scenario.target : (endpoints.services[scenario.target] ?? endpoints.gateway);
-      const halt = new AbortController();
       const loadSignal = AbortSignal.any([guard.signal, halt.signal]);
       const safeguards = new Safeguards(scenario.safety.halt);
       const timeline = new FaultTimeline(scenario, platform, teardown, {
@@ -245,7 +244,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
           }
           addEvent('fault-not-injected', line, { id: rec.id });
           log(`aborting: ${line}`);
-          if (!halt.signal.aborted) halt.abort((haltReason = new Error(line)));
+          if (!halt.signal.aborted) halt.abort(new Error(line));
         },
       });
       for (const phase of scenario.phases) void emit({ type: 'phase', phase });
@@ -263,7 +262,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
             reason = why;
             addEvent('halt', why);
             log(`halting: ${why}`);
-            halt.abort((haltReason = new Error(why)));
+            halt.abort(new Error(why));
           }
         },
       };
@@ -316,7 +315,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
     if (guard.received() || (opts.signal?.aborted ?? false)) {
       status = 'interrupted';
       reason = `interrupted by ${guard.received() ?? 'abort'}`;
-    } else if (haltReason !== undefined && err === haltReason) {
+    } else if (halt.signal.aborted && err === halt.signal.reason) {
       // Load that stops by throwing the halt's reason (load-runner pods) ends as a local halt does:
       // the status and reason the halt set stand.
     } else {

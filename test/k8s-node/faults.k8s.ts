@@ -45,11 +45,11 @@ http.createServer(async (q, r) => {
   r.end('ok');
 }).listen(8080, '0.0.0.0');`;
 
-function pod(name: string, app: string): V1Pod {
+function pod(namespace: string, name: string, app: string): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, labels: { app } },
+    metadata: { name, namespace, labels: { app } },
     spec: {
       ...ON_REAL_NODE,
       containers: [
@@ -126,8 +126,8 @@ describe('Chaos Mesh faults on real pods of the real node', () => {
     c = connect();
     node = realNode();
     ns = await createNamespace(c, 'faults');
-    await apply(c, { ...pod('target', 'tabular'), metadata: { ...pod('target', 'tabular').metadata, namespace: ns } });
-    await apply(c, { ...pod('client', 'client'), metadata: { ...pod('client', 'client').metadata, namespace: ns } });
+    await apply(c, pod(ns, 'target', 'tabular'));
+    await apply(c, pod(ns, 'client', 'client'));
     const ready = await until(
       'target and client pods Ready',
       async () => {

@@ -36,7 +36,7 @@ export function injectionState(status: ChaosStatus | undefined): { readonly inje
   const pending = records.filter((r) => r.phase !== 'Injected' && !((r.injectedCount ?? 0) > 0));
   // A target whose last attempt failed says why (the daemon's error, e.g. "unable to set tcs").
   const failed = pending.flatMap((r) => {
-    const last = [...(r.events ?? [])].reverse().find((e) => e.operation === 'Apply');
+    const last = r.events?.findLast((e) => e.operation === 'Apply');
     return last?.type === 'Failed' && last.message ? [`${r.id ?? '?'}: ${last.message}`] : [];
   });
   const waiting = `${records.length - pending.length} of ${records.length} targets injected (waiting for ${pending.map((r) => r.id ?? '?').join(', ')})`;

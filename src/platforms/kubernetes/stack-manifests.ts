@@ -81,9 +81,7 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
       // Argo's controller runs the analysis from its own namespace: a Service named without one
       // (the kind overlay's http://prometheus:9090) would resolve there, not in the stack's.
       for (const arg of (spec.args as AnyMap[]) ?? []) {
-        if (typeof arg.value === 'string' && /^https?:\/\/[a-z0-9-]+(:\d+)?(\/|$)/.test(arg.value)) {
-          arg.value = arg.value.replace(/^(https?:\/\/[a-z0-9-]+)/, `$1.${opts.namespace}.svc`);
-        }
+        if (typeof arg.value === 'string') arg.value = arg.value.replace(/^(https?:\/\/[a-z0-9-]+)(?=[:/]|$)/, `$1.${opts.namespace}.svc`);
       }
       // The scenario's analysis interval replaces the template's (the seed's 5m), then scales like the rest.
       const interval = stack.rollout?.analysisInterval;
