@@ -5,7 +5,7 @@
 #   image.sh rootfs DIR NAME OUT.tar [--user U] [--entrypoint JSON] [--cmd JSON]
 #                                    [--workdir D] [--env K=V]...
 #       one uncompressed layer holding DIR (owned by root, mtimes zeroed: same input, same
-#       digest), tagged NAME.
+#       digest), tagged NAME. --env PATH=... replaces the default PATH.
 #   image.sh stack NAME OUT.tar
 #       the stack image of deploy/Dockerfile: the files listed in deploy/image-files.txt
 #       (built as its build stage does: scripts/build.mjs, then npm prune --omit=dev), this
@@ -27,6 +27,17 @@
 #       daemon runs them from, with this machine's tc, ip, ipset, iptables (and its
 #       extensions), stress-ng, nsenter and setpriv: the tools of the upstream image that
 #       peakready's network and stress faults use.
+#   image.sh flask-stack NAME OUT.tar
+#       the flask-stack fixture (test/fixtures/flask-stack): the venv that its setup.sh
+#       builds, at the same absolute path as on this machine (its symlinks, pyvenv.cfg and
+#       script shebangs name that path) and also reachable as /opt/venv, with its models;
+#       the interpreter the venv was made from, its standard library (without test,
+#       idlelib, tkinter, ensurepip, lib2to3 and the static libpython) and the shared
+#       libraries that it and the venv's compiled extensions load from this machine;
+#       app.py and model_server.py in /app (WORKDIR); user 10001; PATH with the venv's bin
+#       first, MODELS_DIR, PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED. Bytecode is
+#       compiled hash-based, since the archive zeroes the mtimes that timestamp-based .pyc
+#       files are checked against. No ENTRYPOINT: the manifests give the command.
 #   image.sh dockerfile-json
 #       prints what `stack` reads from the Dockerfile (for the test that checks agreement).
 set -euo pipefail
@@ -101,7 +112,7 @@ cmd_rootfs() {
       --entrypoint) entry="$2"; shift 2 ;;
       --cmd) cmd="$2"; shift 2 ;;
       --workdir) workdir="$2"; shift 2 ;;
-      --env) env+=("$2"); shift 2 ;;
+      --env) if [[ "$2" == PATH=* ]]; then env[0]="$2"; else env+=("$2"); fi; shift 2 ;;
       *) die "unknown option $1" ;;
     esac
   done
@@ -248,6 +259,57 @@ cmd_chaos_daemon() {
   cmd_rootfs "$root" "$name" "$out" --entrypoint '["/usr/local/bin/chaos-daemon"]' --env TZ=UTC
 }
 
+# copy_symlinks ROOTFS PATH -> the chain of symlinks from PATH to a file, at their host paths.
+copy_symlinks() {
+  local p="$2" t
+  while [[ -L "$p" ]]; do
+    mkdir -p "$1$(dirname "$p")"; cp -P "$p" "$1$p"
+    t="$(readlink "$p")"; [[ "$t" == /* ]] || t="$(dirname "$p")/$t"; p="$t"
+  done
+}
+
+cmd_flask_stack() {
+  local name="$1" out="$2" fixture="$REPO/test/fixtures/flask-stack" stage root json venv models py stdlib f lib
+  umask 022
+  json="$(bash "$fixture/setup.sh" | tail -n 1)" || die "test/fixtures/flask-stack/setup.sh failed"
+  venv="$(dirname "$(dirname "$(jq -r .python <<<"$json")")")"; models="$(jq -r .models <<<"$json")"
+  [[ -f "$venv/pyvenv.cfg" && -d "$models" ]] || die "setup.sh printed $json: no venv or models there"
+  py="$(readlink -f "$venv/bin/python")"
+  stdlib="$("$py" -I -S -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
+  stage="$(mktemp -d "${TMPDIR:-/tmp}/peakready-flask-stack-image.XXXXXX")"
+  trap 'rm -rf "$stage"; trap - RETURN' RETURN
+  root="$stage/rootfs"
+  mkdir -p "$root/etc" "$root/tmp" "$root/app" "$root/opt" "$root$(dirname "$venv")"; chmod 1777 "$root/tmp"
+  # The interpreter (and the symlinks from the venv's bin/python3 to it), its standard
+  # library, and the venv at its host path; bytecode is recompiled below.
+  copy_symlinks "$root" "$venv/bin/python3"
+  copy_binary "$root" "$py"
+  mkdir -p "$root$stdlib"
+  tar -C "$stdlib" --exclude=__pycache__ --exclude=./test --exclude=./idlelib --exclude=./tkinter \
+    --exclude=./ensurepip --exclude=./lib2to3 --exclude='./config-*' -cf - . | tar -C "$root$stdlib" -xf -
+  # Symlinks out of the standard library (Debian: sitecustomize.py -> /etc/python3.X/).
+  while read -r f; do
+    lib="$(readlink -f "$f")"
+    if [[ -e "$lib" ]]; then mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; fi
+  done < <(find "$stdlib" -path "$stdlib/config-*" -prune -o -type l -lname '/*' -print)
+  tar -C "$(dirname "$venv")" --exclude=__pycache__ -cf - "$(basename "$venv")" | tar -C "$root$(dirname "$venv")" -xf -
+  ln -s "$venv" "$root/opt/venv"
+  # Shared libraries of the compiled modules that come from this machine (wheels bundle
+  # most of theirs next to them, in <package>.libs, which the venv copy already holds).
+  while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
+  done < <(find "$stdlib/lib-dynload" "$venv" -name '*.so*' -type f -print0 \
+    | xargs -0 -n 1 ldd 2>/dev/null | grep -o '/[^ ]*' | grep -v "^$venv/" | sort -u)
+  nice -n 19 "$py" -I -m compileall -q -j 0 --invalidation-mode checked-hash -s "$root" -p / \
+    "$root$stdlib" "$root$venv/lib" >&2 || log "compileall reported errors (those modules compile at import)"
+  cp "$fixture/app.py" "$fixture/model_server.py" "$root/app/"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:10001:10001::/app:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$root/etc/passwd"
+  printf 'root:x:0:\napp:x:10001:\nnogroup:x:65534:\n' > "$root/etc/group"
+  cmd_rootfs "$root" "$name" "$out" --user 10001:10001 --workdir /app \
+    --env "PATH=$venv/bin:$BASE_PATH" --env PYTHONDONTWRITEBYTECODE=1 --env PYTHONUNBUFFERED=1 \
+    --env "MODELS_DIR=$models"
+}
+
 # The official redis image is built with protected mode off (it is meant to be reached
 # from other containers); the stand-in passes the same default on its entrypoint.
 # Debian's prometheus cannot stand in: it is built without Kubernetes service discovery.
@@ -270,6 +332,7 @@ case "${1:-}" in
   rootfs) shift; [[ $# -ge 3 ]] || die "usage: image.sh rootfs DIR NAME OUT.tar [options]"; cmd_rootfs "$@" ;;
   stack) shift; [[ $# -eq 2 ]] || die "usage: image.sh stack NAME OUT.tar"; cmd_stack "$@" ;;
   chaos-daemon) shift; [[ $# -eq 3 ]] || die "usage: image.sh chaos-daemon NAME OUT.tar BINDIR"; cmd_chaos_daemon "$@" ;;
+  flask-stack) shift; [[ $# -eq 2 ]] || die "usage: image.sh flask-stack NAME OUT.tar"; cmd_flask_stack "$@" ;;
   dockerfile-json) dockerfile_json ;;
-  *) die "usage: image.sh rootfs|stack|binaries|stand-ins|chaos-daemon|dockerfile-json ..." ;;
+  *) die "usage: image.sh rootfs|stack|binaries|stand-ins|chaos-daemon|flask-stack|dockerfile-json ..." ;;
 esac

@@ -13,6 +13,7 @@ import type { SloSpec } from '../scenario/slo-spec.js';
 import type { ResolvedScenario, Scenario } from '../scenario/types.js';
 import { formatSlo } from '../slo/format.js';
 import { parseSlo } from '../slo/parse.js';
+import { stackPlatformProblems } from '../scenario/stack-definition.js';
 import { checkedScenario, loadCheckedScenario, loadRunStack, mechanismProblems } from './preflight.js';
 
 /** Where the stack runs, as `run --platform` and its Kubernetes flags say. */
@@ -123,8 +124,18 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
     if (wrong.length === 0) disable.push(d);
     problems.push(...wrong);
   }
-  if (def && platformName === 'kubernetes') {
-    problems.push(`--platform kubernetes: the stack ${def.name} (${scenario!.stackDefinition!.shown}) runs on the local platform only for now; a stack definition's Kubernetes workloads are not supported yet`);
+  if (def && (platformName === 'local' || platformName === 'kubernetes')) {
+    const shown = scenario!.stackDefinition!.shown;
+    problems.push(...stackPlatformProblems(def, platformName, shown, urls.prometheusUrl ? { prometheusUrl: urls.prometheusUrl } : {}));
+    if (platformName === 'kubernetes') {
+      // On Kubernetes the team's own HPA and rollout controller act; peakready reconfigures nothing of their stack.
+      for (const d of new Set([...(scenario!.stack.disable ?? []), ...disable])) problems.push(`--disable ${d}: on the kubernetes platform peakready does not reconfigure the stack ${def.name} (${shown}); switch ${d} off in your own manifests, or run --platform local`);
+      for (const e of scenario!.events ?? []) {
+        if (e.kind === 'deploy') problems.push(`${scenario!.file ?? scenario!.name}: events.${e.id}: deploys of the stack ${def.name} roll out through its own controller on Kubernetes; peakready does not deploy its versions there (run --platform local)`);
+      }
+      if (loadRunners !== undefined) problems.push(`--load-runners: the runners run peakready's own stack image, which the stack ${def.name} (${shown}) does not deploy; drive its traffic from this process (leave --load-runners out)`);
+      if (input.overlay !== undefined) problems.push(`--overlay: the stack ${def.name} (${shown}) is deployed by its own manifests; peakready deploys no overlay with it`);
+    }
   }
   if (scenario) {
     for (const spec of extra) {
@@ -147,6 +158,7 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
           context: input.context,
           namespace: input.namespace ?? 'peakready',
           overlay: input.overlay ?? 'kind',
+          ...(scenario.stackDefinition ? { stack: scenario.stackDefinition } : {}),
           ...(urls.gatewayUrl ? { gatewayUrl: urls.gatewayUrl } : {}),
           ...(urls.prometheusUrl ? { prometheusUrl: urls.prometheusUrl } : {}),
         }

@@ -198,7 +198,7 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
 
   // A stack definition's entry need not have the reference gateway's routes.
   const def = scenario.stackDefinition?.definition;
-  const defaultProbes = def ? definedStackProbes(def.entry, def.services[def.entry]!.ready) : DEFAULT_PROBES;
+  const defaultProbes = def ? definedStackProbes(def.entry, def.services[def.entry]!.ready ?? '/') : DEFAULT_PROBES;
 
   try {
     // 1. Platform up. Its own teardown goes on our stack before it starts anything.

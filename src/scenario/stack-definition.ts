@@ -9,6 +9,13 @@
  * in a command or environment value is the proxy address of service `name`, `{{redis.url}}`
  * the cache's. The harness's Prometheus scrapes each replica's metrics path. Answers are
  * classified (fallback, cache hit, version) by headers or a JSON field of the body.
+ *
+ * On Kubernetes (`--platform kubernetes`) the stack is the team's own, deployed by its own
+ * manifests into the run's namespace: each service says where it lives (`kubernetes`: its
+ * workload, the labels of its pods, the Service in front of it), the stack says which
+ * Prometheus scrapes it. peakready deploys and deletes nothing of it; it waits until every
+ * workload is ready, sends the traffic to the entry's Service, injects Chaos Mesh faults
+ * into the pods those labels select, and reads replicas and restarts from the workloads.
  */
 import { z } from 'zod';
 import { invalidInput } from '../contract/errors.js';
@@ -56,17 +63,30 @@ export interface AnswerFields {
 /** The reference stack's classifier: its gateway's headers. */
 export const REFERENCE_CLASSIFIER: AnswerFields = { modelType: { header: 'x-model-type' }, cache: { header: 'x-cache' }, version: { header: 'x-model-version' } };
 
-/** One service of a stack, as the local platform runs it. */
+/** Where a service (or the stack's Redis) lives on Kubernetes, in the run's namespace. */
+export interface StackKubernetesWorkload {
+  /** The workload that runs it. Default a Deployment named like the service. */
+  readonly workload?: { readonly kind?: 'Deployment' | 'StatefulSet' | 'Rollout'; readonly name: string };
+  /** The labels of its pods (an equality selector): faults act on these pods, restarts are counted on them. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The Service in front of it: where the entry service gets the traffic. */
+  readonly service?: { readonly name: string; readonly port: number };
+}
+
+/** One service of a stack: how the local platform runs it, and where it lives on Kubernetes. */
 export interface StackServiceDefinition {
-  /** The command line; the first element is the program. `{{svc.url}}` and `{{redis.url}}` are filled in. */
-  readonly command: readonly string[];
+  /**
+   * The command line; the first element is the program. `{{svc.url}}` and `{{redis.url}}` are
+   * filled in. Needed on the local platform; a stack that only runs on Kubernetes leaves it out.
+   */
+  readonly command?: readonly string[];
   /** Working folder, relative to the stack file. Default the stack file's folder. */
   readonly cwd?: string;
-  /** How the service is told its port: a flag (`--port`, or `--bind` with `127.0.0.1:{{port}}`) or an environment variable. */
-  readonly port: { readonly flag: string; readonly value?: string } | { readonly env: string };
+  /** How the service is told its port: a flag (`--port`, or `--bind` with `127.0.0.1:{{port}}`) or an environment variable. Needed locally. */
+  readonly port?: { readonly flag: string; readonly value?: string } | { readonly env: string };
   readonly env?: Readonly<Record<string, string>>;
-  /** HTTP path answering 2xx once the service is ready (its readiness probe). */
-  readonly ready: string;
+  /** HTTP path answering 2xx once the service is ready (its readiness probe). Needed locally, and for the entry service everywhere. */
+  readonly ready?: string;
   /** Path the harness's Prometheus scrapes; false when the service exposes none. Default "/metrics". */
   readonly metrics?: string | false;
   /** Replicas started locally. Default 1. */
@@ -80,6 +100,8 @@ export interface StackServiceDefinition {
   readonly autoscaling?: StackAutoscaling;
   /** The versions the service can run, for canary rollouts (`events: [{ kind: 'deploy', service, version }]`). */
   readonly rollout?: StackRollout;
+  /** Where it lives on Kubernetes (needed there for every service). */
+  readonly kubernetes?: StackKubernetesWorkload;
 }
 
 /**
@@ -136,6 +158,18 @@ export interface StackDefinition {
   readonly classify?: AnswerClassifier;
   /** The stack's mechanisms that `--disable` can switch off, by name (fallback, cache, …). */
   readonly switches?: Readonly<Record<string, StackSwitch>>;
+  /** The stack on Kubernetes: the Prometheus that scrapes its pods, and where its Redis lives. */
+  readonly kubernetes?: StackKubernetes;
+}
+
+export interface StackKubernetes {
+  /**
+   * The base URL of a Prometheus that scrapes the stack's pods, as the harness reaches it
+   * (e.g. http://prometheus.monitoring.svc:9090); `--prometheus-url` overrides it.
+   */
+  readonly prometheus?: string;
+  /** The stack's Redis (with `redis: true`): fault target "redis" acts on these pods. */
+  readonly redis?: StackKubernetesWorkload;
 }
 
 /** A stack definition and where it came from. */
@@ -171,15 +205,23 @@ const classifier = z.union(
   ],
   { error: 'expected { modelType?, fallbackValue?, cache?, version? } (each { header } or { json }), or a function (answer) => ({ modelType?, cache?, version? })' },
 );
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'expected a label key like "app.kubernetes.io/name"');
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'expected a label value (letters, digits, "-", "_", ".")').max(63, 'expected a label value of at most 63 characters');
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes object name like "model-server"');
+const workload = z.strictObject({
+  workload: z.strictObject({ kind: z.enum(['Deployment', 'StatefulSet', 'Rollout'], { error: 'expected Deployment, StatefulSet or Rollout' }).optional(), name: k8sName }).optional(),
+  selector: z.record(labelKey, labelValue).refine((v) => Object.keys(v).length > 0, 'expected the labels of its pods, like { "app.kubernetes.io/name": "api" }'),
+  service: z.strictObject({ name: k8sName, port: z.int({ error: 'expected a port 1..65535' }).min(1, 'expected a port 1..65535').max(65535, 'expected a port 1..65535') }).optional(),
+});
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string());
 const service = z.strictObject({
-  command: z.array(z.string().min(1), { error: 'expected the command line as an array, program first, like ["gunicorn", "app:app"]' }).min(1, 'expected the command line as an array, program first, like ["gunicorn", "app:app"]'),
+  command: z.array(z.string().min(1), { error: 'expected the command line as an array, program first, like ["gunicorn", "app:app"]' }).min(1, 'expected the command line as an array, program first, like ["gunicorn", "app:app"]').optional(),
   cwd: z.string().min(1).optional(),
   port: z.union([z.strictObject({ flag: z.string().regex(/^-/, 'expected a flag like "--port"'), value: z.string().includes('{{port}}', { error: 'expected a value containing {{port}}' }).optional() }), z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) })], {
     error: 'expected { flag: "--port" } or { env: "PORT" }',
-  }),
+  }).optional(),
   env: env.optional(),
-  ready: path,
+  ready: path.optional(),
   metrics: z.union([path, z.literal(false)]).optional(),
   replicas: z.int({ error: 'expected an integer 1..20' }).min(1, 'expected an integer 1..20').max(20, 'expected an integer 1..20').optional(),
   startTimeout: z.string().refine((v) => (tryParseDuration(v) ?? 0) > 0, 'expected a duration like "30s"').optional(),
@@ -211,6 +253,7 @@ const service = z.strictObject({
         .optional(),
     })
     .optional(),
+  kubernetes: workload.optional(),
 });
 const definition = z.strictObject({
   name: z.string().regex(NAME, 'expected a lower-case name like "my-stack"'),
@@ -220,6 +263,7 @@ const definition = z.strictObject({
   redis: z.boolean().optional(),
   classify: classifier.optional(),
   switches: z.record(z.string().regex(NAME), z.strictObject({ service: z.string(), env: env.optional(), args: z.array(z.string()).optional() })).optional(),
+  kubernetes: z.strictObject({ prometheus: z.string().regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL like http://prometheus.monitoring.svc:9090').optional(), redis: workload.optional() }).optional(),
 });
 
 /** Every problem of a stack definition, each as `<file>: <field>: <what was expected>`. */
@@ -249,15 +293,49 @@ export function stackDefinitionProblems(value: unknown, file: string): string[] 
     if (a && a.targetCpu === undefined && a.metric === undefined) out.push(`${file}: services.${name}.autoscaling: expected targetCpu or metric (what to scale on)`);
     const r = svc.rollout;
     if (r?.stable !== undefined && !(r.stable in r.versions)) out.push(`${file}: services.${name}.rollout.stable: expected one of its versions (${Object.keys(r.versions).join(', ')}), got ${JSON.stringify(r.stable)}`);
-    svc.command.forEach((a, i) => templates(`services.${name}.command[${i}]`, a));
+    svc.command?.forEach((a, i) => templates(`services.${name}.command[${i}]`, a));
     for (const [k, v] of Object.entries(svc.env ?? {})) templates(`services.${name}.env.${k}`, v);
   }
+  if (s.kubernetes?.redis && !s.redis) out.push(`${file}: kubernetes.redis: the stack has no Redis (redis: true) for it to describe`);
   for (const [mech, sw] of Object.entries(s.switches ?? {})) {
     if (!names.includes(sw.service)) out.push(`${file}: switches.${mech}.service: expected one of the stack's services (${names.join(', ')}), got ${JSON.stringify(sw.service)}`);
     if (!sw.env && !sw.args) out.push(`${file}: switches.${mech}: expected env or args that switch ${mech} off`);
   }
   return out;
 }
+
+/**
+ * What a valid definition lacks to run on `platform`, each as `<file>: <field>: <what was
+ * expected>`: locally every service's command, port and ready path; on Kubernetes every
+ * service's (and the Redis') workload labels, the entry's Service and ready path, and a
+ * Prometheus (unless `--prometheus-url` names one). A stack's autoscaling, rollout versions
+ * and switches are the local platform's and are not read on Kubernetes, where the team's own
+ * HPA and rollout controller act and peakready reconfigures nothing (the run refuses
+ * `--disable` and deploy events there).
+ */
+export function stackPlatformProblems(def: StackDefinition, platform: 'local' | 'kubernetes', file: string, opts: { prometheusUrl?: string } = {}): string[] {
+  const out: string[] = [];
+  const entries = Object.entries(def.services);
+  if (platform === 'local') {
+    for (const [name, svc] of entries) {
+      for (const field of ['command', 'port', 'ready'] as const) {
+        if (svc[field] === undefined) out.push(`${file}: services.${name}.${field}: required on the local platform (${LOCAL_FIELD[field]})`);
+      }
+    }
+    return out;
+  }
+  for (const [name, svc] of entries) {
+    if (!svc.kubernetes) out.push(`${file}: services.${name}.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)`);
+  }
+  const entry = def.services[def.entry];
+  if (entry?.kubernetes && !entry.kubernetes.service) out.push(`${file}: services.${def.entry}.kubernetes.service: required for the entry service (the Service that receives the traffic), like { name: "api", port: 8080 }`);
+  if (entry && entry.ready === undefined) out.push(`${file}: services.${def.entry}.ready: required for the entry service (the harness checks it through the Service before the traffic starts)`);
+  if (def.redis && !def.kubernetes?.redis) out.push(`${file}: kubernetes.redis: required on the kubernetes platform with redis: true (the labels of the Redis pods faults act on)`);
+  if (!def.kubernetes?.prometheus && !opts.prometheusUrl) out.push(`${file}: kubernetes.prometheus: required on the kubernetes platform (the URL of the Prometheus that scrapes the stack), or give --prometheus-url`);
+  return out;
+}
+
+const LOCAL_FIELD = { command: 'the command line that starts it', port: 'how it is told its port', ready: 'the HTTP path answering 2xx once it is ready' } as const;
 
 /** Throws INVALID_INPUT listing every problem of a stack definition; returns it typed when there is none. */
 export function checkedStackDefinition(value: unknown, file: string): StackDefinition {

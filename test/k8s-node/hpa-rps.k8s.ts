@@ -7,12 +7,10 @@
  * the HPA reads it (ScalingActive, no FailedGetPodsMetric) and scales the Deployment above
  * minReplicas. A missing Prometheus or adapter is a failure, never a skip.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { apply, connect, createNamespace, deleteNamespace, eventsOf, rawRequest, until, type TestCluster } from '../k8s/helpers/cluster.js';
-import { realNode, stackServiceWorkload, type RealNode } from './helpers/real-node.js';
+import { clusterPrometheus, realNode, stackServiceWorkload, type RealNode } from './helpers/real-node.js';
 
 const METRIC = 'inference_requests_per_second';
 const APP = 'fallback';
@@ -24,17 +22,6 @@ const LOAD_RPS = 40;
 const TARGET = '5';
 /** The load stops by itself after this long, whatever the tests do. */
 const LOAD_LIMIT_MS = 240_000;
-
-/** node-up.sh's cluster Prometheus: from the environment (test-k8s.sh sources the node's env) or the node's env file. */
-function clusterPrometheus(): string {
-  const fromEnv = process.env.PEAKREADY_K8S_CLUSTER_PROMETHEUS;
-  if (fromEnv) return fromEnv;
-  const state = process.env.PEAKREADY_K8S_NODE_STATE ?? `${process.env.PEAKREADY_K8S_STATE ?? '/tmp/peakready-k8s'}-node`;
-  const file = join(state, 'env');
-  const line = existsSync(file) ? /^export PEAKREADY_K8S_CLUSTER_PROMETHEUS=(.+)$/m.exec(readFileSync(file, 'utf8')) : null;
-  if (!line?.[1]) throw new Error(`no cluster Prometheus: ${file} has no PEAKREADY_K8S_CLUSTER_PROMETHEUS (node-up.sh starts it)`);
-  return line[1];
-}
 
 /** GET of an API path with the test cluster's credentials: what `kubectl get --raw PATH` prints, parsed. */
 async function getRaw(c: TestCluster, path: string): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -8,13 +8,13 @@
  * The same traffic from three runners and from one gives the same request count and
  * merged percentiles of the same size; a broken SLO makes the run fail with exit 1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/contract/journal.js';
 import { connect, deleteNamespace, type TestCluster } from '../k8s/helpers/cluster.js';
-import { peakready, REPO, TEST_OVERLAY } from './helpers/real-node.js';
+import { REPO, runWithJournal, TEST_OVERLAY } from './helpers/real-node.js';
 
 const SCENARIO = join(REPO, 'test/k8s-node/fixtures/real-node-smoke.ts');
 
@@ -29,14 +29,8 @@ describe('peakready run on the real node', () => {
     const ns = `run-${name}-${Date.now().toString(36)}`;
     namespaces.push(ns);
     const dir = join(out, name);
-    const r = await peakready(['run', SCENARIO, '--platform', 'kubernetes', '--overlay', TEST_OVERLAY, '--context', c.context, '--namespace', ns, '--out', dir, ...extra]);
-    let journal: Journal;
-    try {
-      journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as Journal;
-    } catch {
-      throw new Error(`no journal from the ${name} run (exit ${r.code}): ${r.stderr.slice(-3000)}`);
-    }
-    runs[name] = { code: r.code, stderr: r.stderr, journal };
+    const r = await runWithJournal([SCENARIO, '--platform', 'kubernetes', '--overlay', TEST_OVERLAY, '--context', c.context, '--namespace', ns, ...extra], dir);
+    runs[name] = { code: r.code, stderr: r.stderr, journal: r.journal };
     // Nothing of the run is left: the stack, the load Job and the PodChaos are deleted.
     const left = await c.core.listNamespacedPod({ namespace: ns });
     expect(left.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name)).toEqual([]);

@@ -23,7 +23,7 @@ interface RunFlags {
   stack?: string;
   context?: string;
   namespace?: string;
-  overlay: string;
+  overlay?: string;
   quiet?: boolean;
   baseline?: string;
   tolerance: string[];
@@ -51,7 +51,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--stack <file>', "run against this stack (a defineStack file, e.g. stacks/mine.ts) instead of the scenario's stack or the reference stack")
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
-    .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')
+    .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml; default kind)')
     .option('--quiet', 'no live progress line')
     .option('--baseline <journal>', 'compare with an earlier run (its journal.json or run folder); regressions show in every report')
     .option('--tolerance <figure=value>', 'allowed worsening vs the baseline, e.g. p99=10%, throughput=5%, fallback-share=2pp, rollback-time=10s, error-rate=0.5pp (repeatable)', collect, [])

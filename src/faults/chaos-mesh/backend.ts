@@ -9,12 +9,12 @@ import { environmentError, invalidInput } from '../../contract/errors.js';
 import type { FaultKind } from '../../scenario/fault-spec.js';
 import { FAULT_KINDS } from '../../scenario/fault-spec.js';
 import { objectRef, type K8sObject } from '../../contract/k8s-objects.js';
-import { FAULT_CATALOGUE } from '../catalogue.js';
+import { kindTargets, type StackTargets } from '../catalogue.js';
 import type { Fault } from '../fault.js';
 import { once } from '../fault-params.js';
 import { confirmTimeoutMs, waitForInjected, type ChaosStatus } from './chaos-confirmation.js';
 import { chaosInvariantProblems } from './chaos-invariants.js';
-import { chaosForFault, TEMPLATE_FOR_KIND } from './fault-to-chaos.js';
+import { aimedAtStackPods, chaosForFault, TEMPLATE_FOR_KIND, type StackPods } from './fault-to-chaos.js';
 
 /** What a cluster lends to faults: objects in one opted-in namespace. */
 export interface ChaosObjectTarget {
@@ -29,6 +29,8 @@ export interface ChaosObjectTarget {
   /** How long Chaos Mesh may take to report the fault injected (default from the fault's duration). */
   readonly confirmTimeoutMs?: number;
   readonly confirmPollMs?: number;
+  /** A team's own stack (a stack file): its fault targets, and the pods of each, looked up when the fault is injected. */
+  readonly stack?: { readonly targets: StackTargets; pods(target: string): Promise<StackPods> };
 }
 
 function chaosMeshFault(kind: FaultKind): Fault<ChaosObjectTarget> {
@@ -36,14 +38,22 @@ function chaosMeshFault(kind: FaultKind): Fault<ChaosObjectTarget> {
     kind,
     description: `a Chaos Mesh object from chaos/${TEMPLATE_FOR_KIND[kind]}.yaml, confirmed when every selected pod is injected`,
     prepare(target, fault) {
-      const allowed = FAULT_CATALOGUE[kind].targets.kubernetes;
+      const allowed = kindTargets(kind, 'kubernetes', target.stack?.targets);
       if (!allowed.includes(fault.target)) throw invalidInput(`faults.${fault.id}.target: expected one of ${allowed.join(', ')}, got ${JSON.stringify(fault.target)}`);
-      const object = chaosForFault(fault, { runId: target.runId, namespace: target.namespace });
-      const problems = chaosInvariantProblems(object, 'chaos');
-      if (problems.length > 0) throw invalidInput(`refusing to apply ${objectRef(object)}: it breaks peakready's chaos safety rules`, problems);
+      let object = chaosForFault(fault, { runId: target.runId, namespace: target.namespace });
+      const check = () => {
+        const problems = chaosInvariantProblems(object, 'chaos');
+        if (problems.length > 0) throw invalidInput(`refusing to apply ${objectRef(object)}: it breaks peakready's chaos safety rules`, problems);
+      };
+      check();
       const where = `${objectRef(object)} in ${target.namespace}`;
       return {
         async act() {
+          // A team's pods are looked up now: a partition's other side is the pods running at injection.
+          if (target.stack) {
+            object = aimedAtStackPods(object, await target.stack.pods(fault.kind === 'redis-outage' ? 'redis' : fault.target));
+            check();
+          }
           await target.apply(object);
           try {
             await waitForInjected(() => target.readStatus(object), {

@@ -4,6 +4,7 @@
  */
 import type { FaultKind, ResolvedFault } from '../../scenario/fault-spec.js';
 import type { K8sObject } from '../../contract/k8s-objects.js';
+import { invalidInput } from '../../contract/errors.js';
 import { resolveFaultParams } from '../catalogue.js';
 import { renderChaosTemplate, type TemplateValues } from './chaos-template.js';
 import { SERVICE_PORTS } from '../../contract/stack-services.js';
@@ -68,6 +69,35 @@ export function templateValues(fault: ResolvedFault, ctx: ChaosContext): Templat
     MEMORY_SIZE: '256MB',
     PORT: SERVICE_PORTS[target] ?? 8080,
   };
+}
+
+/**
+ * The pods of one target of a team's own stack (a stack file): the labels that select them,
+ * the running pods of the rest of the stack (a partition's other side), and the port its
+ * Service forwards to (HTTP faults).
+ */
+export interface StackPods {
+  readonly selector: Readonly<Record<string, string>>;
+  readonly peers: readonly string[];
+  readonly port?: number;
+}
+
+/**
+ * `object` (rendered for the reference stack, whose pods carry app=<service>) aimed at a
+ * team's own pods instead: its selector becomes the target's labels, a partition's other
+ * side the named running pods of the rest of the stack (Chaos Mesh's `pods` selector, in
+ * the same namespace), an HTTP fault's port the target's.
+ */
+export function aimedAtStackPods(object: K8sObject, pods: StackPods): K8sObject {
+  const ns = object.metadata.namespace!;
+  const spec = { ...(object.spec as Record<string, unknown>) };
+  spec.selector = { namespaces: [ns], labelSelectors: { ...pods.selector } };
+  if (spec.target && typeof spec.target === 'object' && 'selector' in spec.target) {
+    if (pods.peers.length === 0) throw invalidInput(`${object.kind} ${object.metadata.name}: no other running pod of the stack in ${ns} to cut the target off from`);
+    spec.target = { ...(spec.target as Record<string, unknown>), selector: { namespaces: [ns], pods: { [ns]: [...pods.peers] } } };
+  }
+  if ('port' in spec && pods.port !== undefined) spec.port = pods.port;
+  return { ...object, spec };
 }
 
 /** The Chaos Mesh resource that injects `fault` in `ctx.namespace`. */

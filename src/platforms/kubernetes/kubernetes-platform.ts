@@ -3,9 +3,14 @@
  * server-side into an opted-in namespace of the named context, waits for readiness,
  * watches HPAs, Rollouts, pods and Events, rolls model versions through the Rollout, and
  * injects faults as Chaos Mesh resources that are always deleted again.
+ *
+ * With a team's own stack (a stack file's `kubernetes` fields) it deploys and deletes
+ * nothing of the stack: it waits until the stack's workloads are ready, reaches the entry
+ * through its Service, watches the same streams with the stack's names, and aims the Chaos
+ * Mesh faults at the pods the stack's labels select.
  */
 import { fileURLToPath } from 'node:url';
-import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { invalidInput, PeakreadyError } from '../../contract/errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { StackSpec } from '../../scenario/types.js';
@@ -28,6 +33,8 @@ import { reachService, type Reach, type ReachKind } from './service-reach.js';
 import { waitForReady } from './readiness.js';
 import { applyOrder, tailorStack } from './stack-manifests.js';
 import { SERVICE_PORTS } from '../../contract/stack-services.js';
+import type { LoadedStack } from '../../scenario/stack-definition.js';
+import { OwnStack } from './own-stack.js';
 
 /** How to reach the cluster and what to deploy. */
 export interface KubernetesPlatformOptions {
@@ -51,6 +58,8 @@ export interface KubernetesPlatformOptions {
   readonly pollMs?: number;
   /** How long Chaos Mesh may take to report a fault injected (default: 30 s, at most half the fault's duration). */
   readonly chaosConfirmTimeoutMs?: number;
+  /** A team's own stack, deployed by its own manifests into `namespace` (checked by stackPlatformProblems). */
+  readonly stack?: LoadedStack;
 }
 
 /** The repository's deploy/ folder (two levels above src/ or dist/). */
@@ -74,19 +83,24 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
   private readonly pendingListeners = new Set<(e: PlatformEvent) => void>();
   private runId = 'manual';
   private teardown: TeardownStack | undefined;
+  /** The team's own stack, when the run has a stack file. */
+  private readonly own: OwnStack | undefined;
 
   constructor(private readonly opts: KubernetesPlatformOptions) {
     this.kc = pinContext(opts.context, opts.kubeConfig);
+    this.own = opts.stack ? new OwnStack(opts.stack, opts.namespace) : undefined;
   }
 
-  /** The manifests `up` would apply. */
+  /** The manifests `up` would apply (none for a team's own stack: its manifests are its own). */
   render(up?: Pick<UpOptions, 'stack' | 'timeScale'>): K8sObject[] {
+    if (this.own) return [];
     return renderStack({ overlay: this.opts.overlay, namespace: this.opts.namespace, ...(this.opts.deployDir ? { deployDir: this.opts.deployDir } : {}), ...(up?.stack ? { stack: up.stack } : {}), timeScale: up?.timeScale ?? 1 });
   }
 
   async up(opts: UpOptions): Promise<StackEndpoints> {
     this.runId = opts.runId;
     this.teardown = opts.teardown;
+    if (this.own) return this.upOwn(opts);
     const objects = this.render(opts);
     await requireOptIn(this.kc, this.opts.namespace, objects);
     // Registered before the first request, so a half-applied stack is still removed.
@@ -113,10 +127,29 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, placement: placementOf(gateway), scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
   }
 
+  /** A team's own stack: nothing applied; its workloads ready, then watched and reached like the reference stack's. */
+  private async upOwn(opts: UpOptions): Promise<StackEndpoints> {
+    const own = this.own!;
+    await requireOptIn(this.kc, this.opts.namespace);
+    opts.teardown.push(`stop watching the stack ${own.name} in ${this.opts.namespace}`, () => this.down());
+    await waitForReady(this.kc, own.workloads(), { timeoutMs: this.opts.readyTimeoutMs ?? 300_000, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    await this.startObserver();
+    const entry = own.entry();
+    const r = this.opts.gatewayUrl ? undefined : await reachService(this.kc, this.opts.namespace, entry.service, entry.port, { probePath: entry.ready });
+    if (r) {
+      this.reaches.set(own.entryName, r);
+      if (r.kind === 'port-forward') opts.log?.(`${own.entryName} reached through a port-forward to one pod (${r.tried.length > 0 ? `${r.tried.join(', ')} did not answer from here` : 'its Service has no ClusterIP or NodePort'}); --gateway-url names another address`);
+    }
+    const gateway = this.opts.gatewayUrl ?? r!.url;
+    // stackPlatformProblems made sure one of the two is there.
+    const prometheus = (this.opts.prometheusUrl ?? own.prometheus)!;
+    return { gateway, prometheus, services: { ...own.serviceUrls(), [own.entryName]: gateway, gateway, prometheus } };
+  }
+
   /** Starts the watches (also usable without `up`, against a stack deployed earlier). */
   async startObserver(): Promise<void> {
     if (this.observer) return;
-    this.observer = new ClusterObserver(this.kc, this.opts.namespace);
+    this.observer = new ClusterObserver(this.kc, this.opts.namespace, Date.now, this.own?.naming());
     for (const l of this.pendingListeners) this.observer.onEvent(l);
     await this.observer.start();
   }
@@ -168,9 +201,18 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     return KubernetesObjectApi.makeApiClient(this.kc);
   }
 
-  /** The Deployment or Rollout object of a service. */
+  /** The Deployment or Rollout object of a service (the stack file's workload for a team's own stack). */
   private async workload(service: string): Promise<K8sObject> {
     const api = this.workloads();
+    const own = this.own?.workload(service);
+    if (own) {
+      try {
+        return (await api.read(own)) as K8sObject;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+        throw invalidInput(`service ${JSON.stringify(service)}: no ${own.kind} ${own.metadata.name} in ${this.opts.namespace} (${this.own!.shown})`);
+      }
+    }
     for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['argoproj.io/v1alpha1', 'Rollout']] as const) {
       try {
         return (await api.read({ apiVersion, kind, metadata: { name: service, namespace: this.opts.namespace } })) as K8sObject;
@@ -193,7 +235,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   async status(): Promise<StackStatus> {
     const services: ServiceStatus[] = [];
-    for (const name of ['gateway', 'tabular', 'fallback', 'triton', 'generative', 'redis', 'prometheus']) {
+    for (const name of this.own ? this.own.names() : ['gateway', 'tabular', 'fallback', 'triton', 'generative', 'redis', 'prometheus']) {
       let w: K8sObject;
       try {
         w = await this.workload(name);
@@ -206,7 +248,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
         replicas: st.replicas ?? 0,
         ready: st.readyReplicas ?? 0,
         restarts: this.observer?.restartsOf(name) ?? 0,
-        endpoints: [`http://${name}.${this.opts.namespace}.svc:${SERVICE_PORTS[name] ?? 8080}`],
+        endpoints: this.own ? this.own.endpointsOf(name) : [`http://${name}.${this.opts.namespace}.svc:${SERVICE_PORTS[name] ?? 8080}`],
         ...(w.metadata.labels?.['peakready.io/model-version'] ? { version: w.metadata.labels['peakready.io/model-version'] } : {}),
       });
     }
@@ -220,6 +262,8 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   /** Rolls `version` out through the service's Rollout (env MODEL_VERSION + version label). */
   async deployVersion(service: string, version: string): Promise<Revert> {
+    // The run refuses deploy events with a team's own stack on Kubernetes (checkRunInput).
+    if (this.own) throw invalidInput(`${this.own.shown}: versions of the stack ${this.own.name} roll out through its own controller on Kubernetes`);
     const w = await this.workload(service);
     if (w.kind !== 'Rollout') throw invalidInput(`service ${service}: versions roll out through an Argo Rollout, but ${objectRef(w)} is not one`);
     const containers = ((w.spec as any)?.template?.spec?.containers ?? []) as { env?: { name: string; value?: string }[] }[];
@@ -259,7 +303,9 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
       ...(this.opts.chaosConfirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: this.opts.chaosConfirmTimeoutMs }),
       ...(this.opts.pollMs ? { confirmPollMs: this.opts.pollMs } : {}),
     });
-    return this.faults.inject(fault, () => chaosMeshFault(fault.kind).prepare(target, fault));
+    const own = this.own;
+    const aimed = own ? { ...target, stack: { targets: own.targets, pods: (t: string) => own.podsOf(t, this.kc.makeApiClient(CoreV1Api)) } } : target;
+    return this.faults.inject(fault, () => chaosMeshFault(fault.kind).prepare(aimed, fault));
   }
 
   onEvent(listener: (event: PlatformEvent) => void): () => void {

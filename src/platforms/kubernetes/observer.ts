@@ -116,6 +116,21 @@ interface RolloutReplicaSet {
   available: number;
 }
 
+/**
+ * Which service of the stack a pod, or a workload an HPA or Rollout names, belongs to. The
+ * reference stack's pods carry `app=<service>` and its workloads are named like their
+ * services; a team's own stack (a stack file) says by label selectors and workload names.
+ */
+export interface ObserverNaming {
+  /** The service whose pods carry these labels; undefined for a pod of none. */
+  podService(labels: Readonly<Record<string, string>>): string | undefined;
+  /** The service run by the workload of this name. */
+  workloadService(name: string): string;
+}
+
+/** The reference stack's naming. */
+export const REFERENCE_NAMING: ObserverNaming = { podService: (labels) => labels.app, workloadService: (name) => name };
+
 /** Watches one namespace; create with `start()`. */
 export class ClusterObserver {
   private readonly eventHub = new PlatformEventHub();
@@ -124,7 +139,7 @@ export class ClusterObserver {
   private readonly hpaReplicas = new Map<string, number>();
   private readonly pods = new Map<string, PodState>();
   private readonly replicaSets = new Map<string, ReplicaSetBook>();
-  /** Restarts per service (the pods' `app` label) since the observer started; never decreases. */
+  /** Restarts per service (by ObserverNaming.podService) since the observer started; never decreases. */
   private readonly serviceRestarts = new Map<string, number>();
   private readonly rolloutState = new Map<string, string>();
   private readonly rollouts = new Map<string, RolloutView>();
@@ -133,7 +148,12 @@ export class ClusterObserver {
   /** Latest Kubernetes Events, newest last, at most 200. */
   readonly events: ClusterEvent[] = [];
 
-  constructor(private readonly kc: KubeConfig, private readonly namespace: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly namespace: string,
+    private readonly now: () => number = Date.now,
+    private readonly naming: ObserverNaming = REFERENCE_NAMING,
+  ) {}
 
   onEvent(listener: Listener): () => void {
     return this.eventHub.on(listener);
@@ -195,8 +215,9 @@ export class ClusterObserver {
     const from = this.hpaReplicas.get(target);
     this.hpaReplicas.set(target, to);
     if (from === undefined || from === to) return;
-    const able = status.conditions?.find((c) => c.type === 'AbleToScale' || c.type === 'ScalingActive');
-    this.emit({ t: this.now(), type: 'replicas', service: target, from, to, reason: able?.message ?? able?.reason ?? 'hpa' });
+    // ScalingActive names the metric that set the count ("... from pods metric inference_requests_per_second").
+    const why = status.conditions?.find((c) => c.type === 'ScalingActive') ?? status.conditions?.find((c) => c.type === 'AbleToScale');
+    this.emit({ t: this.now(), type: 'replicas', service: this.naming.workloadService(target), from, to, reason: why?.message ?? why?.reason ?? 'hpa' });
   }
 
   private onRollout(type: string, o: K8sObject): void {
@@ -250,7 +271,7 @@ export class ClusterObserver {
     const key = `${view.phase}|${weight}|${view.version}`;
     if (this.rolloutState.get(name) === key) return;
     this.rolloutState.set(name, key);
-    this.emit({ t: this.now(), type: 'rollout', service: name, phase: view.phase, weight, version: view.version, ...(view.message ? { message: view.message } : {}) });
+    this.emit({ t: this.now(), type: 'rollout', service: this.naming.workloadService(name), phase: view.phase, weight, version: view.version, ...(view.message ? { message: view.message } : {}) });
   }
 
   /** A Rollout's ReplicaSet changed: its available pods move the canary weight. */
@@ -288,7 +309,7 @@ export class ClusterObserver {
   private onPod(type: string, o: K8sObject): void {
     const name = o.metadata.name;
     const key = String(o.metadata.uid ?? name);
-    const service = o.metadata.labels?.app ?? name;
+    const service = this.naming.podService(o.metadata.labels ?? {}) ?? name;
     const meta = o.metadata as { ownerReferences?: OwnerRef[]; deletionTimestamp?: string };
     const owner = meta.ownerReferences?.find((r) => r.controller !== false && r.kind === 'ReplicaSet');
     const ownerKey = owner ? String(owner.uid ?? owner.name) : undefined;
@@ -355,7 +376,7 @@ export class ClusterObserver {
   }
 
   /**
-   * Restarts of the pods whose `app` label is `service`: container restarts plus pods their
+   * Restarts of the pods of `service` (ObserverNaming.podService): container restarts plus pods their
    * ReplicaSet replaced (see `ReplicaSetBook`), including pods gone since. Cumulative: it
    * never decreases, so each increase of a sampled series is a restart.
    */

@@ -13,12 +13,12 @@ export interface Forward {
   close(): Promise<void>;
 }
 
-/** Picks a running, ready pod of the service (label app=<service>). */
-export async function pickPod(kc: KubeConfig, namespace: string, service: string): Promise<string> {
+/** Picks a running, ready pod of the service: the pods `labelSelector` selects (default app=<service>). */
+export async function pickPod(kc: KubeConfig, namespace: string, service: string, labelSelector = `app=${service}`): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
-  const pods = await core.listNamespacedPod({ namespace, labelSelector: `app=${service}` });
+  const pods = await core.listNamespacedPod({ namespace, labelSelector });
   const ready = pods.items.find((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-  if (!ready?.metadata?.name) throw environmentError(`no ready pod of ${service} in ${namespace} to port-forward to`, `kubectl -n ${namespace} get pods -l app=${service}`);
+  if (!ready?.metadata?.name) throw environmentError(`no ready pod of ${service} in ${namespace} to port-forward to`, `kubectl -n ${namespace} get pods -l ${labelSelector}`);
   return ready.metadata.name;
 }
 

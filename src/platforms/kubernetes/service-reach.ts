@@ -70,6 +70,8 @@ export async function reachService(
     if (await answers(c.url, opts.probePath ?? '/', opts.timeoutMs ?? 1500)) return { url: c.url, kind: c.kind, tried, close: async () => {} };
     tried.push(`${c.kind} ${c.url}`);
   }
-  const f: Forward = await portForward(kc, namespace, await pickPod(kc, namespace, service), port);
+  // The pods the Service itself selects (the reference stack's carry app=<service>).
+  const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const f: Forward = await portForward(kc, namespace, await pickPod(kc, namespace, service, selector || undefined), port);
   return { url: f.url, kind: 'port-forward', tried, close: () => f.close() };
 }

@@ -6,6 +6,7 @@
  * definition's environment or arguments to their service.
  */
 import { resolve as resolvePath } from 'node:path';
+import { invalidInput } from '../../contract/errors.js';
 import { parseDuration } from '../../scenario/duration.js';
 import { fillTemplate, type LoadedStack } from '../../scenario/stack-definition.js';
 import { freePort } from './free-port.js';
@@ -18,9 +19,12 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 export async function definedServiceSpec(stack: LoadedStack, service: string, urls: Readonly<Record<string, string>>, disable: readonly string[], version?: string): Promise<ProcessSpec> {
   const svc = stack.definition.services[service];
   if (!svc) throw new Error(`the stack ${stack.definition.name} has no service ${service}`);
+  const { command, port: portSpec, ready } = svc;
+  // Checked before the run (stackPlatformProblems); a direct caller gets the same message.
+  if (!command || !portSpec || ready === undefined) throw invalidInput(`${stack.shown}: services.${service}: command, port and ready are required on the local platform`);
   const port = await freePort();
   const fill = (v: string) => fillTemplate(v, urls, port);
-  const [program, ...rest] = svc.command.map(fill);
+  const [program, ...rest] = command.map(fill);
   const args = [...rest];
   const env: Record<string, string> = {};
   const add = (more: { readonly env?: Readonly<Record<string, string>>; readonly args?: readonly string[] } | undefined) => {
@@ -28,8 +32,8 @@ export async function definedServiceSpec(stack: LoadedStack, service: string, ur
     args.push(...(more?.args ?? []).map(fill));
   };
   add({ env: svc.env ?? {} });
-  if ('flag' in svc.port) args.push(svc.port.flag, fill(svc.port.value ?? '{{port}}'));
-  else env[svc.port.env] = String(port);
+  if ('flag' in portSpec) args.push(portSpec.flag, fill(portSpec.value ?? '{{port}}'));
+  else env[portSpec.env] = String(port);
   // The version this replica runs (a canary's, or the stable one), then the switched-off mechanisms.
   add(version === undefined ? undefined : svc.rollout?.versions[version]);
   for (const mechanism of disable) {
@@ -44,7 +48,7 @@ export async function definedServiceSpec(stack: LoadedStack, service: string, ur
     group: true,
     deathLink: 'pdeathsig',
     port,
-    ready: { path: svc.ready },
+    ready: { path: ready },
   };
 }
 

@@ -6,11 +6,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Journal } from '../../../src/contract/journal.js';
 import type { V1Deployment, V1PodSpec, V1ResourceRequirements, V1Service } from '@kubernetes/client-node';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 /** The stack image (deploy/Dockerfile's files, assembled by scripts/k8s/image.sh stack). */
 export const STACK_IMAGE = 'peakready.local/stack:test';
+/** The flask-stack fixture's image (scripts/k8s/image.sh flask-stack), which its own manifests (test/fixtures/flask-stack/k8s) run. */
+export const FLASK_IMAGE = 'peakready.local/flask-stack:test';
 /** The overlay that runs deploy/overlays/kind on the real node with these images. */
 export const TEST_OVERLAY = join(REPO, 'test/k8s-node/overlay');
 export const NODE_LABEL = 'peakready.io/real-node';
@@ -54,6 +57,17 @@ export function realNode(): RealNode {
   };
 }
 
+export /** node-up.sh's cluster Prometheus: from the environment (test-k8s.sh sources the node's env) or the node's env file. */
+function clusterPrometheus(): string {
+  const fromEnv = process.env.PEAKREADY_K8S_CLUSTER_PROMETHEUS;
+  if (fromEnv) return fromEnv;
+  const state = process.env.PEAKREADY_K8S_NODE_STATE ?? `${process.env.PEAKREADY_K8S_STATE ?? '/tmp/peakready-k8s'}-node`;
+  const file = join(state, 'env');
+  const line = existsSync(file) ? /^export PEAKREADY_K8S_CLUSTER_PROMETHEUS=(.+)$/m.exec(readFileSync(file, 'utf8')) : null;
+  if (!line?.[1]) throw new Error(`no cluster Prometheus: ${file} has no PEAKREADY_K8S_CLUSTER_PROMETHEUS (node-up.sh starts it)`);
+  return line[1];
+}
+
 const execFileP = promisify(execFile);
 
 /** Runs the built CLI (dist/cli/main.js) with this process's environment (the test cluster's KUBECONFIG). */
@@ -64,6 +78,16 @@ export async function peakready(args: string[]): Promise<{ code: number; stdout:
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** `peakready run ...args --out dir` and the journal it wrote; a run that wrote none fails, with its exit code and stderr. */
+export async function runWithJournal(args: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string; journal: Journal }> {
+  const r = await peakready(['run', ...args, '--out', dir]);
+  try {
+    return { ...r, journal: JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as Journal };
+  } catch {
+    throw new Error(`no journal in ${dir} (exit ${r.code}): ${r.stderr.slice(-3000)}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { PeakreadyError } from '../../../src/contract/errors.js';
 import { exitCode } from '../../../src/contract/exit-code.js';
 import { checkRunInput } from '../../../src/runner/run-input.js';
 import { preflightProblems } from '../../../src/runner/preflight.js';
-import { defineStack, fillTemplate, stackDefinitionProblems, type StackDefinition } from '../../../src/scenario/stack-definition.js';
+import { defineStack, fillTemplate, stackDefinitionProblems, stackPlatformProblems, type StackDefinition } from '../../../src/scenario/stack-definition.js';
 import { FAULT_KINDS } from '../../../src/scenario/fault-spec.js';
 
 // Stack and scenario files live inside the repository (tmp/ is ignored by git) so their imports resolve like a user's.
@@ -186,7 +186,7 @@ export default defineScenario({
     expect(missing.problems.join('\n')).toMatch(/nope\.ts: stack file not found/);
   });
 
-  it("a scenario names its stack file relative to itself; --disable takes the stack's switches; --platform kubernetes is refused for now", async () => {
+  it("a scenario names its stack file relative to itself; --disable takes the stack's switches; on Kubernetes it needs the kubernetes fields", async () => {
     write('good-stack.ts', `import { defineStack } from '${index}';\nexport default defineStack(${JSON.stringify(mine)});\n`);
     const scenarioFile = write(
       'names-stack.ts',
@@ -206,9 +206,78 @@ export default defineScenario({
     expect(checked.scenario.stack.disable).toEqual(['fallback']);
     expect(checked.platform).toMatchObject({ platform: 'local', stack: { definition: { name: 'mine' }, dir } });
     const e = await refused(checkRunInput(scenarioFile, { disable: ['cache'], platform: 'kubernetes' }));
+    const shown = String.raw`[^:]*good-stack\.ts`;
     expect(e.problems).toEqual([
       '--disable: expected one of fallback (the switches of stack mine), got "cache"',
-      expect.stringMatching(/^--platform kubernetes: the stack mine \(.*good-stack\.ts\) runs on the local platform only for now/),
+      expect.stringMatching(new RegExp(`^${shown}: services\\.app\\.kubernetes: required on the kubernetes platform`)),
+      expect.stringMatching(new RegExp(`^${shown}: services\\.model\\.kubernetes: required on the kubernetes platform`)),
+      expect.stringMatching(new RegExp(`^${shown}: kubernetes\\.redis: required on the kubernetes platform with redis: true`)),
+      expect.stringMatching(new RegExp(`^${shown}: kubernetes\\.prometheus: required on the kubernetes platform .*--prometheus-url`)),
+    ]);
+  });
+
+  it('on Kubernetes: a stack deployed by its own manifests, named by workloads, labels and its entry Service', async () => {
+    const onCluster = {
+      ...mine,
+      services: {
+        app: { ...mine.services.app, kubernetes: { selector: { 'app.kubernetes.io/name': 'app' }, service: { name: 'app', port: 8080 } } },
+        model: { ...mine.services.model, kubernetes: { workload: { kind: 'StatefulSet', name: 'model-server' }, selector: { 'app.kubernetes.io/name': 'model-server' } } },
+      },
+      kubernetes: { prometheus: 'http://prometheus.monitoring.svc:9090', redis: { selector: { 'app.kubernetes.io/name': 'redis' } } },
+    } satisfies StackDefinition;
+    expect(stackDefinitionProblems(onCluster, 'm.ts')).toEqual([]);
+    expect(stackPlatformProblems(onCluster, 'kubernetes', 'm.ts')).toEqual([]);
+    // The same file still runs locally (its command, port and ready are there).
+    expect(stackPlatformProblems(onCluster, 'local', 'm.ts')).toEqual([]);
+    // A stack only for Kubernetes has no commands: the local platform says what it lacks.
+    const clusterOnly = { ...onCluster, services: { app: { ready: '/ready', kubernetes: onCluster.services.app.kubernetes }, model: { kubernetes: onCluster.services.model.kubernetes } } } satisfies StackDefinition;
+    expect(stackDefinitionProblems(clusterOnly, 'm.ts')).toEqual([]);
+    expect(stackPlatformProblems(clusterOnly, 'kubernetes', 'm.ts')).toEqual([]);
+    expect(stackPlatformProblems(clusterOnly, 'local', 'm.ts')).toEqual([
+      'm.ts: services.app.command: required on the local platform (the command line that starts it)',
+      'm.ts: services.app.port: required on the local platform (how it is told its port)',
+      'm.ts: services.model.command: required on the local platform (the command line that starts it)',
+      'm.ts: services.model.port: required on the local platform (how it is told its port)',
+      'm.ts: services.model.ready: required on the local platform (the HTTP path answering 2xx once it is ready)',
+    ]);
+    // The entry needs its Service and ready path; --prometheus-url stands in for the file's Prometheus.
+    const noEntry = { ...clusterOnly, services: { ...clusterOnly.services, app: { kubernetes: { selector: { app: 'x' } } } }, kubernetes: { redis: onCluster.kubernetes.redis } } satisfies StackDefinition;
+    expect(stackPlatformProblems(noEntry, 'kubernetes', 'm.ts', { prometheusUrl: 'http://10.0.0.9:9090' })).toEqual([
+      'm.ts: services.app.kubernetes.service: required for the entry service (the Service that receives the traffic), like { name: "api", port: 8080 }',
+      'm.ts: services.app.ready: required for the entry service (the harness checks it through the Service before the traffic starts)',
+    ]);
+    // Malformed fields are named.
+    const bad = { ...onCluster, services: { ...onCluster.services, app: { ...onCluster.services.app, kubernetes: { workload: { kind: 'Job', name: 'App' }, selector: {}, service: { name: 'app', port: 0 } } } }, kubernetes: { prometheus: 'prometheus:9090' } };
+    expect(stackDefinitionProblems(bad, 'm.ts')).toEqual([
+      'm.ts: services.app.kubernetes.workload.kind: expected Deployment, StatefulSet or Rollout',
+      'm.ts: services.app.kubernetes.workload.name: expected a Kubernetes object name like "model-server"',
+      'm.ts: services.app.kubernetes.selector: expected the labels of its pods, like { "app.kubernetes.io/name": "api" }',
+      'm.ts: services.app.kubernetes.service.port: expected a port 1..65535',
+      'm.ts: kubernetes.prometheus: expected an http(s) URL like http://prometheus.monitoring.svc:9090',
+    ]);
+
+    // A run on Kubernetes: the platform gets the stack; what it would reconfigure or deploy is refused.
+    write('cluster-stack.ts', `import { defineStack } from '${index}';\nexport default defineStack(${JSON.stringify(onCluster)});\n`);
+    const scenarioFile = write(
+      'on-cluster.ts',
+      `import { defineScenario } from '${index}';
+export default defineScenario({
+  name: 'on-cluster',
+  traffic: { executor: 'arrival-rate', stages: [{ duration: '5s', rate: 5 }] },
+  mix: { predict: { weight: 1, request: () => ({ path: '/predict' }) } },
+  faults: [{ kind: 'partition', target: 'model', for: '2s', at: '1s' }, { kind: 'redis-outage', target: 'redis', for: '2s', at: '3s' }],
+  slos: [{ metric: { kind: 'fallback-share' }, op: '<', threshold: 0.5 }],
+  stack: { definition: './cluster-stack.ts' },
+});
+`,
+    );
+    const checked = await checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', namespace: 'team' });
+    expect(checked.platform).toMatchObject({ platform: 'kubernetes', namespace: 'team', stack: { definition: { name: 'mine' } } });
+    const e = await refused(checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', disable: ['fallback'], loadRunners: '2', overlay: 'kind' }));
+    expect(e.problems).toEqual([
+      expect.stringMatching(/^--disable fallback: on the kubernetes platform peakready does not reconfigure the stack mine/),
+      expect.stringMatching(/^--load-runners: the runners run peakready's own stack image/),
+      expect.stringMatching(/^--overlay: the stack mine .* is deployed by its own manifests/),
     ]);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * A team's own stack on the real node (issue 17): the flask-stack fixture (a Flask app in the
+ * seed's style, its primary model behind a Python model server, Redis as its prediction
+ * cache) deployed by its own manifests (test/fixtures/flask-stack/k8s: Deployments, Services
+ * and an HPA labelled app.kubernetes.io/name, not the project's overlays), described by a
+ * stack file with label selectors (stack.kubernetes.ts), and judged by the readiness
+ * scenario with every fault done by Chaos Mesh on the pods those labels select: the model
+ * server failed, then slowed by a bandwidth limit, then Redis failed. The app must fall back
+ * and keep answering; the run passes. The same run against the app with its fallback
+ * switched off in its own Deployment fails, naming the SLOs. peakready leaves the team's
+ * stack as it found it and no Chaos object behind.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { readYamlDocuments } from '../../src/contract/k8s-objects.js';
+import { apply, connect, createNamespace, deleteNamespace, until, type TestCluster } from '../k8s/helpers/cluster.js';
+import { clusterPrometheus, REPO, runWithJournal } from './helpers/real-node.js';
+
+const MANIFESTS = join(REPO, 'test/fixtures/flask-stack/k8s');
+const SCENARIO = join(REPO, 'test/fixtures/flask-stack/readiness.kubernetes.ts');
+const CHAOS_KINDS = ['podchaos', 'networkchaos'];
+
+describe("a team's own stack on the real node", () => {
+  let c: TestCluster;
+  let ns: string;
+  const out = mkdtempSync(join(tmpdir(), 'peakready-own-stack-'));
+
+  const ready = async (): Promise<boolean> => {
+    const ds = (await c.apps.listNamespacedDeployment({ namespace: ns })).items;
+    return ds.length === 3 && ds.every((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (d.status?.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1));
+  };
+  const chaosLeft = async (): Promise<string[]> => {
+    const left: string[] = [];
+    for (const plural of CHAOS_KINDS) {
+      const list = (await c.custom.listNamespacedCustomObject({ group: 'chaos-mesh.org', version: 'v1alpha1', namespace: ns, plural })) as { items: { metadata: { name: string } }[] };
+      left.push(...list.items.map((i) => `${plural}/${i.metadata.name}`));
+    }
+    return left;
+  };
+  const run = async (name: string) => {
+    const r = await runWithJournal([SCENARIO, '--platform', 'kubernetes', '--context', c.context, '--namespace', ns, '--prometheus-url', clusterPrometheus()], join(out, name));
+    // The team's stack is where it was: peakready deletes nothing of it, and leaves no Chaos object.
+    expect((await c.apps.listNamespacedDeployment({ namespace: ns })).items.map((d) => d.metadata?.name).sort()).toEqual(['app', 'model-server', 'redis']);
+    await until('no Chaos object of the run left', async () => ((await chaosLeft()).length === 0 ? true : undefined), { describe: async () => (await chaosLeft()).join(', ') });
+    return r;
+  };
+
+  beforeAll(async () => {
+    c = connect();
+    ns = await createNamespace(c, 'flask-seed');
+    // The team's own manifests, as `kubectl -n <ns> apply -f k8s/` would apply them.
+    for (const file of readdirSync(MANIFESTS).filter((f) => f.endsWith('.yaml')).sort()) {
+      for (const doc of readYamlDocuments(join(MANIFESTS, file)) as KubernetesObject[]) {
+        await apply(c, { ...doc, metadata: { ...doc.metadata, namespace: ns } });
+      }
+    }
+    await until('the app, the model server and Redis ready', async () => (await ready()) || undefined, {
+      timeoutMs: 180_000,
+      describe: async () => JSON.stringify((await c.core.listNamespacedPod({ namespace: ns })).items.map((p) => [p.metadata?.name, p.status?.phase, p.status?.containerStatuses?.map((s) => s.state)])),
+    });
+  }, 240_000);
+  afterAll(async () => {
+    await deleteNamespace(c, ns);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('passes: every fault injected by Chaos Mesh on the labelled pods, the app falls back and keeps answering', async () => {
+    const { code, stderr, journal } = await run('intact');
+    const failed = journal.slos.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.status} ${s.observed ?? ''}`);
+    expect(failed, stderr.slice(-2500)).toEqual([]);
+    expect(journal.faults.map((f) => [f.id, f.kind, f.notInjected ?? 'injected'])).toEqual([
+      ['model-frozen', 'unavailable', 'injected'],
+      ['model-slow', 'bandwidth', 'injected'],
+      ['redis-gone', 'redis-outage', 'injected'],
+    ]);
+    expect(journal.verdict, journal.reason).toBe('pass');
+    expect(code).toBe(0);
+    // Classified from the app's own JSON answers: the fallback answered while the model server was down.
+    const share = (id: string) => journal.slos.find((s) => s.name === id)?.observed;
+    console.info(`own stack on the real node: ${journal.totals.requests} requests; fallback share while frozen ${share('fallback carries the frozen model server')}, while slow ${share('fallback takes over from the slow model server')}`);
+  }, 600_000);
+
+  it("fails with the app's fallback switched off in its own Deployment, naming the SLOs", async () => {
+    const app = await c.apps.readNamespacedDeployment({ name: 'app', namespace: ns });
+    const env = [...(app.spec!.template.spec!.containers[0]!.env ?? []), { name: 'FALLBACK_ENABLED', value: '0' }];
+    const patch: V1Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: ns }, spec: { selector: app.spec!.selector, template: { ...app.spec!.template, spec: { ...app.spec!.template.spec!, containers: [{ ...app.spec!.template.spec!.containers[0]!, env }] } } } };
+    await apply(c, patch);
+    await until('the app rolled out without its fallback', async () => (await ready()) || undefined, { timeoutMs: 180_000 });
+    const { code, journal } = await run('no-fallback');
+    expect(code, journal.reason).toBe(1);
+    expect(journal.verdict).toBe('fail');
+    const failed = journal.slos.filter((s) => s.status === 'fail').map((s) => s.name);
+    expect(failed).toEqual(expect.arrayContaining(['every answer is a prediction', 'fallback carries the frozen model server']));
+  }, 600_000);
+});

@@ -1,0 +1,90 @@
+/**
+ * A team's own stack on Kubernetes (issue 17): Chaos Mesh objects aimed at the pods the stack
+ * file's labels select instead of the reference stack's app=<service>, and the observer
+ * counting restarts and scaling under the stack's service names.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../../../src/contract/k8s-objects.js';
+import { chaosInvariantProblems } from '../../../src/faults/chaos-mesh/chaos-invariants.js';
+import { aimedAtStackPods, chaosForFault } from '../../../src/faults/chaos-mesh/fault-to-chaos.js';
+import { ClusterObserver } from '../../../src/platforms/kubernetes/observer.js';
+import { labelSelector, OwnStack } from '../../../src/platforms/kubernetes/own-stack.js';
+import type { PlatformEvent } from '../../../src/platforms/platform.js';
+import { defineStack } from '../../../src/scenario/stack-definition.js';
+
+const NS = 'team';
+const stack = defineStack({
+  name: 'flask-seed',
+  entry: 'app',
+  redis: true,
+  services: {
+    app: { ready: '/ready', kubernetes: { selector: { 'app.kubernetes.io/name': 'app' }, service: { name: 'app', port: 8080 } } },
+    'model-server': { kubernetes: { workload: { kind: 'StatefulSet', name: 'models' }, selector: { 'app.kubernetes.io/name': 'model-server', tier: 'ml' } } },
+  },
+  kubernetes: { prometheus: 'http://prometheus.monitoring.svc:9090', redis: { workload: { name: 'cache' }, selector: { 'app.kubernetes.io/name': 'redis' } } },
+});
+const own = new OwnStack({ definition: stack, dir: '.', shown: 'stacks/flask.ts' }, NS);
+
+describe("a team's own stack on Kubernetes", () => {
+  it('names its workloads, its entry Service and its in-cluster URLs from the stack file', () => {
+    expect(own.workloads().map((w) => `${w.apiVersion} ${w.kind}/${w.metadata.name} in ${w.metadata.namespace}`)).toEqual([
+      'apps/v1 Deployment/app in team',
+      'apps/v1 StatefulSet/models in team',
+      'apps/v1 Deployment/cache in team',
+    ]);
+    expect(own.entry()).toEqual({ service: 'app', port: 8080, ready: '/ready' });
+    expect(own.serviceUrls()).toEqual({ app: 'http://app.team.svc:8080' });
+    expect(own.targets).toEqual({ services: ['app', 'model-server'], redis: true });
+    expect(labelSelector({ 'app.kubernetes.io/name': 'model-server', tier: 'ml' })).toBe('app.kubernetes.io/name=model-server,tier=ml');
+  });
+
+  it("aims a Chaos Mesh object at the target's labels, a partition's other side at the rest of the stack by pod name", () => {
+    const cut = chaosForFault({ id: 'models-cut', kind: 'partition', target: 'model-server', atMs: 0, durationMs: 20_000, params: {} }, { runId: 'r1', namespace: NS });
+    const aimed = aimedAtStackPods(cut, { selector: { 'app.kubernetes.io/name': 'model-server', tier: 'ml' }, peers: ['app-7d9-x', 'cache-5c-y'] });
+    expect((aimed.spec as any).selector).toEqual({ namespaces: [NS], labelSelectors: { 'app.kubernetes.io/name': 'model-server', tier: 'ml' } });
+    expect((aimed.spec as any).target).toEqual({ mode: 'all', selector: { namespaces: [NS], pods: { [NS]: ['app-7d9-x', 'cache-5c-y'] } } });
+    // Still within peakready's safety rules (its namespace only, a duration, the run-id label), and the rest untouched.
+    expect(chaosInvariantProblems(aimed, 'test')).toEqual([]);
+    expect((aimed.spec as any)).toMatchObject({ action: 'partition', direction: 'to', duration: '20s' });
+    expect((cut.spec as any).selector.labelSelectors).toEqual({ app: 'model-server' });
+    // Nothing running on the other side: refused with the reason, not applied empty.
+    expect(() => aimedAtStackPods(cut, { selector: { a: 'b' }, peers: [] })).toThrow(/no other running pod of the stack in team to cut the target off from/);
+    // An HTTP fault intercepts the target's port; a pod fault has no port to change.
+    const abort = chaosForFault({ id: 'app-errors', kind: 'errors', target: 'app', atMs: 0, durationMs: 5_000, params: {} }, { runId: 'r1', namespace: NS });
+    expect((aimedAtStackPods(abort, { selector: { 'app.kubernetes.io/name': 'app' }, peers: [], port: 8080 }).spec as any).port).toBe(8080);
+    const fail = chaosForFault({ id: 'cache-down', kind: 'redis-outage', target: 'redis', atMs: 0, durationMs: 5_000, params: {} }, { runId: 'r1', namespace: NS });
+    expect(aimedAtStackPods(fail, { selector: { 'app.kubernetes.io/name': 'redis' }, peers: [], port: 6379 }).spec).not.toHaveProperty('port');
+  });
+
+  it('counts restarts and HPA scaling under the stack file\'s service names', () => {
+    const observer = new ClusterObserver(new KubeConfig(), NS, () => 1_000, own.naming());
+    const events: PlatformEvent[] = [];
+    observer.onEvent((e) => events.push(e));
+    const pod = (name: string, labels: Record<string, string>, restarts: number): K8sObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: NS, uid: `uid-${name}`, labels },
+      status: { phase: 'Running', containerStatuses: [{ restartCount: restarts }], conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    observer.ingest('pods', 'ADDED', pod('models-0', { 'app.kubernetes.io/name': 'model-server', tier: 'ml' }, 0));
+    observer.ingest('pods', 'MODIFIED', pod('models-0', { 'app.kubernetes.io/name': 'model-server', tier: 'ml' }, 2));
+    observer.ingest('pods', 'ADDED', pod('cache-1', { 'app.kubernetes.io/name': 'redis' }, 0));
+    observer.ingest('pods', 'MODIFIED', pod('cache-1', { 'app.kubernetes.io/name': 'redis' }, 1));
+    // A pod with only one of the two labels is not the model server's.
+    observer.ingest('pods', 'ADDED', pod('other-1', { 'app.kubernetes.io/name': 'model-server' }, 0));
+    observer.ingest('pods', 'MODIFIED', pod('other-1', { 'app.kubernetes.io/name': 'model-server' }, 1));
+    expect(observer.restartsOf('model-server')).toBe(2);
+    expect(observer.restartsOf('redis')).toBe(1);
+    // As the HPA controller reports it: the scaling reason says which metric set the count.
+    const conditions = [
+      { type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: 'the HPA controller was able to update the target scale to 3' },
+      { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from pods metric inference_requests_per_second' },
+    ];
+    const hpa = (current: number): K8sObject => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'models-hpa', namespace: NS }, spec: { scaleTargetRef: { name: 'models' } }, status: { currentReplicas: current, conditions } });
+    observer.ingest('hpa', 'ADDED', hpa(1));
+    observer.ingest('hpa', 'MODIFIED', hpa(3));
+    expect(events.filter((e) => e.type === 'replicas')).toEqual([expect.objectContaining({ service: 'model-server', from: 1, to: 3, reason: expect.stringContaining('pods metric inference_requests_per_second') })]);
+    expect(events.filter((e) => e.type === 'restart').map((e) => (e as { service: string }).service)).toEqual(['model-server', 'model-server', 'redis', 'other-1']);
+  });
+});
