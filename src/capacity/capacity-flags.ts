@@ -3,10 +3,12 @@
  * the flag, what was expected and what was given), so bad input exits 2 with the full list
  * and nothing started.
  */
+import { mechanismProblems } from '../runner/preflight.js';
 import { tryParseDuration } from '../scenario/duration.js';
+import type { LoadedStack } from '../scenario/stack-definition.js';
 import { defaultCapacitySlos, parseCapacitySlos, type CapacitySlo } from './capacity-slo.js';
 import { PROFILED_SERVICES } from './capacity-platform.js';
-import { CAPACITY_SERVICES, type CapacityService } from './service-traffic.js';
+import { CAPACITY_SERVICES } from './service-traffic.js';
 import type { CapacitySettings } from './types.js';
 
 /** The flags as commander hands them over (strings). */
@@ -25,16 +27,28 @@ export interface RawCapacityFlags {
   readonly repeats: string;
   readonly seed: string;
   readonly profile?: string;
+  /** Mechanisms to switch off during the search (repeatable `--disable`), checked against the stack's. */
+  readonly disable?: readonly string[];
 }
 
+/**
+ * The stack the flags are checked against: the reference stack (nothing given), a stack
+ * definition, or one that was named but could not be loaded (its problems are listed
+ * elsewhere; service names and switches cannot be checked against it).
+ */
+export type CapacityStackChoice = { readonly kind: 'reference' } | { readonly kind: 'defined'; readonly stack: LoadedStack } | { readonly kind: 'unreadable'; readonly shown: string };
+
 export interface CapacityFlags {
-  readonly service: CapacityService;
+  /** One of CAPACITY_SERVICES on the reference stack, else a service of the stack definition. */
+  readonly service: string;
   readonly slos: readonly CapacitySlo[];
   readonly sloTexts: readonly string[];
   readonly settings: CapacitySettings;
   readonly peakRps?: number;
   readonly headroom: number;
   readonly profile?: string;
+  /** The mechanisms `--disable` named (each one the stack has). */
+  readonly disable: readonly string[];
 }
 
 const q = (v: unknown): string => JSON.stringify(v);
@@ -68,15 +82,34 @@ function wholeSeconds(flag: string, text: string, min: number, problems: string[
 
 /**
  * Validates every flag; `problems` lists each one wrong. `repoProfile` resolves --profile
- * (a file, or a bundled profile name) and returns undefined when it does not exist.
+ * (a file, or a bundled profile name) and returns undefined when it does not exist. With a
+ * stack definition (`stack`), --service names one of its services, --disable one of its
+ * mechanisms, and --profile and --platform kubernetes are refused.
  */
-export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: string) => string | undefined): { flags?: CapacityFlags; problems: string[] } {
+export function parseCapacityFlags(
+  raw: RawCapacityFlags,
+  resolveProfile: (v: string) => string | undefined,
+  stack: CapacityStackChoice = { kind: 'reference' },
+): { flags?: CapacityFlags; problems: string[] } {
   const problems: string[] = [];
   const service = raw.service;
-  if (service === undefined) problems.push(`--service: required, expected one of ${CAPACITY_SERVICES.join(', ')}`);
-  else if (!(CAPACITY_SERVICES as readonly string[]).includes(service)) problems.push(`--service: expected one of ${CAPACITY_SERVICES.join(', ')}, got ${q(service)}`);
+  const defined = stack.kind === 'defined' ? stack.stack : undefined;
+  const which = defined ? `stack ${defined.definition.name} (${defined.shown})` : stack.kind === 'unreadable' ? `the stack in ${stack.shown}` : '';
+  if (defined) {
+    const names = Object.keys(defined.definition.services).join(', ');
+    const whose = `(the services of stack ${defined.definition.name}, ${defined.shown})`;
+    if (service === undefined) problems.push(`--service: required, expected one of ${names} ${whose}`);
+    else if (!Object.hasOwn(defined.definition.services, service)) problems.push(`--service: expected one of ${names} ${whose}, got ${q(service)}`);
+  } else if (stack.kind === 'reference') {
+    if (service === undefined) problems.push(`--service: required, expected one of ${CAPACITY_SERVICES.join(', ')}`);
+    else if (!(CAPACITY_SERVICES as readonly string[]).includes(service)) problems.push(`--service: expected one of ${CAPACITY_SERVICES.join(', ')}, got ${q(service)}`);
+  } else if (stack.kind === 'unreadable' && service === undefined) problems.push(`--service: required, expected one of the services of the stack in ${stack.shown}`);
+  if (stack.kind !== 'reference' && raw.platform === 'kubernetes') {
+    problems.push(`--platform kubernetes: capacity of ${which} runs on the local platform only: on Kubernetes peakready does not own the team's workloads and cannot pin a service's replicas; run --platform local`);
+  }
 
-  const sloTexts = raw.slo.length > 0 ? raw.slo : defaultCapacitySlos(service);
+  // A stack's service is judged by the plain defaults whatever its name ("generative" means the reference simulator).
+  const sloTexts = raw.slo.length > 0 ? raw.slo : defaultCapacitySlos(stack.kind === 'reference' ? service : undefined);
   const { slos, problems: sloProblems } = parseCapacitySlos(sloTexts);
   problems.push(...sloProblems);
 
@@ -107,7 +140,8 @@ export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: st
 
   let profile: string | undefined;
   if (raw.profile !== undefined) {
-    if (raw.platform !== 'local') problems.push(`--profile: only on the local platform (the cluster runs the images' own configuration), got --platform ${raw.platform}`);
+    if (stack.kind !== 'reference') problems.push(`--profile: only for the reference stack's simulators (${PROFILED_SERVICES.join(', ')}); ${which} starts its services from its own commands, got ${q(raw.profile)}`);
+    else if (raw.platform !== 'local') problems.push(`--profile: only on the local platform (the cluster runs the images' own configuration), got --platform ${raw.platform}`);
     else if (service !== undefined && !(PROFILED_SERVICES as readonly string[]).includes(service)) problems.push(`--profile: only for ${PROFILED_SERVICES.join(', ')} (the simulators), got --service ${service}`);
     else {
       profile = resolveProfile(raw.profile);
@@ -115,17 +149,26 @@ export function parseCapacityFlags(raw: RawCapacityFlags, resolveProfile: (v: st
     }
   }
 
+  const disable: string[] = [];
+  for (const d of raw.disable ?? []) {
+    // A stack file that failed to load names switches nobody can know yet: nothing to check them against.
+    const wrong = stack.kind === 'unreadable' ? [] : mechanismProblems(d, '--disable', defined?.definition);
+    problems.push(...wrong);
+    if (wrong.length === 0 && !disable.includes(d)) disable.push(d);
+  }
+
   if (problems.length > 0) return { problems };
   return {
     problems,
     flags: {
-      service: service as CapacityService,
+      service: service!,
       slos,
       sloTexts,
       settings: { replicas, startRate: startRate!, maxRate: maxRate!, minRate: Math.min(1, startRate!), precision: precision!, repeats, tolerance: CAPACITY_TOLERANCE, warmupMs, stepMs, seed },
       ...(peakRps === undefined ? {} : { peakRps }),
       headroom: headroom!,
       ...(profile === undefined ? {} : { profile }),
+      disable,
     },
   };
 }

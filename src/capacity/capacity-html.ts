@@ -131,15 +131,15 @@ export function renderCapacityHtml(r: CapacityResult): string {
     })
     .join('');
   const hpa = r.hpa
-    ? `<h2>Suggested HPA</h2><pre>${e(hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, r.recommendation ? Math.max(1, Math.min(r.recommendation.replicas, r.hpa.maxReplicas ?? r.recommendation.replicas)) : s.replicas))}</pre>`
+    ? `<h2>Suggested HPA</h2><pre>${e(hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, r.recommendation ? Math.max(1, Math.min(r.recommendation.replicas, r.hpa.maxReplicas ?? r.recommendation.replicas)) : s.replicas, r.stack === undefined))}</pre>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(`peakready capacity — ${r.scenario.name} / ${r.service}`)}</title><style>${CSS}</style></head>
 <body>
 <h1>${e(`Capacity — ${capacityHeadline(r)}`)}</h1>
-<p class="muted">Scenario <strong>${e(r.scenario.name)}</strong> · ${e(r.platform)} platform · ${e(s.replicas)} replica${s.replicas === 1 ? '' : 's'} of ${e(r.service)}${r.profile ? ` · profile ${e(r.profile)}` : ''} · ${e(r.startedAt)}</p>
-<p>Traffic: mix entries ${r.route.endpoints.map((x) => `<code>${e(x)}</code>`).join(', ')} ${e(r.route.note)}. SLOs per step: ${r.slos.map((x) => `<code>${e(x)}</code>`).join(', ')}, and no growing backlog.</p>
+<p class="muted">Scenario <strong>${e(r.scenario.name)}</strong> · ${r.stack ? `stack <strong>${e(r.stack.name)}</strong> (<code>${e(r.stack.file)}</code>) · ` : ''}${e(r.platform)} platform · ${e(s.replicas)} replica${s.replicas === 1 ? '' : 's'} of ${e(r.service)}${r.profile ? ` · profile ${e(r.profile)}` : ''} · ${e(r.startedAt)}</p>
+<p>Traffic: mix entries ${r.route.endpoints.map((x) => `<code>${e(x)}</code>`).join(', ')} ${e(r.route.note)}. SLOs per step: ${r.slos.map((x) => `<code>${e(x)}</code>`).join(', ')}, and no growing backlog.${r.disabled ? ` Switched off during the search: ${r.disabled.length > 0 ? r.disabled.map((x) => `<code>${e(x)}</code>`).join(', ') : 'nothing'}.` : ''}</p>
 ${renderCapacityChart(r)}
 <table>${rows.join('')}</table>
 <h2>Steps</h2>

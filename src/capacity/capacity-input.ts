@@ -1,22 +1,31 @@
 /**
  * `peakready capacity` as one library call: every input problem (flags, the scenario, its
- * mix reaching the service, the capacity SLOs) found at once before anything starts
- * (INVALID_INPUT, exit 2), then the platform shaped for the service and the search.
+ * mix reaching the service, the capacity SLOs, and a team's own stack file with its services
+ * and switches) found at once before anything starts (INVALID_INPUT, exit 2), then the
+ * platform shaped for the service and the search.
  */
-import { relative } from 'node:path';
+import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { invalidInput } from '../contract/errors.js';
 import { REPO_ROOT } from '../platforms/factory.js';
+import { loadRunStack, preflightProblems } from '../runner/preflight.js';
 import { defaultOutDir } from '../runner/run-scenario.js';
-import { loadScenarioFile } from '../scenario/load-file.js';
-import type { ResolvedScenario } from '../scenario/types.js';
-import { parseCapacityFlags, type CapacityFlags, type RawCapacityFlags } from './capacity-flags.js';
+import { importScenarioFile } from '../scenario/load-file.js';
+import { resolveScenario } from '../scenario/resolve.js';
+import { stackPlatformProblems, type LoadedStack } from '../scenario/stack-definition.js';
+import type { ResolvedScenario, Scenario } from '../scenario/types.js';
+import { parseCapacityFlags, type CapacityFlags, type CapacityStackChoice, type RawCapacityFlags } from './capacity-flags.js';
 import { createCapacityPlatform, resolveProfile, routeMode } from './capacity-platform.js';
 import { parseCapacitySlos } from './capacity-slo.js';
 import { runCapacity, type CapacityOutcome } from './run-capacity.js';
-import { expectedPaths, serviceMix } from './service-traffic.js';
+import { expectedPaths, serviceMix, type CapacityService } from './service-traffic.js';
 
 /** The options of `peakready capacity`, as given (numbers and durations unparsed). */
 export interface CapacityInput extends RawCapacityFlags {
+  /**
+   * A stack file (`defineStack`) whose service to measure, instead of the reference stack or
+   * the scenario's `stack.definition` (local platform only).
+   */
+  readonly stack?: string;
   /** Output folder (default reports/<scenario>-capacity-<service>-<UTC timestamp>). */
   readonly out?: string;
   /** kubernetes: the only kubeconfig context peakready may act in. */
@@ -32,9 +41,11 @@ export interface CapacityInput extends RawCapacityFlags {
 /** Checks everything, then searches the capacity of one service of the scenario's stack. */
 export async function capacityOfScenario(file: string, input: CapacityInput): Promise<CapacityOutcome> {
   const { parsed, scenario } = await checkCapacityInput(file, input);
+  const stack = scenario.stackDefinition;
   const platform = await createCapacityPlatform({
     platform: input.platform,
     service: parsed.service,
+    ...(stack ? { stack } : {}),
     ...(parsed.profile ? { profile: parsed.profile } : {}),
     ...(input.context ? { context: input.context } : {}),
     ...(input.namespace ? { namespace: input.namespace } : {}),
@@ -50,32 +61,93 @@ export async function capacityOfScenario(file: string, input: CapacityInput): Pr
     headroom: parsed.headroom,
     // Reports show the profile relative to the working directory (no home paths in shared reports).
     ...(parsed.profile ? { profile: relative(process.cwd(), parsed.profile) || parsed.profile } : {}),
+    ...(parsed.disable.length > 0 ? { disable: parsed.disable } : {}),
     outDir: input.out ?? defaultOutDir(`${scenario.name}-capacity-${parsed.service}`),
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.log ? { log: input.log } : {}),
   });
 }
 
-/** Every problem with the options and the scenario, at once, before anything starts. */
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The problems an error carries (INVALID_INPUT lists them), else its message. */
+function problemsOf(err: unknown): string[] {
+  const listed = (err as { problems?: unknown }).problems;
+  if (Array.isArray(listed) && listed.length > 0) return listed as string[];
+  return [err instanceof Error ? err.message : String(err)];
+}
+
+/**
+ * Every problem with the options and the scenario, at once, before anything starts. The
+ * stack is `input.stack`, else the scenario's `stack.definition`, else the reference stack;
+ * a stack definition comes back as the scenario's `stackDefinition`.
+ */
 export async function checkCapacityInput(file: string, input: CapacityInput): Promise<{ parsed: CapacityFlags; scenario: ResolvedScenario }> {
-  const { flags: parsed, problems } = parseCapacityFlags(input, (v) => resolveProfile(v, REPO_ROOT));
-  let scenario: ResolvedScenario | undefined;
+  const shown = relative(process.cwd(), resolvePath(file)) || file;
+  const loadProblems: string[] = [];
+  let value: unknown;
+  let imported = false;
   try {
-    scenario = await loadScenarioFile(file);
+    value = await importScenarioFile(file);
+    imported = true;
   } catch (err) {
-    const listed = (err as { problems?: unknown }).problems;
-    if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
-    else problems.push(err instanceof Error ? err.message : String(err));
+    loadProblems.push(...problemsOf(err));
+  }
+
+  // A team's own stack: --stack, else the scenario's stack.definition (a file next to it, or inline).
+  const written = imported && isObj(value) && isObj(value.stack) ? value.stack.definition : undefined;
+  let stack: LoadedStack | undefined;
+  let choice: CapacityStackChoice = { kind: 'reference' };
+  const stackProblems: string[] = [];
+  if (input.stack !== undefined || written !== undefined) {
+    try {
+      stack = await loadRunStack(imported ? value : undefined, file, input.stack);
+    } catch (err) {
+      stackProblems.push(...problemsOf(err));
+    }
+    const named =
+      input.stack !== undefined
+        ? relative(process.cwd(), resolvePath(input.stack)) || input.stack
+        : typeof written === 'string'
+          ? relative(process.cwd(), resolvePath(dirname(resolvePath(file)), written)) || written
+          : `${shown} stack.definition`;
+    choice = stack ? { kind: 'defined', stack } : { kind: 'unreadable', shown: named };
+  }
+
+  const { flags: parsed, problems } = parseCapacityFlags(input, (v) => resolveProfile(v, REPO_ROOT), choice);
+  let scenario: ResolvedScenario | undefined;
+  if (imported) {
+    try {
+      scenario = resolveScenario(value as Scenario, { file: shown });
+    } catch (err) {
+      loadProblems.push(...problemsOf(err));
+    }
+  }
+  problems.push(...loadProblems, ...stackProblems);
+  if (stack) {
+    if (input.platform === 'local') problems.push(...stackPlatformProblems(stack.definition, 'local', stack.shown));
+    // The scenario's own stack settings (replicas, disable) against the stack; its faults, events and SLOs play no part in a search.
+    if (isObj(value)) problems.push(...preflightProblems({ stack: value.stack }, shown, 'local', stack.definition));
   }
   if (scenario && parsed) {
-    const mode = routeMode(parsed.service, input.platform);
-    const mix = serviceMix(parsed.service, scenario.mix, mode);
-    if (mix.endpoints.length === 0) {
-      problems.push(`${scenario.file ?? file}: mix: no entry reaches service ${parsed.service} (${mode}); expected requests to ${expectedPaths(parsed.service)}`);
-    } else problems.push(...parseCapacitySlos(parsed.sloTexts, mix.endpoints).problems);
+    if (choice.kind !== 'reference') {
+      // A stack file (even one that failed to load) gets the whole mix at its entry service.
+      const endpoints = Object.keys(scenario.mix);
+      const entry = stack ? `${stack.definition.entry}, the entry service of stack ${stack.definition.name}` : 'the entry service of the stack';
+      if (endpoints.length === 0) problems.push(`${scenario.file ?? file}: mix: expected at least one entry (the traffic sent to ${entry})`);
+      else problems.push(...parseCapacitySlos(parsed.sloTexts, endpoints).problems);
+    } else {
+      const service = parsed.service as CapacityService;
+      const mode = routeMode(service, input.platform);
+      const mix = serviceMix(service, scenario.mix, mode);
+      if (mix.endpoints.length === 0) {
+        problems.push(`${scenario.file ?? file}: mix: no entry reaches service ${service} (${mode}); expected requests to ${expectedPaths(service)}`);
+      } else problems.push(...parseCapacitySlos(parsed.sloTexts, mix.endpoints).problems);
+    }
   }
   if (problems.length > 0 || !parsed || !scenario) {
     throw invalidInput(`invalid input, nothing was started (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, problems);
   }
-  return { parsed, scenario };
+  return { parsed, scenario: stack ? { ...scenario, stackDefinition: stack } : scenario };
 }

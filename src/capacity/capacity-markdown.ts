@@ -41,11 +41,15 @@ const ROLLOUT_SERVICES: ReadonlySet<string> = new Set(['tabular']);
 /** Services that export the seed's inference_requests_per_second themselves. */
 const SEED_METRIC_SERVICES: ReadonlySet<string> = new Set(['gateway', 'tabular', 'fallback']);
 
-/** The HPA snippet for the service (autoscaling/v2, the seed's pods metric, like deploy/base/hpa.yaml). */
-export function hpaYaml(service: string, hpa: HpaSuggestion, minReplicas: number): string {
-  const rollout = ROLLOUT_SERVICES.has(service);
+/**
+ * The HPA snippet for the service (autoscaling/v2, the seed's pods metric, like
+ * deploy/base/hpa.yaml). `reference` false: a service of a team's own stack, whose workload
+ * kind and metric names peakready does not know (a Deployment, its rate mapped to the metric).
+ */
+export function hpaYaml(service: string, hpa: HpaSuggestion, minReplicas: number, reference = true): string {
+  const rollout = reference && ROLLOUT_SERVICES.has(service);
   return [
-    ...(SEED_METRIC_SERVICES.has(service) ? [] : [`# ${service} exports its server's own metric names: map a per-pod request rate to ${hpa.metric} in the metrics adapter.`]),
+    ...(reference && SEED_METRIC_SERVICES.has(service) ? [] : [`# ${service} exports its server's own metric names: map a per-pod request rate to ${hpa.metric} in the metrics adapter.`]),
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
     'metadata:',
@@ -74,11 +78,12 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
   const out: string[] = [];
   out.push(`# Capacity — ${escapeMarkdownText(capacityHeadline(r))}`, '');
   out.push(
-    `Scenario **${escapeMarkdownText(r.scenario.name)}** · ${r.platform} platform · ${s.replicas} replica${s.replicas === 1 ? '' : 's'} of ${escapeMarkdownText(r.service)}` +
+    `Scenario **${escapeMarkdownText(r.scenario.name)}** · ${r.stack ? `stack **${escapeMarkdownText(r.stack.name)}** (${code(r.stack.file)}) · ` : ''}${r.platform} platform · ${s.replicas} replica${s.replicas === 1 ? '' : 's'} of ${escapeMarkdownText(r.service)}` +
       `${r.profile ? ` · profile ${escapeMarkdownText(r.profile)}` : ''}`,
     '',
     `Traffic: mix entries ${r.route.endpoints.map(code).join(', ')} ${escapeMarkdownText(r.route.note)}.`,
     '',
+    ...(r.disabled ? [`Switched off during the search: ${r.disabled.length > 0 ? r.disabled.map(code).join(', ') : 'nothing'}.`, ''] : []),
     `SLOs per step: ${r.slos.map(code).join(', ')}, and the service must keep up (no growing backlog).`,
     '',
   );
@@ -127,7 +132,7 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
         ? 'For the peak window: minReplicas pre-scales to the recommended count, maxReplicas is what the target reaches at the peak.'
         : `Without --peak, minReplicas is the measured replica count; pass --peak to size it.`,
       '',
-      '```yaml', hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, min), '```', '');
+      '```yaml', hpaYaml(r.service.replace(/[^a-z0-9-]/g, '-'), r.hpa, min, r.stack === undefined), '```', '');
   }
   out.push(
     '## Method',

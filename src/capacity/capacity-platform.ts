@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Platform } from '../platforms/platform.js';
 import { createPlatform } from '../platforms/factory.js';
+import { stackMechanisms, type LoadedStack } from '../scenario/stack-definition.js';
 import type { StackSpec, StackMechanism } from '../scenario/types.js';
 import type { CapacityService } from './service-traffic.js';
 
@@ -23,13 +24,32 @@ export function routeMode(service: CapacityService, platform: 'local' | 'kuberne
  * The stack for the search: `replicas` of the service, no HPA. Through the gateway on
  * Kubernetes, the mechanisms that would absorb the service's saturation are switched off.
  */
-export function capacityStack(base: StackSpec, service: CapacityService, replicas: number, platform: 'local' | 'kubernetes'): StackSpec {
+export function capacityStack(base: StackSpec, service: CapacityService, replicas: number, platform: 'local' | 'kubernetes', extraDisable: readonly string[] = []): StackSpec {
   const disable = new Set<string>(base.disable ?? []);
   disable.add('autoscaler');
   if (platform === 'kubernetes' && service !== 'gateway') for (const m of ['fallback', 'breaker', 'cache'] as const) disable.add(m);
+  for (const m of extraDisable) disable.add(m);
   return {
     replicas: { ...(base.replicas ?? {}), [service]: replicas },
     ...(base.gateway ? { gateway: base.gateway } : {}),
+    disable: [...disable],
+  };
+}
+
+/**
+ * The stack for a search on a team's own stack (a stack definition): `replicas` of the
+ * service under test, the stack's autoscaler off when it has one, and the mechanisms asked
+ * for with `--disable` (its own switches, e.g. a fallback that would answer 200s while the
+ * service saturates). Its other services run as its stack file and the scenario say.
+ */
+export function definedCapacityStack(base: StackSpec, stack: LoadedStack, service: string, replicas: number, extraDisable: readonly string[] = []): StackSpec {
+  const disable = new Set<string>(base.disable ?? []);
+  if (stackMechanisms(stack.definition).includes('autoscaler')) disable.add('autoscaler');
+  for (const m of extraDisable) disable.add(m);
+  return {
+    replicas: { ...(base.replicas ?? {}), [service]: replicas },
+    ...(base.definition === undefined ? {} : { definition: base.definition }),
+    ...(base.classify === undefined ? {} : { classify: base.classify }),
     disable: [...disable],
   };
 }
@@ -52,7 +72,9 @@ export function resolveProfile(value: string, repoRoot: string): string | undefi
 
 export interface CapacityPlatformOptions {
   readonly platform: 'local' | 'kubernetes';
-  readonly service: CapacityService;
+  readonly service: string;
+  /** A team's own stack (local only): all of its services run, the traffic goes to its entry. */
+  readonly stack?: LoadedStack;
   /** Resolved profile file for the service (local only). */
   readonly profile?: string;
   readonly context?: string;
@@ -65,7 +87,8 @@ export async function createCapacityPlatform(o: CapacityPlatformOptions): Promis
   if (o.platform === 'kubernetes') {
     return createPlatform({ platform: 'kubernetes', context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
   }
-  const direct = routeMode(o.service, 'local') === 'direct';
+  if (o.stack) return createPlatform({ platform: 'local', stack: o.stack });
+  const direct = routeMode(o.service as CapacityService, 'local') === 'direct';
   const profile = o.profile;
   return createPlatform({
     platform: 'local',

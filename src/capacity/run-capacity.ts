@@ -15,20 +15,23 @@ import { exitCode } from '../contract/exit-code.js';
 import type { Platform } from '../platforms/platform.js';
 import { guardSignals, sleep } from '../runner/signals.js';
 import { TeardownStack } from '../contract/teardown.js';
+import type { LoadedStack } from '../scenario/stack-definition.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { describeCapacitySlo, type CapacitySlo } from './capacity-slo.js';
-import { capacityStack, routeMode } from './capacity-platform.js';
+import { capacityStack, definedCapacityStack, routeMode } from './capacity-platform.js';
 import { findKnee } from './knee.js';
 import { recommend, suggestHpa } from './recommend.js';
 import { searchCapacity, type SearchOutcome } from './search.js';
-import { expectedPaths, serviceMix, type CapacityService } from './service-traffic.js';
+import { entryMix, expectedPaths, serviceMix, type CapacityService } from './service-traffic.js';
 import { runStep, stepFailure } from './step-runner.js';
 import type { CapacityResult, CapacitySettings, Knee, StepResult } from './types.js';
 import { writeCapacityReports } from './write-capacity-reports.js';
 
 export interface CapacityOptions {
+  /** With `stackDefinition` set, the search runs that stack (local platform) instead of the reference stack. */
   readonly scenario: ResolvedScenario;
-  readonly service: CapacityService;
+  /** One of CAPACITY_SERVICES on the reference stack, else a service of the scenario's stack definition. */
+  readonly service: string;
   readonly platform: Platform;
   readonly slos: readonly CapacitySlo[];
   readonly settings: CapacitySettings;
@@ -38,6 +41,8 @@ export interface CapacityOptions {
   readonly headroom?: number;
   /** Shown in the reports when a simulator profile was used. */
   readonly profile?: string;
+  /** Mechanisms to switch off during the search besides the autoscaler (`--disable`), already checked against the stack. */
+  readonly disable?: readonly string[];
   readonly outDir: string;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
@@ -58,16 +63,32 @@ const NOTES = {
   kubernetes: 'through the gateway with fallback, breaker, cache and HPAs switched off (cluster Services are not reachable from the harness)',
 } as const;
 
+/** How the traffic reaches a stack definition's service, for the reports. */
+function entryNote(stack: LoadedStack, service: string): string {
+  const d = stack.definition;
+  return (
+    `sent unchanged to ${d.entry}, the entry service of stack ${d.name} (its routes are not known to peakready, so nothing is classified or rewritten)` +
+    (service === d.entry ? '' : `; ${service} is measured behind it`) +
+    '; each step sends fresh requests (seed + step number), so no cache of the stack answers a replay of an earlier step'
+  );
+}
+
 /** Runs the capacity search end to end and writes its reports. */
 export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcome> {
   const { scenario, service, platform, settings } = opts;
   const log = opts.log ?? (() => {});
   const headroom = opts.headroom ?? 0.3;
-  const mode = routeMode(service, platform.name);
-  const traffic = serviceMix(service, scenario.mix, mode);
+  const defined = scenario.stackDefinition;
+  if (defined && platform.name !== 'local') throw invalidInput(`stack ${defined.definition.name} (${defined.shown}): capacity runs on the local platform only`);
+  if (defined && !Object.hasOwn(defined.definition.services, service)) throw invalidInput(`service ${service}: expected one of the services of stack ${defined.definition.name} (${Object.keys(defined.definition.services).join(', ')})`);
+  const mode = defined ? 'entry' : routeMode(service as CapacityService, platform.name);
+  const traffic = mode === 'entry' ? entryMix(scenario.mix) : serviceMix(service as CapacityService, scenario.mix, mode);
   if (traffic.endpoints.length === 0) {
-    throw invalidInput(`${scenario.file ?? scenario.name}: mix: no entry reaches service ${service}`, [], `add a mix entry that requests ${expectedPaths(service)}`);
+    throw invalidInput(`${scenario.file ?? scenario.name}: mix: no entry reaches service ${service}`, [], defined ? 'add a mix entry' : `add a mix entry that requests ${expectedPaths(service as CapacityService)}`);
   }
+  const stack = defined
+    ? definedCapacityStack(scenario.stack, defined, service, settings.replicas, opts.disable)
+    : capacityStack(scenario.stack, service as CapacityService, settings.replicas, platform.name, opts.disable);
   const outDir = resolve(opts.outDir);
   const startedAt = new Date().toISOString();
   const runId = `cap-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -78,8 +99,12 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
   let target = '';
   let interrupted = false;
   try {
-    log(`starting ${service} ×${settings.replicas} on the ${platform.name} platform…`);
-    const endpoints = await platform.up({ stack: capacityStack(scenario.stack, service, settings.replicas, platform.name), timeScale: 1, runId, teardown, signal: guard.signal });
+    log(
+      defined
+        ? `starting stack ${defined.definition.name} (${defined.shown}) with ${service} ×${settings.replicas} on the ${platform.name} platform${stack.disable?.length ? `, ${stack.disable.join(', ')} off` : ''}…`
+        : `starting ${service} ×${settings.replicas} on the ${platform.name} platform…`,
+    );
+    const endpoints = await platform.up({ stack, timeScale: 1, runId, teardown, signal: guard.signal });
     target = mode === 'direct' ? (endpoints.services[service] ?? '') : endpoints.gateway;
     if (!target) throw invalidInput(`service ${service}: the ${platform.name} platform exposes no URL for it`);
     log(`driving ${traffic.endpoints.join(', ')} at ${target} (${mode})`);
@@ -87,7 +112,9 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
     search = await searchCapacity(
       async (rate, phase) => {
         if (guard.signal.aborted) throw guard.signal.reason;
-        const step = await runStep(plan, rate, phase);
+        // On a team's own stack every step draws fresh requests (seed + step number): the same
+        // requests again would be answered by the stack's own cache (a replay of the step before).
+        const step = await runStep(mode === 'entry' ? { ...plan, seed: settings.seed + steps.length } : plan, rate, phase);
         if (guard.signal.aborted) throw guard.signal.reason;
         steps.push(step);
         log(`${phase} ${rate} rps: ${step.ok ? 'ok' : 'BROKE'} — p50 ${step.p50.toFixed(1)}ms p99 ${step.p99.toFixed(1)}ms, errors ${(step.errorRate * 100).toFixed(2)}%, backlog +${step.backlogGrowth}`);
@@ -105,14 +132,17 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
     guard.dispose();
   }
 
-  const result = buildResult({ opts, mode, target, note: platform.name === 'kubernetes' ? NOTES.kubernetes : NOTES[mode], endpoints: traffic.endpoints, steps, search, headroom, startedAt, interrupted });
+  const note = defined ? entryNote(defined, service) : platform.name === 'kubernetes' ? NOTES.kubernetes : NOTES[mode as 'direct' | 'gateway'];
+  // What was switched off is reported for a stack definition, and for the reference stack when --disable asked for more.
+  const disabled = defined || opts.disable?.length ? (stack.disable ?? []) : undefined;
+  const result = buildResult({ opts, mode, target, note, endpoints: traffic.endpoints, steps, search, headroom, startedAt, interrupted, ...(disabled ? { disabled } : {}) });
   writeCapacityReports(outDir, result);
   return { result, outDir, exitCode: exitCode({ kind: 'capacity', outcome: result.outcome }) };
 }
 
 interface BuildInput {
   readonly opts: CapacityOptions;
-  readonly mode: 'direct' | 'gateway';
+  readonly mode: 'direct' | 'gateway' | 'entry';
   readonly target: string;
   readonly note: string;
   readonly endpoints: readonly string[];
@@ -121,11 +151,14 @@ interface BuildInput {
   readonly headroom: number;
   readonly startedAt: string;
   readonly interrupted: boolean;
+  /** Mechanisms switched off during the search, when the report should name them. */
+  readonly disabled?: readonly string[];
 }
 
 /** Assembles capacity.json from the steps (also from a partial, interrupted search). */
 export function buildResult(b: BuildInput): CapacityResult {
   const { opts, steps } = b;
+  const def = opts.scenario.stackDefinition;
   const replicas = opts.settings.replicas;
   const good = steps.filter((s) => s.ok).map((s) => s.rate);
   const bad = steps.filter((s) => !s.ok).map((s) => s.rate);
@@ -143,8 +176,10 @@ export function buildResult(b: BuildInput): CapacityResult {
     scenario: { name: opts.scenario.name, file: opts.scenario.file },
     service: opts.service,
     platform: opts.platform.name,
+    ...(def ? { stack: { name: def.definition.name, file: def.shown, entry: def.definition.entry } } : {}),
     route: { mode: b.mode, target: b.target, endpoints: b.endpoints, note: b.note },
     ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(b.disabled ? { disabled: b.disabled } : {}),
     slos: opts.slos.map(describeCapacitySlo),
     settings: opts.settings,
     startedAt: b.startedAt,

@@ -10,6 +10,8 @@
  *   reachable from the harness host): the same mix entries go to the gateway route unchanged;
  *   on Kubernetes the run switches off fallback, breaker, cache and the HPAs so saturation
  *   shows as errors and latency instead of being absorbed.
+ * - `entry` (a team's own stack, described by a stack file): the whole mix, unchanged, to the
+ *   stack's entry service (entryMix).
  */
 import type { MixEntry, RequestContext, RequestInit } from '../scenario/types.js';
 
@@ -139,6 +141,15 @@ export function serviceMix(service: CapacityService, mix: Readonly<Record<string
     out[name] = mode === 'direct' && kind === 'route' ? { weight: entry.weight, request: (ctx) => toServiceRequest(service, entry.request(ctx)) } : entry;
   }
   return { mix: out, endpoints: Object.keys(out), skipped };
+}
+
+/**
+ * The traffic of a search on a team's own stack (a stack definition): the scenario's whole
+ * mix, unchanged, to the stack's entry service. peakready does not know the stack's routes,
+ * so nothing is classified or rewritten; the service under test is measured behind its entry.
+ */
+export function entryMix(mix: Readonly<Record<string, MixEntry>>): ServiceMix {
+  return { mix, endpoints: Object.keys(mix), skipped: [] };
 }
 
 /** What a user should add to the mix when nothing reaches the service. */

@@ -97,15 +97,28 @@ export interface CapacitySettings {
   readonly seed: number;
 }
 
+/** The stack definition a capacity search ran. */
+export interface CapacityStack {
+  readonly name: string;
+  /** Its stack file as shown in messages (relative to the working directory), or "<scenario> stack.definition" when written inline. */
+  readonly file: string;
+  /** Its entry service, which received the traffic. */
+  readonly entry: string;
+}
+
 /** capacity.json. */
 export interface CapacityResult {
   readonly schema: 'peakready.capacity/v1';
   readonly scenario: { readonly name: string; readonly file: string | undefined };
   readonly service: string;
   readonly platform: 'local' | 'kubernetes';
-  /** How the traffic reached the service. */
-  readonly route: { readonly mode: 'direct' | 'gateway'; readonly target: string; readonly endpoints: readonly string[]; readonly note: string };
+  /** A team's own stack (a stack definition) the service belongs to; absent for the reference stack. */
+  readonly stack?: CapacityStack;
+  /** How the traffic reached the service: straight, through the reference gateway, or to a stack definition's entry service. */
+  readonly route: { readonly mode: 'direct' | 'gateway' | 'entry'; readonly target: string; readonly endpoints: readonly string[]; readonly note: string };
   readonly profile?: string;
+  /** Mechanisms switched off during the search (on a stack definition, or asked for with --disable). */
+  readonly disabled?: readonly string[];
   readonly slos: readonly string[];
   readonly settings: CapacitySettings;
   readonly startedAt: string;

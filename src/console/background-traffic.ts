@@ -1,7 +1,8 @@
 /**
- * The console's "traffic" control: the seed's request mix at a constant arrival rate,
- * driven by the load engine until stopped, so a game day has load to watch even when
- * nobody else sends any. Its live seconds feed the charts and the journal.
+ * The console's "traffic" control: the seed's request mix (or a scenario's) at a constant
+ * arrival rate, driven by the load engine until stopped, so a game day has load to watch
+ * even when nobody else sends any. Its live seconds feed the charts and the journal; its
+ * answers are classified by the stack's classifier, as in a run.
  */
 import { bareScenario } from '../load/fixed-scenario.js';
 import { runLoad } from '../load/run-load.js';
@@ -9,6 +10,7 @@ import type { EndpointResult } from '../contract/journal.js';
 import type { LiveSecond } from '../load/live.js';
 import { seedMix } from '../scenario/seed-mix.js';
 import type { MixEntry, ResolvedScenario } from '../scenario/types.js';
+import type { AnswerClassifier } from '../scenario/stack-definition.js';
 
 /** Longest a background load runs unattended (it is normally stopped long before). */
 const MAX_DURATION_MS = 12 * 3600_000;
@@ -21,7 +23,7 @@ export interface TrafficState {
 }
 
 export interface BackgroundTrafficOptions {
-  /** Base URL the mix's paths are appended to (the gateway). */
+  /** Base URL the mix's paths are appended to (the gateway, or a stack's entry service). */
   readonly target: string;
   readonly seed: number;
   /** Each live second, with the epoch ms the load started (its `t` is relative to that). */
@@ -30,6 +32,8 @@ export interface BackgroundTrafficOptions {
   readonly onError?: (err: unknown) => void;
   /** The request mix (default: the seed's 70/20/10 predict/detailed/batch). */
   readonly mix?: Readonly<Record<string, MixEntry>>;
+  /** How answers are classified (default: the reference stack's headers). */
+  readonly classify?: AnswerClassifier;
 }
 
 /** One background load at a time; `start` while running changes the rate (restart). */
@@ -54,6 +58,7 @@ export class BackgroundTraffic {
       seed: this.opts.seed,
       signal: abort.signal,
       onSecond: (s) => this.opts.onSecond(s, sinceEpochMs),
+      ...(this.opts.classify ? { classify: this.opts.classify } : {}),
     }).then(
       (result) => void this.finished.push(result.endpointResults()),
       (err: unknown) => {

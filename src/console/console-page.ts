@@ -4,6 +4,10 @@
  * charts as SVG itself. Every changing action goes through the page's own confirmation
  * dialog (#confirm), not window.confirm, so a test can drive it like a person.
  *
+ * The same page serves a team's own stack (`stack up --stack`): /api/catalogue then names
+ * the stack, its entry and its classifier, and the script hides the reference gateway's
+ * Prometheus view (its entry is not read from Prometheus) instead of drawing empty charts.
+ *
  * The script avoids template literals and `${`, since the page lives in a TS template string.
  */
 const CSS = `
@@ -29,6 +33,7 @@ label{display:block;font-size:12px;color:#9aa5b1;margin-top:4px}input,select{fon
 #confirm{position:fixed;inset:0;background:rgba(0,0,0,.6);display:none;align-items:center;justify-content:center}
 #confirm.show{display:flex}#confirm .box{background:#1a2129;border:1px solid #3a4653;border-radius:8px;padding:18px;max-width:460px}
 #error{color:#ff8a80;min-height:1.2em;font-size:13px}.muted{color:#9aa5b1}#actions li{font-size:12px}
+[hidden]{display:none!important}
 `;
 
 const SCRIPT = `
@@ -58,6 +63,23 @@ function confirmThen(text, action) {
   $('confirm-yes').focus();
 }
 function closeConfirm() { pending = null; $('confirm').className = ''; }
+
+/* What the catalogue says about the traffic and, for a team's own stack, the stack itself. */
+function trafficView() { return catalogue.traffic || { mix: 'seed mix', target: 'the gateway' }; }
+function applyView() {
+  var t = trafficView();
+  $('t-rate').parentNode.firstChild.nodeValue = 'rate (req/s, ' + t.mix + ')';
+  var st = catalogue.stack;
+  if (!st) return;
+  $('gw-caption').hidden = true;
+  $('gw-tiles').hidden = true;
+  $('own-view').hidden = false;
+  $('entry-note').textContent = 'stack ' + st.name + ' (' + st.file + ') · above: the background traffic to its entry ' + st.entry +
+    ', measured by the load engine; answers classified by the stack (fallback: ' + st.classifier.fallback + (st.classifier.cache ? '; cache: ' + st.classifier.cache : '') +
+    '). The entry is not read from Prometheus: the gateway view (gateway_* metrics) belongs to the reference stack.';
+  document.querySelector('#chart-latency figcaption').textContent = 'latency p50 (blue), p99 (orange) of the background traffic; purple: faults';
+  document.querySelector('#chart-fallback figcaption').textContent = 'fallback share (' + st.classifier.fallback + ')';
+}
 
 function chart(id, points, series, opts) {
   var svg = $(id).querySelector('svg');
@@ -116,6 +138,7 @@ function render(s) {
   $('stat-gw-p99').textContent = g ? num(g.p99, fmtMs) : '–';
   $('stat-gw-errors').textContent = g ? num(g.errors, function (v) { return v.toFixed(1) + ' /s'; }) : '–';
   $('stat-gw-fallback').textContent = g ? num(g.fallbacks, function (v) { return v.toFixed(1) + ' /s'; }) : '–';
+  $('stat-cache').textContent = p && recent.length && typeof p.cacheHitShare === 'number' ? (p.cacheHitShare * 100).toFixed(0) + ' %' : '–';
   var window30 = s.points.filter(function (q) { return q.t >= s.t - 30; });
   var lat = $('chart-latency');
   lat.setAttribute('data-last-p99', p ? String(p.p99) : '');
@@ -131,7 +154,7 @@ function render(s) {
   var br = $('breakers'); br.textContent = '';
   var bs = s.status.breakers || {};
   Object.keys(bs).forEach(function (k) { var li = el('li'); li.setAttribute('data-upstream', k); li.appendChild(el('span', k)); li.appendChild(el('b', bs[k], bs[k])); br.appendChild(li); });
-  if (!Object.keys(bs).length) br.appendChild(el('li', 'gateway not answering', 'muted'));
+  if (!Object.keys(bs).length) br.appendChild(el('li', catalogue.stack ? 'no breaker state (the stack file declares none, or Prometheus has none yet)' : 'gateway not answering', 'muted'));
 
   var af = $('active-faults'); af.textContent = '';
   s.status.activeFaults.forEach(function (f) {
@@ -180,6 +203,7 @@ function init() {
     c.targets.forEach(function (t) { var o = el('option', t); o.value = t; $('f-target').appendChild(o); });
     $('f-kind').value = 'latency';
     paramFields();
+    applyView();
   }).catch(function (e) { showError(e.message); });
   $('f-kind').onchange = paramFields;
   $('inject').onclick = function () {
@@ -190,7 +214,8 @@ function init() {
   $('clear-all').onclick = function () { confirmThen('Revert every active fault?', function () { return api('DELETE', '/api/faults'); }); };
   $('traffic-start').onclick = function () {
     var rate = Number($('t-rate').value);
-    confirmThen('Start background traffic (seed mix) at ' + rate + ' req/s against the gateway?', function () { return api('POST', '/api/traffic', { rate: rate }); });
+    var t = trafficView();
+    confirmThen('Start background traffic (' + t.mix + ') at ' + rate + ' req/s against ' + t.target + '?', function () { return api('POST', '/api/traffic', { rate: rate }); });
   };
   $('traffic-stop').onclick = function () { confirmThen('Stop the background traffic?', function () { return api('DELETE', '/api/traffic'); }); };
   $('halt').onclick = function () { confirmThen('HALT: revert every fault, stop the background traffic and write the reports?', function () { return api('POST', '/api/halt'); }); };
@@ -218,14 +243,16 @@ const BODY = `
 <div class="tile"><div class="k">errors</div><div class="v" id="stat-errors">–</div></div>
 <div class="tile"><div class="k">fallback share</div><div class="v" id="stat-fallback">–</div></div>
 </div>
-<div class="k muted" style="margin:-4px 0 4px">above: background traffic, measured by the load engine · below: the gateway as Prometheus sees it (all traffic, yours included; 5 s rates)</div>
-<div class="tiles">
+<div class="k muted" id="gw-caption" style="margin:-4px 0 4px">above: background traffic, measured by the load engine · below: the gateway as Prometheus sees it (all traffic, yours included; 5 s rates)</div>
+<div class="tiles" id="gw-tiles">
 <div class="tile"><div class="k">gateway rate</div><div class="v" id="stat-gw-rate">–</div></div>
 <div class="tile"><div class="k">gateway p50</div><div class="v" id="stat-gw-p50">–</div></div>
 <div class="tile"><div class="k">gateway p99</div><div class="v" id="stat-gw-p99">–</div></div>
 <div class="tile"><div class="k">gateway errors</div><div class="v" id="stat-gw-errors">–</div></div>
 <div class="tile"><div class="k">fallbacks</div><div class="v" id="stat-gw-fallback">–</div></div>
 </div>
+<div id="own-view" hidden><div class="k muted" id="entry-note" style="margin:-4px 0 4px"></div>
+<div class="tiles"><div class="tile"><div class="k">cache hit ratio</div><div class="v" id="stat-cache">–</div></div></div></div>
 <div class="charts">
 <figure id="chart-rate"><figcaption>completed requests/s</figcaption><svg role="img" aria-label="request rate"></svg></figure>
 <figure id="chart-latency"><figcaption>latency p50 (blue), p99 (orange), gateway p99 from Prometheus (red, dashed); purple: faults</figcaption><svg role="img" aria-label="latency"></svg></figure>

@@ -2,7 +2,8 @@
  * The game-day console's HTTP server, loopback only:
  *   GET  /                     the page (one self-contained HTML file)
  *   GET  /api/state            live state (polled by the page once a second)
- *   GET  /api/catalogue        fault kinds, targets and their parameters
+ *   GET  /api/catalogue        fault kinds, targets and their parameters; what the traffic is
+ *                              and, for a team's own stack, which stack and classifier
  *   POST /api/faults           {kind,target,for?,params?}     inject
  *   DELETE /api/faults[/<id>]  clear all / one
  *   POST /api/traffic {rate} · DELETE /api/traffic              background traffic
@@ -14,10 +15,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { PeakreadyError } from '../contract/errors.js';
 import { LOCAL_FAULTS } from '../faults/registry.js';
+import { kindTargets } from '../faults/catalogue.js';
+import { FAULT_KINDS, type FaultKind } from '../scenario/fault-spec.js';
 import type { FaultRequest } from '../platforms/capabilities.js';
 import { FAULT_PARAMS } from './fault-catalogue.js';
 import type { GameDay } from './game-day.js';
 import { CONSOLE_PAGE } from './console-page.js';
+import type { ClassifierLabel } from './classifier-label.js';
+
+/** What the page says about the stack and its traffic (GET /api/catalogue). */
+export interface ConsoleView {
+  /** The background traffic: its mix ("seed mix", "mix of x.ts") and where it goes ("the gateway", or the entry service). */
+  readonly traffic: { readonly mix: string; readonly target: string };
+  /**
+   * A team's own stack: the page then hides the gateway's Prometheus view (the entry is not
+   * read from Prometheus) and names the stack's classifier. Absent for the reference stack.
+   */
+  readonly stack?: { readonly name: string; readonly file: string; readonly entry: string; readonly classifier: ClassifierLabel };
+}
 
 export interface ConsoleServer {
   readonly url: string;
@@ -29,6 +44,8 @@ export interface ConsoleServerOptions {
   readonly port?: number;
   /** Fault targets offered in the page. */
   readonly targets: readonly string[];
+  /** Default: the reference stack with the seed mix. */
+  readonly view?: ConsoleView;
 }
 
 /** Serves the console for `gameDay` on 127.0.0.1. */
@@ -58,11 +75,16 @@ export async function startConsoleServer(gameDay: GameDay, opts: ConsoleServerOp
     }
     if (method === 'GET' && path === '/api/state') return send(res, 200, await gameDay.snapshot());
     if (method === 'GET' && path === '/api/catalogue') {
-      return send(res, 200, { kinds: Object.values(LOCAL_FAULTS).map((f) => ({ kind: f.kind, description: f.description, params: FAULT_PARAMS[f.kind] })), targets: opts.targets });
+      const view = opts.view ?? { traffic: { mix: 'seed mix', target: 'the gateway' } };
+      return send(res, 200, { kinds: Object.values(LOCAL_FAULTS).map((f) => ({ kind: f.kind, description: f.description, params: FAULT_PARAMS[f.kind] })), targets: opts.targets, ...view });
     }
     if (method === 'GET') return send(res, 404, { error: { code: 'NOT_FOUND', message: `no page ${path}` } });
     if (req.headers['x-peakready-console'] !== '1') return send(res, 403, { error: { code: 'FORBIDDEN', message: 'changing requests need the header x-peakready-console: 1' } });
-    if (method === 'POST' && path === '/api/faults') return send(res, 201, await gameDay.inject((await readJson(req)) as FaultRequest));
+    if (method === 'POST' && path === '/api/faults') {
+      const fault = (await readJson(req)) as FaultRequest;
+      checkTarget(fault, opts.targets);
+      return send(res, 201, await gameDay.inject(fault));
+    }
     if (method === 'DELETE' && path === '/api/faults') return send(res, 200, { cleared: await gameDay.clear() });
     if (method === 'DELETE' && path.startsWith('/api/faults/')) return send(res, 200, { cleared: await gameDay.clear(decodeURIComponent(path.slice('/api/faults/'.length))) });
     if (method === 'POST' && path === '/api/traffic') {
@@ -92,6 +114,14 @@ export async function startConsoleServer(gameDay: GameDay, opts: ConsoleServerOp
         server.closeAllConnections();
       }),
   };
+}
+
+/** INVALID_INPUT (400) unless the target is one the kind acts on among the console's targets (the fault catalogue's rule). */
+function checkTarget(fault: FaultRequest, offered: readonly string[]): void {
+  if (!(FAULT_KINDS as readonly string[]).includes(fault.kind)) return; // the game day names a wrong kind
+  const targets = kindTargets(fault.kind as FaultKind, 'local', { services: offered.filter((t) => t !== 'redis'), redis: offered.includes('redis') });
+  if (targets.includes(fault.target)) return;
+  throw new PeakreadyError('INVALID_INPUT', `target: ${fault.kind} acts on ${targets.length ? targets.join(', ') : 'no target of this stack'}, got ${JSON.stringify(fault.target)}`);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

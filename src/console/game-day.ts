@@ -7,6 +7,10 @@
  *
  * The game day's clock starts when the console starts ("traffic-start" is that instant),
  * so faults injected before any traffic still sit on the timeline.
+ *
+ * On a team's own stack (`stack up --stack`) the traffic goes to its entry service and is
+ * classified by its classifier; the gateway's Prometheus view (gateway_* metrics) exists
+ * only on the reference stack and is not sampled there.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -26,6 +30,8 @@ import { livePoint, type LivePoint } from './live-samples.js';
 import { mergeEndpointResults } from './endpoint-totals.js';
 import { GatewayView } from './gateway-view.js';
 import { invalidInput, PeakreadyError } from '../contract/errors.js';
+import type { AnswerClassifier } from '../scenario/stack-definition.js';
+import type { MixEntry } from '../scenario/types.js';
 
 /** How many live seconds the page can ask for. */
 const KEEP_POINTS = 600;
@@ -46,6 +52,13 @@ export interface GameDayOptions {
   readonly seed?: number;
   /** One line per action for the operator's terminal. */
   readonly log?: (line: string) => void;
+  /** A team's own stack (its traffic goes to `endpoints.gateway`, its entry); default the reference stack. */
+  readonly stack?: { readonly name: string; readonly file: string; readonly entry: string };
+  /** The background traffic's mix (default the seed mix) and its name in messages. */
+  readonly mix?: Readonly<Record<string, MixEntry>>;
+  readonly mixLabel?: string;
+  /** How the background traffic's answers are classified (default the reference headers). */
+  readonly classify?: AnswerClassifier;
 }
 
 export class GameDay {
@@ -56,7 +69,8 @@ export class GameDay {
   private readonly writer: NdjsonWriter;
   private readonly traffic: BackgroundTraffic;
   private readonly sampler: SeriesSampler;
-  private readonly gateway: GatewayView;
+  /** The reference gateway as Prometheus sees it; undefined on a team's own stack. */
+  private readonly gateway: GatewayView | undefined;
   private readonly points: LivePoint[] = [];
   private readonly actions: TimelineEvent[] = [];
   private readonly faults = new Map<string, TimelineFault>();
@@ -76,7 +90,13 @@ export class GameDay {
       type: 'begin',
       schema: 'peakready.events/v1',
       runId: this.runId,
-      scenario: { name: 'game-day', description: 'A game day run from the peakready console (`stack up --dashboard`).', file: undefined },
+      scenario: {
+        name: 'game-day',
+        description: opts.stack
+          ? `A game day on the stack ${opts.stack.name} (${opts.stack.file}) run from the peakready console (\`stack up --stack ${opts.stack.file} --dashboard\`).`
+          : 'A game day run from the peakready console (`stack up --dashboard`).',
+        file: undefined,
+      },
       platform: opts.platform.name,
       seed,
       timeScale: 1,
@@ -89,17 +109,22 @@ export class GameDay {
       seed,
       onSecond: (s, loadStart) => this.onSecond(s, loadStart),
       onError: (err) => this.record('traffic-error', `background traffic failed: ${err instanceof Error ? err.message : String(err)}`),
+      ...(opts.mix ? { mix: opts.mix } : {}),
+      ...(opts.classify ? { classify: opts.classify } : {}),
     });
     this.sampler = new SeriesSampler(opts.platform, this.t0Perf, 1000, (name, unit, t, value) => this.writer.write({ type: 'series', name, unit, t, value }));
     this.sampler.start();
-    this.gateway = new GatewayView((promql, timeoutMs) => opts.platform.queryMetrics(promql, timeoutMs), () => this.rel() / 1000, (p) => {
-      if (this.closed) return;
-      for (const k of ['rate', 'p99', 'fallbacks'] as const) {
-        const v = p[k];
-        if (v !== undefined) this.writer.write({ type: 'series', name: `gateway-prometheus:${k}`, unit: k === 'p99' ? 'ms' : 'per second', t: p.t, value: v });
-      }
-    });
-    this.gateway.start();
+    // The gateway_* metrics are the reference gateway's: an own stack's entry is not read from Prometheus.
+    this.gateway = opts.stack
+      ? undefined
+      : new GatewayView((promql, timeoutMs) => opts.platform.queryMetrics(promql, timeoutMs), () => this.rel() / 1000, (p) => {
+          if (this.closed) return;
+          for (const k of ['rate', 'p99', 'fallbacks'] as const) {
+            const v = p[k];
+            if (v !== undefined) this.writer.write({ type: 'series', name: `gateway-prometheus:${k}`, unit: k === 'p99' ? 'ms' : 'per second', t: p.t, value: v });
+          }
+        });
+    this.gateway?.start();
     this.unsubscribe = opts.platform.onEvent((e) => this.onPlatformEvent(e));
   }
 
@@ -192,7 +217,8 @@ export class GameDay {
   async startTraffic(rate: number): Promise<TrafficState> {
     if (!(Number.isFinite(rate) && rate > 0 && rate <= 5000)) throw invalidInput(`traffic.rate: expected requests per second between 1 and 5000, got ${JSON.stringify(rate)}`);
     const state = await this.traffic.start(rate);
-    this.record('traffic', `background traffic started at ${rate} req/s (seed mix)`, { rate });
+    const where = this.opts.stack ? ` against ${this.opts.stack.entry}` : '';
+    this.record('traffic', `background traffic started at ${rate} req/s (${this.opts.mixLabel ?? 'seed mix'})${where}`, { rate });
     return state;
   }
 
@@ -220,7 +246,7 @@ export class GameDay {
       status,
       traffic: traffic ? { rate: traffic.rate, sinceS: Math.round(this.rel(traffic.sinceEpochMs) / 1000) } : null,
       points: this.points.slice(-120),
-      gateway: this.gateway.points.slice(-120),
+      gateway: this.gateway?.points.slice(-120) ?? [],
       actions: this.actions.slice(-15),
       faultTimeline: [...this.faults.values()],
     };
@@ -233,7 +259,7 @@ export class GameDay {
       await this.stopTraffic().catch(() => undefined);
       await this.opts.platform.clearFaults().catch(() => undefined);
       this.sampler.stop();
-      this.gateway.stop();
+      this.gateway?.stop();
       this.unsubscribe();
       this.closed = true;
       return this.writeReports(true);

@@ -14,8 +14,10 @@ export interface LivePoint {
   readonly requests: number;
   readonly errors: number;
   readonly dropped: number;
-  /** Share (0..1) of answers with `x-model-type: fallback`; undefined when none carried the header. */
+  /** Share (0..1) of answers the classifier counts as the fallback (the reference stack: `x-model-type: fallback`); undefined when none said which model answered. */
   readonly fallbackShare: number | undefined;
+  /** Share (0..1) of cache hits among the answers that said hit or miss; undefined when none did. */
+  readonly cacheHitShare: number | undefined;
 }
 
 const add = (into: Record<string, number>, from: Readonly<Record<string, number>>): void => {
@@ -25,8 +27,13 @@ const add = (into: Record<string, number>, from: Readonly<Record<string, number>
 /** The console's chart point for one live second. */
 export function livePoint(s: LiveSecond, t: number): LivePoint {
   const types: Record<string, number> = {};
-  for (const e of Object.values(s.endpoints)) add(types, e.modelType);
+  const cache: Record<string, number> = {};
+  for (const e of Object.values(s.endpoints)) {
+    add(types, e.modelType);
+    add(cache, e.cache);
+  }
   const typed = Object.values(types).reduce((a, b) => a + b, 0);
+  const cached = (cache['hit'] ?? 0) + (cache['miss'] ?? 0);
   return {
     t,
     rate: s.rate,
@@ -36,5 +43,6 @@ export function livePoint(s: LiveSecond, t: number): LivePoint {
     errors: s.errors,
     dropped: s.dropped,
     fallbackShare: typed > 0 ? (types['fallback'] ?? 0) / typed : undefined,
+    cacheHitShare: cached > 0 ? (cache['hit'] ?? 0) / cached : undefined,
   };
 }

@@ -128,7 +128,10 @@ function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | und
     if (!m || !needs) return;
     const svc = m.kind === 'breaker-state' ? m.upstream : m.service;
     if (typeof svc !== 'string') return;
-    if (def && needs === 'reference') out.push(`slos[${i}].metric: ${String(m.kind)} reads the reference stack's gateway breakers; the stack ${def.name} is a stack definition, which has none yet`);
+    if (def && needs === 'reference') {
+      const breakers = Object.keys(def.breakers ?? {});
+      if (!breakers.includes(svc)) out.push(`slos[${i}].metric.upstream: expected one of the breakers of the stack ${def.name} (${breakers.length ? breakers.join(', ') : 'it declares none: breakers.<name>.query in its stack file'}), got ${show(svc)}`);
+    }
     else if (def && needs === 'rollout' && services.includes(svc) && !def.services[svc]?.rollout) out.push(`slos[${i}].metric.service: ${svc} of the stack ${def.name} declares no versions to roll out (services.${svc}.rollout)`);
     else if (m.kind !== 'breaker-state' && !services.includes(svc)) out.push(`slos[${i}].metric.service: expected one of the stack's services (${services.join(', ')}), got ${show(svc)}`);
   });

@@ -130,9 +130,8 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
     if (platformName === 'kubernetes') {
       // On Kubernetes the team's own HPA and rollout controller act; peakready reconfigures nothing of their stack.
       for (const d of new Set([...(scenario!.stack.disable ?? []), ...disable])) problems.push(`--disable ${d}: on the kubernetes platform peakready does not reconfigure the stack ${def.name} (${shown}); switch ${d} off in your own manifests, or run --platform local`);
-      for (const e of scenario!.events ?? []) {
-        if (e.kind === 'deploy') problems.push(`${scenario!.file ?? scenario!.name}: events.${e.id}: deploys of the stack ${def.name} roll out through its own controller on Kubernetes; peakready does not deploy its versions there (run --platform local)`);
-      }
+      // A deploy sets the version's image or environment on the workload; its own controller runs the canary.
+      if (scenario!.stack.rollout) problems.push(`${scenario!.file ?? scenario!.name}: stack.rollout: on the kubernetes platform the canary steps, pauses and analysis of the stack ${def.name} are its own Rollout's (in its manifests); leave stack.rollout out`);
       if (loadRunners !== undefined) problems.push(`--load-runners: the runners run peakready's own stack image, which the stack ${def.name} (${shown}) does not deploy; drive its traffic from this process (leave --load-runners out)`);
       if (input.overlay !== undefined) problems.push(`--overlay: the stack ${def.name} (${shown}) is deployed by its own manifests; peakready deploys no overlay with it`);
     }

@@ -21,6 +21,7 @@ import type { Reporter } from '../report/reporter.js';
 import type { RunEvent } from '../contract/run-event.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import { breakerQuery } from '../scenario/stack-definition.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { VERSION } from '../contract/version.js';
 import { computeFindings } from './findings.js';
@@ -307,6 +308,8 @@ export async function runResolved(opts: RunOptions): Promise<RunOutcome> {
           prometheus: { url: endpoints.prometheus },
           series: sampler.series(),
           timeScale: scenario.timeScale,
+          // A stack definition's breakers are read with its own PromQL (preflight checked the names).
+          ...(def?.breakers ? { queries: { 'breaker-state': (m) => breakerQuery(def, m.upstream) ?? '' } } : {}),
         });
         for (const result of slos) void emit({ type: 'slo', result });
       }

@@ -71,6 +71,8 @@ export interface StackKubernetesWorkload {
   readonly selector: Readonly<Record<string, string>>;
   /** The Service in front of it: where the entry service gets the traffic. */
   readonly service?: { readonly name: string; readonly port: number };
+  /** The container a version's image and environment are set on (`rollout.versions`). Default the pod's first. */
+  readonly container?: string;
 }
 
 /** One service of a stack: how the local platform runs it, and where it lives on Kubernetes. */
@@ -111,8 +113,12 @@ export interface StackServiceDefinition {
  * rollout (canary weight 0, canary replicas gone). `--disable analysis` rolls out unchecked.
  */
 export interface StackRollout {
-  /** Each version as the environment variables or arguments that make a replica run it. */
-  readonly versions: Readonly<Record<string, { readonly env?: Readonly<Record<string, string>>; readonly args?: readonly string[] }>>;
+  /**
+   * Each version as what makes a replica run it: environment variables or arguments locally;
+   * on Kubernetes an image and/or environment variables, which a deploy sets on the pod
+   * template of the service's workload (a Rollout's canary, or a Deployment's rolling update).
+   */
+  readonly versions: Readonly<Record<string, { readonly env?: Readonly<Record<string, string>>; readonly args?: readonly string[]; readonly image?: string }>>;
   /** The version running before any deploy. Default the first of `versions`. */
   readonly stable?: string;
   /**
@@ -158,8 +164,23 @@ export interface StackDefinition {
   readonly classify?: AnswerClassifier;
   /** The stack's mechanisms that `--disable` can switch off, by name (fallback, cache, …). */
   readonly switches?: Readonly<Record<string, StackSwitch>>;
+  /**
+   * The stack's circuit breakers, by name (`slo.breaker(name)`, the report's breaker chart):
+   * each read from the stack's Prometheus.
+   */
+  readonly breakers?: Readonly<Record<string, StackBreaker>>;
   /** The stack on Kubernetes: the Prometheus that scrapes its pods, and where its Redis lives. */
   readonly kubernetes?: StackKubernetes;
+}
+
+/**
+ * How one circuit breaker's state is read: PromQL whose value is the state in the encoding of
+ * the reference gateway's `gateway_circuit_breaker_state` (0 closed, 1 half-open, 2 open);
+ * where it returns several series the worst (highest) counts. For example Resilience4j's
+ * `2 * max(resilience4j_circuitbreaker_state{name="model",state="open"}) + max(resilience4j_circuitbreaker_state{name="model",state="half_open"})`.
+ */
+export interface StackBreaker {
+  readonly query: string;
 }
 
 export interface StackKubernetes {
@@ -212,6 +233,7 @@ const workload = z.strictObject({
   workload: z.strictObject({ kind: z.enum(['Deployment', 'StatefulSet', 'Rollout'], { error: 'expected Deployment, StatefulSet or Rollout' }).optional(), name: k8sName }).optional(),
   selector: z.record(labelKey, labelValue).refine((v) => Object.keys(v).length > 0, 'expected the labels of its pods, like { "app.kubernetes.io/name": "api" }'),
   service: z.strictObject({ name: k8sName, port: z.int({ error: 'expected a port 1..65535' }).min(1, 'expected a port 1..65535').max(65535, 'expected a port 1..65535') }).optional(),
+  container: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a container name like "model-server"').optional(),
 });
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string());
 const service = z.strictObject({
@@ -237,7 +259,10 @@ const service = z.strictObject({
   rollout: z
     .strictObject({
       versions: z
-        .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/, 'expected a version name like "v2" or "v2-bad"'), z.strictObject({ env: env.optional(), args: z.array(z.string()).optional() }))
+        .record(
+          z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/, 'expected a version name like "v2" or "v2-bad"'),
+          z.strictObject({ env: env.optional(), args: z.array(z.string()).optional(), image: z.string().regex(/^[^\s]+$/, 'expected an image reference like "registry.example/model:2.1"').optional() }),
+        )
         .refine((v) => Object.keys(v).length > 0, 'expected at least one version'),
       stable: z.string().optional(),
       analysis: z
@@ -263,6 +288,7 @@ const definition = z.strictObject({
   redis: z.boolean().optional(),
   classify: classifier.optional(),
   switches: z.record(z.string().regex(NAME), z.strictObject({ service: z.string(), env: env.optional(), args: z.array(z.string()).optional() })).optional(),
+  breakers: z.record(z.string().regex(NAME, 'expected a lower-case breaker name like "model-server"'), z.strictObject({ query: z.string().min(1, 'expected a PromQL query whose value is the state (0 closed, 1 half-open, 2 open)') })).optional(),
   kubernetes: z.strictObject({ prometheus: z.string().regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL like http://prometheus.monitoring.svc:9090').optional(), redis: workload.optional() }).optional(),
 });
 
@@ -273,7 +299,9 @@ export function stackDefinitionProblems(value: unknown, file: string): string[] 
     return parsed.error.issues.map((i) => {
       const at = i.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k > 0 ? '.' : ''}${String(p)}`)).join('') || '(the default export)';
       const keys = (i as { keys?: string[] }).keys;
-      return `${file}: ${at}${keys?.length ? `.${keys[0]}` : ''}: ${keys?.length ? 'unknown field' : i.message}`;
+      // A bad record key (a service, breaker or switch name): the key's own check says what was expected.
+      const message = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+      return `${file}: ${at}${keys?.length ? `.${keys[0]}` : ''}: ${keys?.length ? 'unknown field' : message}`;
     });
   }
   const s = parsed.data;
@@ -308,10 +336,11 @@ export function stackDefinitionProblems(value: unknown, file: string): string[] 
  * What a valid definition lacks to run on `platform`, each as `<file>: <field>: <what was
  * expected>`: locally every service's command, port and ready path; on Kubernetes every
  * service's (and the Redis') workload labels, the entry's Service and ready path, and a
- * Prometheus (unless `--prometheus-url` names one). A stack's autoscaling, rollout versions
- * and switches are the local platform's and are not read on Kubernetes, where the team's own
- * HPA and rollout controller act and peakready reconfigures nothing (the run refuses
- * `--disable` and deploy events there).
+ * Prometheus (unless `--prometheus-url` names one). A stack's autoscaling and switches are
+ * the local platform's and are not read on Kubernetes, where the team's own HPA acts and
+ * peakready reconfigures nothing (the run refuses `--disable` there). Versions are read on
+ * both: locally each is environment or arguments, on Kubernetes an image or environment that
+ * a deploy sets on the workload's pod template, for the team's own rollout controller.
  */
 export function stackPlatformProblems(def: StackDefinition, platform: 'local' | 'kubernetes', file: string, opts: { prometheusUrl?: string } = {}): string[] {
   const out: string[] = [];
@@ -321,11 +350,18 @@ export function stackPlatformProblems(def: StackDefinition, platform: 'local' | 
       for (const field of ['command', 'port', 'ready'] as const) {
         if (svc[field] === undefined) out.push(`${file}: services.${name}.${field}: required on the local platform (${LOCAL_FIELD[field]})`);
       }
+      for (const [v, spec] of Object.entries(svc.rollout?.versions ?? {})) {
+        if (!spec.env && !spec.args) out.push(`${file}: services.${name}.rollout.versions.${v}: expected env or args on the local platform (what makes a process run it; an image is for Kubernetes)`);
+      }
     }
     return out;
   }
   for (const [name, svc] of entries) {
     if (!svc.kubernetes) out.push(`${file}: services.${name}.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)`);
+    for (const [v, spec] of Object.entries(svc.rollout?.versions ?? {})) {
+      if (!spec.env && !spec.image) out.push(`${file}: services.${name}.rollout.versions.${v}: expected image or env on the kubernetes platform (set on the pod template of its workload; args are the local platform's)`);
+    }
+    if (svc.rollout && svc.kubernetes?.workload?.kind === 'StatefulSet') out.push(`${file}: services.${name}.kubernetes.workload.kind: versions roll out through a Rollout or a Deployment, got StatefulSet`);
   }
   const entry = def.services[def.entry];
   if (entry?.kubernetes && !entry.kubernetes.service) out.push(`${file}: services.${def.entry}.kubernetes.service: required for the entry service (the Service that receives the traffic), like { name: "api", port: 8080 }`);
@@ -355,6 +391,11 @@ export function stackMechanisms(def: StackDefinition): string[] {
 export function stableVersion(def: StackDefinition, service: string): string {
   const r = def.services[service]?.rollout;
   return r ? (r.stable ?? Object.keys(r.versions)[0]!) : 'v1';
+}
+
+/** The PromQL of a definition's breaker `name` (0 closed, 1 half-open, 2 open), undefined when it declares none of that name. */
+export function breakerQuery(def: StackDefinition, name: string): string | undefined {
+  return Object.hasOwn(def.breakers ?? {}, name) ? def.breakers![name]!.query : undefined;
 }
 
 /** A definition's fault targets: its services, and "redis" when it has one. */

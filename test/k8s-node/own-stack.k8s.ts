@@ -80,7 +80,7 @@ describe("a team's own stack on the real node", () => {
     expect(code).toBe(0);
     // Classified from the app's own JSON answers: the fallback answered while the model server was down.
     const share = (id: string) => journal.slos.find((s) => s.name === id)?.observed;
-    console.info(`own stack on the real node: ${journal.totals.requests} requests; fallback share while frozen ${share('fallback carries the frozen model server')}, while slow ${share('fallback takes over from the slow model server')}`);
+    console.info(`own stack on the real node: ${journal.totals.requests} requests; fallback share while frozen ${share('fallback carries the frozen model server')}, while slow ${share('fallback takes over from the slow model server')}; breaker open ${share("the app's breaker to the model server opens when it freezes")}`);
   }, 600_000);
 
   it("fails with the app's fallback switched off in its own Deployment, naming the SLOs", async () => {
@@ -93,6 +93,7 @@ describe("a team's own stack on the real node", () => {
     expect(code, journal.reason).toBe(1);
     expect(journal.verdict).toBe('fail');
     const failed = journal.slos.filter((s) => s.status === 'fail').map((s) => s.name);
-    expect(failed).toEqual(expect.arrayContaining(['every answer is a prediction', 'fallback carries the frozen model server']));
+    // The app's breaker (its fallback decision, read by the stack file's PromQL from the cluster's Prometheus) never opens either.
+    expect(failed).toEqual(expect.arrayContaining(['every answer is a prediction', 'fallback carries the frozen model server', "the app's breaker to the model server opens when it freezes"]));
   }, 600_000);
 });

@@ -46,7 +46,7 @@ describe("a team's own stack: the seed's Flask app described in a stack file", (
     expect(failedSlos(j), run.stderr.slice(-2000)).toEqual([]);
     expect(j.verdict).toBe('pass');
     expect(run.code).toBe(0);
-    expect(j.slos).toHaveLength(7);
+    expect(j.slos).toHaveLength(8);
     // The default steady state of a stack definition: its entry answers its readiness path (not the reference gateway's routes).
     expect(j.steadyState.before.map((p) => [p.name, p.ok])).toEqual([['app ready', true]]);
     expect(j.steadyState.after.map((p) => [p.name, p.ok])).toEqual([['app ready', true]]);
@@ -59,6 +59,11 @@ describe("a team's own stack: the seed's Flask app described in a stack file", (
     const predict = j.endpoints.find((e) => e.endpoint === 'predict')!;
     expect(predict.modelType.fallback).toBeGreaterThan(50);
     expect(predict.modelType.primary).toBeGreaterThan(predict.modelType.fallback!);
+    // The breaker chart's series, sampled each second by the stack's PromQL: closed, open while the model server was frozen, closed again.
+    const breaker = j.series.find((s) => s.name === 'breaker:model-server')!.points.map(([, v]) => v);
+    expect(breaker[0]).toBe(0);
+    expect(breaker).toContain(2);
+    expect(breaker.at(-1)).toBe(0);
     expect(leftovers()).toEqual([]);
   });
 
@@ -66,6 +71,8 @@ describe("a team's own stack: the seed's Flask app described in a stack file", (
     const run = await runCli(['run', 'test/fixtures/flask-stack/readiness.ts', '--disable', 'fallback', '--out', '$OUT', '--quiet']);
     expectFailsNaming(run, 'every answer is a prediction');
     expectFailsNaming(run, 'fallback carries the frozen model server');
+    // The app's breaker (its fallback decision, read by the stack's own PromQL) never opens without a fallback.
+    expectFailsNaming(run, "the app's breaker to the model server opens when it freezes");
     expect(leftovers()).toEqual([]);
   });
 

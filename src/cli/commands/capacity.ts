@@ -2,8 +2,9 @@
  * `peakready capacity <scenario> --service <name>`: steps the arrival rate at fixed replicas
  * until an SLO breaks, bisects to the breaking point, and reports the sustainable rate per
  * replica, the knee of the latency curve and, with --peak, the replicas and HPA target for
- * the forecast peak. The option table and one library call (`capacityOfScenario`), which
- * finds every input problem before anything starts (exit 2).
+ * the forecast peak; of a reference stack's service, or of a team's own stack (`--stack`
+ * or the scenario's `stack.definition`). The option table and one library call
+ * (`capacityOfScenario`), which finds every input problem before anything starts (exit 2).
  */
 import { Option } from 'commander';
 import { capacityOfScenario, type CapacityInput } from '../../capacity/capacity-input.js';
@@ -20,8 +21,10 @@ export const register: RegisterCommand = (program, exit) => {
   program
     .command('capacity')
     .description('find the highest rate per replica a service sustains within SLOs, the latency knee, and replicas/HPA targets for a peak')
-    .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic)')
-    .option('--service <name>', 'service to measure: gateway, tabular, fallback, triton, generative')
+    .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic; with a stack file, its whole mix to the entry service)')
+    .option('--service <name>', 'service to measure: gateway, tabular, fallback, triton, generative, or a service of the stack file')
+    .option('--stack <file>', "a team's own stack file (defineStack) instead of the reference stack or the scenario's stack.definition (local platform)")
+    .addOption(new Option('--disable <mechanism>', "switch a mechanism off during the search, e.g. the stack's fallback (repeatable; the autoscaler is always off)").argParser(collect).default([], 'none'))
     .addOption(new Option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable)').argParser(collect).default([], 'p99<250ms and errors<1%'))
     .option('--replicas <n>', 'fixed replica count of the service during the search', '1')
     .option('--peak <rate>', 'forecast peak for the whole service, e.g. 1500rps: recommends replicas')
@@ -44,6 +47,7 @@ export const register: RegisterCommand = (program, exit) => {
       const outcome = await capacityOfScenario(file, { ...flags, ...(flags.quiet ? {} : { log: (line: string) => process.stderr.write(`peakready: ${line}\n`) }) });
       const r = outcome.result;
       process.stdout.write(`\n${capacityHeadline(r)}\n`);
+      if (r.stack) process.stdout.write(`  stack ${r.stack.name} (${r.stack.file}): traffic to its entry service ${r.stack.entry}; switched off: ${r.disabled?.length ? r.disabled.join(', ') : 'nothing'}\n`);
       if (r.breakingRps !== null) process.stdout.write(`  breaking point ${r.breakingRps} rps: ${r.breakingReason ?? ''}\n`);
       if (r.knee) process.stdout.write(`  knee of the p99 curve at ${r.knee.rate} rps (p99 ${r.knee.p99.toFixed(1)}ms)\n`);
       if (r.recommendation) process.stdout.write(`  replicas for ${r.recommendation.peakRps} rps + ${Math.round(r.recommendation.headroom * 100)}% headroom: ${r.recommendation.replicas}\n`);

@@ -1,4 +1,9 @@
-/** `peakready chaos inject|list|clear`: faults against a running `peakready stack up`. */
+/**
+ * `peakready chaos inject|list|clear`: faults against a running `peakready stack up`, the
+ * reference stack or a team's own (`stack up --stack`). The running stack's admin API checks
+ * the target (its services, and redis when it has one) before anything changes; a wrong one
+ * is exit 2 naming the targets.
+ */
 import { invalidInput } from '../../contract/errors.js';
 import { FAULT_KINDS, type FaultParams } from '../../scenario/fault-spec.js';
 import { LOCAL_FAULTS } from '../../faults/registry.js';
@@ -26,7 +31,7 @@ export const register: RegisterCommand = (program) => {
     .command('inject')
     .description(`inject a fault: ${FAULT_KINDS.join(', ')}`)
     .argument('<kind>', 'fault kind')
-    .requiredOption('--target <service>', 'service to hit (tabular, gateway, redis, ...)')
+    .requiredOption('--target <service>', 'service to hit: a service of the running stack, or redis (reference stack: tabular, gateway, ...)')
     .option('--for <duration>', 'revert automatically after this long, e.g. 2m')
     .option('--id <id>', 'fault id (default <kind>-<target>)')
     .option('--latency <duration>', 'latency: added delay, e.g. 300ms')

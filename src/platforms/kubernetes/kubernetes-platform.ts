@@ -10,7 +10,7 @@
  * Mesh faults at the pods the stack's labels select.
  */
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { invalidInput, PeakreadyError } from '../../contract/errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { StackSpec } from '../../scenario/types.js';
@@ -35,6 +35,7 @@ import { applyOrder, tailorStack } from './stack-manifests.js';
 import { SERVICE_PORTS } from '../../contract/stack-services.js';
 import type { LoadedStack } from '../../scenario/stack-definition.js';
 import { OwnStack } from './own-stack.js';
+import type { JsonPatchOp } from './patching.js';
 
 /** How to reach the cluster and what to deploy. */
 export interface KubernetesPlatformOptions {
@@ -262,9 +263,18 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   /** Rolls `version` out through the service's Rollout (env MODEL_VERSION + version label). */
   async deployVersion(service: string, version: string): Promise<Revert> {
-    // The run refuses deploy events with a team's own stack on Kubernetes (checkRunInput).
-    if (this.own) throw invalidInput(`${this.own.shown}: versions of the stack ${this.own.name} roll out through its own controller on Kubernetes`);
     const w = await this.workload(service);
+    if (this.own) {
+      // A team's own stack: the version's image and environment on its workload; its own controller rolls it out.
+      const { apply, revert } = this.own.versionPatches(service, w, version);
+      await this.jsonPatchWorkload(w, apply);
+      let undone = false;
+      return async () => {
+        if (undone) return;
+        undone = true;
+        await this.jsonPatchWorkload(w, revert);
+      };
+    }
     if (w.kind !== 'Rollout') throw invalidInput(`service ${service}: versions roll out through an Argo Rollout, but ${objectRef(w)} is not one`);
     const containers = ((w.spec as any)?.template?.spec?.containers ?? []) as { env?: { name: string; value?: string }[] }[];
     const envIndex = containers[0]?.env?.findIndex((e) => e.name === 'MODEL_VERSION') ?? -1;
@@ -285,8 +295,20 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     };
   }
 
+  /** JSON6902 on a Rollout, Deployment or StatefulSet of the run's namespace. */
+  private async jsonPatchWorkload(w: K8sObject, ops: readonly JsonPatchOp[]): Promise<void> {
+    const name = w.metadata.name;
+    const namespace = this.opts.namespace;
+    const json = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+    if (w.kind === 'Rollout') return this.jsonPatchRollout(name, ops);
+    const apps = this.kc.makeApiClient(AppsV1Api);
+    if (w.kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body: ops, fieldManager: 'peakready' }, json);
+    else if (w.kind === 'StatefulSet') await apps.patchNamespacedStatefulSet({ name, namespace, body: ops, fieldManager: 'peakready' }, json);
+    else throw invalidInput(`${objectRef(w)}: versions roll out through a Rollout, a Deployment or a StatefulSet`);
+  }
+
   /** JSON6902 on a Rollout: lists in CRDs are atomic under apply, so only this edits one env value. */
-  private async jsonPatchRollout(name: string, ops: readonly { op: string; path: string; value: unknown }[]): Promise<void> {
+  private async jsonPatchRollout(name: string, ops: readonly JsonPatchOp[]): Promise<void> {
     const api = this.kc.makeApiClient(CustomObjectsApi);
     await api.patchNamespacedCustomObject(
       { group: 'argoproj.io', version: 'v1alpha1', namespace: this.opts.namespace, plural: 'rollouts', name, body: ops, fieldManager: 'peakready' },

@@ -9,8 +9,12 @@ import { invalidInput } from '../../contract/errors.js';
 import type { K8sObject } from '../../contract/k8s-objects.js';
 import type { StackTargets } from '../../faults/catalogue.js';
 import type { StackPods } from '../../faults/chaos-mesh/fault-to-chaos.js';
-import type { LoadedStack, StackKubernetesWorkload } from '../../scenario/stack-definition.js';
+import type { LoadedStack, StackKubernetesWorkload, StackRollout } from '../../scenario/stack-definition.js';
 import type { ObserverNaming } from './observer.js';
+import type { JsonPatchOp } from './patching.js';
+
+/** The label on a workload that names the version it runs (the observer reads Rollout versions from it). */
+const VERSION_LABEL = 'peakready.io/model-version';
 
 const API_VERSION = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', Rollout: 'argoproj.io/v1alpha1' } as const;
 
@@ -35,9 +39,11 @@ export class OwnStack {
   /** Each service's (and the Redis') place on Kubernetes, in the stack file's order. */
   private readonly places: ReadonlyMap<string, StackKubernetesWorkload>;
   private readonly entryService: { readonly service: string; readonly port: number; readonly ready: string };
+  private readonly rollouts: ReadonlyMap<string, StackRollout>;
 
   constructor(stack: LoadedStack, private readonly namespace: string) {
     const def = stack.definition;
+    this.rollouts = new Map(Object.entries(def.services).flatMap(([name, svc]) => (svc.rollout ? [[name, svc.rollout] as const] : [])));
     this.name = def.name;
     this.shown = stack.shown;
     this.entryName = def.entry;
@@ -91,6 +97,41 @@ export class OwnStack {
   endpointsOf(service: string): string[] {
     const url = this.serviceUrls()[service];
     return url ? [url] : [];
+  }
+
+  /**
+   * The JSON patch that makes `workload` (the service's, as read from the cluster) run
+   * `version` of the stack file: its image and environment variables set on the pod
+   * template's container (the stack file's `kubernetes.container`, else the first), and the
+   * version label on the workload; and the patch that puts back what it had. The team's
+   * rollout controller (Argo Rollouts, or the Deployment's rolling update) does the rest.
+   */
+  versionPatches(service: string, workload: K8sObject, version: string): { readonly apply: JsonPatchOp[]; readonly revert: JsonPatchOp[] } {
+    const wanted = this.rollouts.get(service)?.versions[version];
+    if (!wanted) throw invalidInput(`${this.shown}: services.${service}.rollout.versions: the stack ${this.name} has no version ${JSON.stringify(version)} of ${service}`);
+    const containers = ((workload.spec as { template?: { spec?: { containers?: { name: string; image?: string; env?: { name: string; value?: string }[] }[] } } } | undefined)?.template?.spec?.containers ?? []);
+    const name = this.places.get(service)?.container;
+    const index = name === undefined ? 0 : containers.findIndex((c) => c.name === name);
+    const container = containers[index];
+    if (!container) throw invalidInput(`${this.shown}: services.${service}.kubernetes${name === undefined ? '' : '.container'}: ${workload.kind} ${workload.metadata.name} has no container${name === undefined ? '' : ` named ${JSON.stringify(name)}`}`);
+    const at = `/spec/template/spec/containers/${index}`;
+    const env = container.env ?? [];
+    const newEnv = [...env.map((e) => (wanted.env && Object.hasOwn(wanted.env, e.name) ? { name: e.name, value: wanted.env[e.name]! } : e))];
+    for (const [k, v] of Object.entries(wanted.env ?? {})) if (!env.some((e) => e.name === k)) newEnv.push({ name: k, value: v });
+    const hadLabels = workload.metadata.labels !== undefined;
+    const previous = workload.metadata.labels?.[VERSION_LABEL];
+    const labelPath = `/metadata/labels/${VERSION_LABEL.replace('/', '~1')}`;
+    const apply: JsonPatchOp[] = [
+      ...(wanted.image === undefined ? [] : [{ op: 'replace' as const, path: `${at}/image`, value: wanted.image }]),
+      ...(wanted.env === undefined ? [] : [{ op: 'add' as const, path: `${at}/env`, value: newEnv }]),
+      hadLabels ? { op: 'add', path: labelPath, value: version } : { op: 'add', path: '/metadata/labels', value: { [VERSION_LABEL]: version } },
+    ];
+    const revert: JsonPatchOp[] = [
+      ...(wanted.image === undefined ? [] : [{ op: 'replace' as const, path: `${at}/image`, value: container.image }]),
+      ...(wanted.env === undefined ? [] : [container.env ? { op: 'add' as const, path: `${at}/env`, value: env } : { op: 'remove' as const, path: `${at}/env` }]),
+      previous !== undefined ? { op: 'add', path: labelPath, value: previous } : hadLabels ? { op: 'remove', path: labelPath } : { op: 'remove', path: '/metadata/labels' },
+    ];
+    return { apply, revert };
   }
 
   /** Pods and workloads by the stack's labels and names (the observer's restarts, replicas and rollouts). */

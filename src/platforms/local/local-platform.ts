@@ -33,9 +33,12 @@ import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, se
 import { Supervisor } from './supervisor.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { injectTimed, resolveFaultRequest } from './timed-fault.js';
-import { stableVersion, type LoadedStack, type StackAutoscaling } from '../../scenario/stack-definition.js';
+import { stableVersion, type LoadedStack, type StackAutoscaling, type StackBreaker } from '../../scenario/stack-definition.js';
 import type { StackSpec } from '../../scenario/types.js';
 import { definedAnalysis, definedMetricsPath, definedServiceSpec, definedStartTimeoutMs } from './defined-stack.js';
+
+/** Breaker states by their value in the reference gateway's encoding (0 closed, 1 half-open, 2 open). */
+const BREAKER_STATES: readonly string[] = ['closed', 'half-open', 'open'];
 
 /** One service's HPA: the scenario's `stack.autoscaling` entry or a stack definition's. */
 type AutoscalingSpec = NonNullable<StackSpec['autoscaling']>[string] & Partial<Pick<StackAutoscaling, 'cpuRequest' | 'metric'>>;
@@ -282,7 +285,9 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   }
 
   private async breakers(): Promise<Record<string, string> | undefined> {
-    // The reference gateway's /model/status; a stack definition's breakers are its own business.
+    const defined = this.opts.stack?.definition.breakers;
+    if (defined) return this.definedBreakers(defined);
+    // The reference gateway's /model/status.
     const gw = this.opts.stack ? undefined : this.proxies.get('gateway');
     if (!gw) return undefined;
     try {
@@ -293,6 +298,18 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     } catch {
       return undefined;
     }
+  }
+
+  /** A stack definition's breakers, each by its PromQL; one that Prometheus cannot answer yet is left out. */
+  private async definedBreakers(breakers: Readonly<Record<string, StackBreaker>>): Promise<Record<string, string>> {
+    const states = await Promise.all(
+      Object.entries(breakers).map(async ([name, b]) => {
+        const values = await this.queryMetrics(b.query, 1000).catch(() => []);
+        const worst = Math.max(...values.map((v) => v.value).filter(Number.isFinite));
+        return [name, BREAKER_STATES[worst]] as const;
+      }),
+    );
+    return Object.fromEntries(states.filter((e): e is readonly [string, string] => e[1] !== undefined));
   }
 
   async replicas(service: string): Promise<number> {

@@ -10,6 +10,7 @@ import { chaosInvariantProblems } from '../../../src/faults/chaos-mesh/chaos-inv
 import { aimedAtStackPods, chaosForFault } from '../../../src/faults/chaos-mesh/fault-to-chaos.js';
 import { ClusterObserver } from '../../../src/platforms/kubernetes/observer.js';
 import { labelSelector, OwnStack } from '../../../src/platforms/kubernetes/own-stack.js';
+import { applyJsonPatch } from '../../../src/platforms/kubernetes/patching.js';
 import type { PlatformEvent } from '../../../src/platforms/platform.js';
 import { defineStack } from '../../../src/scenario/stack-definition.js';
 
@@ -86,5 +87,55 @@ describe("a team's own stack on Kubernetes", () => {
     observer.ingest('hpa', 'MODIFIED', hpa(3));
     expect(events.filter((e) => e.type === 'replicas')).toEqual([expect.objectContaining({ service: 'model-server', from: 1, to: 3, reason: expect.stringContaining('pods metric inference_requests_per_second') })]);
     expect(events.filter((e) => e.type === 'restart').map((e) => (e as { service: string }).service)).toEqual(['model-server', 'model-server', 'redis', 'other-1']);
+  });
+
+  it("deploys a version by setting its image and environment on the workload's pod template, and puts back what was there", () => {
+    const versioned = defineStack({
+      ...stack,
+      services: {
+        ...stack.services,
+        'model-server': {
+          kubernetes: { workload: { kind: 'Rollout', name: 'model-server' }, selector: { 'app.kubernetes.io/name': 'model-server' }, container: 'server' },
+          rollout: { versions: { v1: { env: { MODEL_VERSION: 'v1' } }, 'v2-bad': { image: 'registry.example/models:2.0-bad', env: { MODEL_VERSION: 'v2-bad', NEW_FLAG: '1' } } } },
+        },
+      },
+    });
+    const mine = new OwnStack({ definition: versioned, dir: '.', shown: 'stacks/flask.ts' }, NS);
+    const rollout: K8sObject = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'model-server', namespace: NS, labels: { 'app.kubernetes.io/name': 'model-server' } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'sidecar', image: 'envoy:1' },
+              { name: 'server', image: 'registry.example/models:1.0', env: [{ name: 'MODEL_VERSION', value: 'v1' }, { name: 'LOG', value: 'info' }] },
+            ],
+          },
+        },
+      },
+    };
+    const { apply, revert } = mine.versionPatches('model-server', rollout, 'v2-bad');
+    const deployed = applyJsonPatch(rollout, apply, 'deploy') as K8sObject & { spec: { template: { spec: { containers: { name: string; image: string; env?: unknown }[] } } } };
+    // The named container gets the image and the environment (changed values in place, new ones added); the sidecar is untouched.
+    expect(deployed.spec.template.spec.containers).toEqual([
+      { name: 'sidecar', image: 'envoy:1' },
+      { name: 'server', image: 'registry.example/models:2.0-bad', env: [{ name: 'MODEL_VERSION', value: 'v2-bad' }, { name: 'LOG', value: 'info' }, { name: 'NEW_FLAG', value: '1' }] },
+    ]);
+    // The version label the observer reads a Rollout's version from.
+    expect(deployed.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'model-server', 'peakready.io/model-version': 'v2-bad' });
+    // The revert, computed from the workload as it was, gives it back exactly.
+    expect(applyJsonPatch(deployed, revert, 'revert')).toEqual(rollout);
+    // An environment-only version on a pod without env, and a workload without labels.
+    const bare: K8sObject = { ...rollout, metadata: { name: 'model-server', namespace: NS }, spec: { template: { spec: { containers: [{ name: 'server', image: 'm:1' }] } } } };
+    const v1 = mine.versionPatches('model-server', bare, 'v1');
+    const onBare = applyJsonPatch(bare, v1.apply, 'deploy') as typeof deployed;
+    expect(onBare.spec.template.spec.containers[0]).toEqual({ name: 'server', image: 'm:1', env: [{ name: 'MODEL_VERSION', value: 'v1' }] });
+    expect(applyJsonPatch(onBare, v1.revert, 'revert')).toEqual(bare);
+    // What the stack file does not have is named.
+    expect(() => mine.versionPatches('model-server', rollout, 'v3')).toThrow('stacks/flask.ts: services.model-server.rollout.versions: the stack flask-seed has no version "v3" of model-server');
+    const other: K8sObject = { ...rollout, spec: { template: { spec: { containers: [{ name: 'main', image: 'm:1' }] } } } };
+    expect(() => mine.versionPatches('model-server', other, 'v1')).toThrow('stacks/flask.ts: services.model-server.kubernetes.container: Rollout model-server has no container named "server"');
   });
 });

@@ -5,7 +5,7 @@ import { PeakreadyError } from '../../../src/contract/errors.js';
 import { exitCode } from '../../../src/contract/exit-code.js';
 import { checkRunInput } from '../../../src/runner/run-input.js';
 import { preflightProblems } from '../../../src/runner/preflight.js';
-import { defineStack, fillTemplate, stackDefinitionProblems, stackPlatformProblems, type StackDefinition } from '../../../src/scenario/stack-definition.js';
+import { breakerQuery, defineStack, fillTemplate, stackDefinitionProblems, stackPlatformProblems, type StackDefinition } from '../../../src/scenario/stack-definition.js';
 import { FAULT_KINDS } from '../../../src/scenario/fault-spec.js';
 
 // Stack and scenario files live inside the repository (tmp/ is ignored by git) so their imports resolve like a user's.
@@ -99,6 +99,18 @@ describe('stack definitions', () => {
     ]);
   });
 
+  it("reads a breaker SLO with the stack's own PromQL, and names the stack's breakers when the SLO names another", () => {
+    const guarded = { ...mine, breakers: { model: { query: 'max(app_breaker_state)' } } } satisfies StackDefinition;
+    expect(stackDefinitionProblems(guarded, 'm.ts')).toEqual([]);
+    expect(breakerQuery(guarded, 'model')).toBe('max(app_breaker_state)');
+    expect(breakerQuery(guarded, 'toString')).toBeUndefined();
+    expect(stackDefinitionProblems({ ...mine, breakers: { Model: { query: 'max(x)' } } }, 'm.ts')).toEqual(['m.ts: breakers.Model: expected a lower-case breaker name like "model-server"']);
+    expect(stackDefinitionProblems({ ...mine, breakers: { model: { query: '' } } }, 'm.ts')).toEqual(['m.ts: breakers.model.query: expected a PromQL query whose value is the state (0 closed, 1 half-open, 2 open)']);
+    const slos = (upstream: string) => ({ slos: [{ metric: { kind: 'breaker-state', upstream } }] });
+    expect(preflightProblems(slos('model'), 's.ts', 'local', guarded)).toEqual([]);
+    expect(preflightProblems(slos('tabular'), 's.ts', 'local', guarded)).toEqual(['s.ts: slos[0].metric.upstream: expected one of the breakers of the stack mine (model), got "tabular"']);
+  });
+
   it("checks fault targets, SLO services, switches and deploy events against the stack, not the reference stack's names", () => {
     const scenario = {
       faults: [
@@ -113,7 +125,7 @@ describe('stack definitions', () => {
     expect(preflightProblems(scenario, 's.ts', 'local', mine)).toEqual([
       's.ts: faults[2].target: latency on the local platform supports app, model, redis; got "tabular"',
       's.ts: slos[1].metric.service: expected one of the stack\'s services (app, model, redis), got "triton"',
-      "s.ts: slos[2].metric: breaker-state reads the reference stack's gateway breakers; the stack mine is a stack definition, which has none yet",
+      's.ts: slos[2].metric.upstream: expected one of the breakers of the stack mine (it declares none: breakers.<name>.query in its stack file), got "model"',
       's.ts: events[0].service: the stack mine declares no versions to roll out (services.<name>.rollout), got "model"',
       's.ts: stack.disable[1]: expected one of fallback (the switches of stack mine), got "breaker"',
       "s.ts: stack.gateway: the stack mine is a stack definition; gateway options are the reference gateway's own",
@@ -273,6 +285,31 @@ export default defineScenario({
     );
     const checked = await checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', namespace: 'team' });
     expect(checked.platform).toMatchObject({ platform: 'kubernetes', namespace: 'team', stack: { definition: { name: 'mine' } } });
+    // Versions on Kubernetes are an image or environment on the pod template (args are the local platform's), never through a StatefulSet.
+    const withVersions = { ...onCluster, services: { ...onCluster.services, model: { ...onCluster.services.model, rollout: { versions: { v1: { args: ['--version', 'v1'] }, v2: { image: 'models:2' } } } } } } satisfies StackDefinition;
+    expect(stackPlatformProblems(withVersions, 'kubernetes', 'm.ts')).toEqual([
+      "m.ts: services.model.rollout.versions.v1: expected image or env on the kubernetes platform (set on the pod template of its workload; args are the local platform's)",
+      'm.ts: services.model.kubernetes.workload.kind: versions roll out through a Rollout or a Deployment, got StatefulSet',
+    ]);
+    expect(stackPlatformProblems(withVersions, 'local', 'm.ts')).toEqual(['m.ts: services.model.rollout.versions.v2: expected env or args on the local platform (what makes a process run it; an image is for Kubernetes)']);
+    // A deploy event is taken on Kubernetes (its own controller rolls it out); the scenario's canary settings are not.
+    const withDeploy = { ...withVersions, services: { ...withVersions.services, model: { ...withVersions.services.model, kubernetes: { ...onCluster.services.model.kubernetes, workload: { kind: 'Rollout', name: 'model-server' } }, rollout: { versions: { v1: { env: { V: '1' } }, v2: { image: 'models:2' } } } } } } satisfies StackDefinition;
+    write('versioned-stack.ts', `import { defineStack } from '${index}';\nexport default defineStack(${JSON.stringify(withDeploy)});\n`);
+    const canaryFile = write(
+      'canary-on-cluster.ts',
+      `import { defineScenario } from '${index}';
+export default defineScenario({
+  name: 'canary-on-cluster',
+  traffic: { executor: 'arrival-rate', stages: [{ duration: '5s', rate: 5 }] },
+  mix: { predict: { weight: 1, request: () => ({ path: '/predict' }) } },
+  events: [{ kind: 'deploy', at: '1s', service: 'model', version: 'v2' }],
+  slos: [{ metric: { kind: 'rollout-phase', service: 'model' }, op: '==', threshold: 'Aborted' }],
+  stack: { definition: './versioned-stack.ts', rollout: { steps: [20, 40], pause: '5s' } },
+});
+`,
+    );
+    const canary = await refused(checkRunInput(canaryFile, { platform: 'kubernetes', context: 'test' }));
+    expect(canary.problems).toEqual([expect.stringMatching(/canary-on-cluster\.ts: stack\.rollout: on the kubernetes platform the canary steps, pauses and analysis of the stack mine are its own Rollout's/)]);
     const e = await refused(checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', disable: ['fallback'], loadRunners: '2', overlay: 'kind' }));
     expect(e.problems).toEqual([
       expect.stringMatching(/^--disable fallback: on the kubernetes platform peakready does not reconfigure the stack mine/),
