@@ -46,8 +46,7 @@ test-k8s: deps build
 # The same control plane plus one real node (containerd, runc, CNI, kubelet, kube-proxy,
 # CoreDNS, Prometheus; built once into ~/.cache/peakready/k8s/node-*, about 11 minutes more
 # the first time) running the reference stack: deploy, Services, `peakready run` with load-runner
-# pods and Chaos Mesh faults. .ci/run runs it without the --disable matrix (PEAKREADY_K8S_REAL_NODE=1
-# scripts/k8s/test-k8s.sh --exclude test/k8s-node/disable-matrix.k8s.ts).
+# pods and Chaos Mesh faults. Not in .ci/run (its time budget; see README).
 test-k8s-node: deps build
 	PEAKREADY_K8S_REAL_NODE=1 bash scripts/k8s/test-k8s.sh
 
