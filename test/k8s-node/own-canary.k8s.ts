@@ -90,6 +90,8 @@ describe("a team's own canary on the real node", () => {
     expect(code, journal.reason).toBe(1);
     expect(journal.verdict).toBe('fail');
     // Argo never aborted: the canary went on through the team's steps, and the run names the rollback SLO.
+    // (After the aborted run of the same Rollout, the answers once came from v1 again once Argo reported
+    // Healthy; run alone, all came from v2-bad. The after-phase tally above prints which.)
     expect(phases.filter((m) => / Aborted /.test(m))).toEqual([]);
     expect(phases.some((m) => / at weight (6[0-9]|[7-9][0-9]|100)% \(v2-bad\)/.test(m)), phases.join('\n')).toBe(true);
     const failed = journal.slos.filter((s) => s.status === 'fail').map((s) => s.name);

@@ -116,7 +116,7 @@ export class OwnStack {
     if (!container) throw invalidInput(`${this.shown}: services.${service}.kubernetes${name === undefined ? '' : '.container'}: ${workload.kind} ${workload.metadata.name} has no container${name === undefined ? '' : ` named ${JSON.stringify(name)}`}`);
     const at = `/spec/template/spec/containers/${index}`;
     const env = container.env ?? [];
-    const newEnv = [...env.map((e) => (wanted.env && Object.hasOwn(wanted.env, e.name) ? { name: e.name, value: wanted.env[e.name]! } : e))];
+    const newEnv = env.map((e) => (wanted.env && Object.hasOwn(wanted.env, e.name) ? { name: e.name, value: wanted.env[e.name]! } : e));
     for (const [k, v] of Object.entries(wanted.env ?? {})) if (!env.some((e) => e.name === k)) newEnv.push({ name: k, value: v });
     const hadLabels = workload.metadata.labels !== undefined;
     const previous = workload.metadata.labels?.[VERSION_LABEL];
