@@ -293,8 +293,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     try {
       const res = await fetch(`${gw.url}/model/status`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { breakers?: Record<string, unknown> };
-      const names = ['closed', 'half-open', 'open'];
-      return Object.fromEntries(Object.entries(body.breakers ?? {}).map(([k, v]) => [k, typeof v === 'number' ? (names[v] ?? String(v)) : String(v)]));
+      return Object.fromEntries(Object.entries(body.breakers ?? {}).map(([k, v]) => [k, typeof v === 'number' ? (BREAKER_STATES[v] ?? String(v)) : String(v)]));
     } catch {
       return undefined;
     }
