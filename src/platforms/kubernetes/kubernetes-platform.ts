@@ -295,16 +295,13 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     };
   }
 
-  /** JSON6902 on a Rollout, Deployment or StatefulSet of the run's namespace. */
+  /** JSON6902 on a Rollout or Deployment of the run's namespace (versions roll out through no other kind; stackPlatformProblems). */
   private async jsonPatchWorkload(w: K8sObject, ops: readonly JsonPatchOp[]): Promise<void> {
-    const name = w.metadata.name;
-    const namespace = this.opts.namespace;
-    const json = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-    if (w.kind === 'Rollout') return this.jsonPatchRollout(name, ops);
-    const apps = this.kc.makeApiClient(AppsV1Api);
-    if (w.kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body: ops, fieldManager: 'peakready' }, json);
-    else if (w.kind === 'StatefulSet') await apps.patchNamespacedStatefulSet({ name, namespace, body: ops, fieldManager: 'peakready' }, json);
-    else throw invalidInput(`${objectRef(w)}: versions roll out through a Rollout, a Deployment or a StatefulSet`);
+    if (w.kind === 'Rollout') return this.jsonPatchRollout(w.metadata.name, ops);
+    if (w.kind !== 'Deployment') throw invalidInput(`${objectRef(w)}: versions roll out through a Rollout or a Deployment`);
+    await this.kc
+      .makeApiClient(AppsV1Api)
+      .patchNamespacedDeployment({ name: w.metadata.name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
   }
 
   /** JSON6902 on a Rollout: lists in CRDs are atomic under apply, so only this edits one env value. */
