@@ -5,7 +5,7 @@
  * platform shaped for the service and the search.
  */
 import { dirname, relative, resolve as resolvePath } from 'node:path';
-import { invalidInput } from '../contract/errors.js';
+import { errorProblems, invalidInput } from '../contract/errors.js';
 import { REPO_ROOT } from '../platforms/factory.js';
 import { loadRunStack, preflightProblems } from '../runner/preflight.js';
 import { defaultOutDir } from '../runner/run-scenario.js';
@@ -71,12 +71,6 @@ export async function capacityOfScenario(file: string, input: CapacityInput): Pr
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The problems an error carries (INVALID_INPUT lists them), else its message. */
-function problemsOf(err: unknown): string[] {
-  const listed = (err as { problems?: unknown }).problems;
-  if (Array.isArray(listed) && listed.length > 0) return listed as string[];
-  return [err instanceof Error ? err.message : String(err)];
-}
 
 /**
  * Every problem with the options and the scenario, at once, before anything starts. The
@@ -92,7 +86,7 @@ export async function checkCapacityInput(file: string, input: CapacityInput): Pr
     value = await importScenarioFile(file);
     imported = true;
   } catch (err) {
-    loadProblems.push(...problemsOf(err));
+    loadProblems.push(...errorProblems(err));
   }
 
   // A team's own stack: --stack, else the scenario's stack.definition (a file next to it, or inline).
@@ -104,7 +98,7 @@ export async function checkCapacityInput(file: string, input: CapacityInput): Pr
     try {
       stack = await loadRunStack(imported ? value : undefined, file, input.stack);
     } catch (err) {
-      stackProblems.push(...problemsOf(err));
+      stackProblems.push(...errorProblems(err));
     }
     const named =
       input.stack !== undefined
@@ -121,7 +115,7 @@ export async function checkCapacityInput(file: string, input: CapacityInput): Pr
     try {
       scenario = resolveScenario(value as Scenario, { file: shown });
     } catch (err) {
-      loadProblems.push(...problemsOf(err));
+      loadProblems.push(...errorProblems(err));
     }
   }
   problems.push(...loadProblems, ...stackProblems);

@@ -32,3 +32,10 @@ export function invalidInput(message: string, problems: readonly string[] = [], 
 export function environmentError(message: string, hint?: string, cause?: unknown): PeakreadyError {
   return new PeakreadyError('ENVIRONMENT', message, { ...(hint ? { hint } : {}), cause });
 }
+
+/** Every problem an error carries: an INVALID_INPUT's list, else its one message. */
+export function errorProblems(err: unknown): string[] {
+  const listed = (err as { problems?: unknown }).problems;
+  if (Array.isArray(listed) && listed.length > 0) return listed as string[];
+  return [err instanceof Error ? err.message : String(err)];
+}

@@ -5,7 +5,7 @@
  * runners, and the Kubernetes URLs. Every problem is listed at once (INVALID_INPUT, exit 2).
  * `runScenario` calls it; the CLI only passes its flags through.
  */
-import { invalidInput } from '../contract/errors.js';
+import { errorProblems, invalidInput } from '../contract/errors.js';
 import { parseBaselineFlags, type BaselineFlags, type BaselineOptions } from '../baseline/baseline-options.js';
 import type { KubernetesOptions, LocalOptions } from '../platforms/factory.js';
 import { parseDuration } from '../scenario/duration.js';
@@ -111,9 +111,7 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
         ? await loadCheckedScenario(fileOrScenario, faultPlatform, scales, input.stack)
         : checkedScenario(fileOrScenario, { shown: `scenario '${String((fileOrScenario as { name?: unknown }).name ?? '?')}'` }, faultPlatform, scales, await loadRunStack(fileOrScenario, undefined, input.stack));
   } catch (err) {
-    const listed = (err as { problems?: unknown }).problems;
-    if (Array.isArray(listed) && listed.length > 0) problems.push(...(listed as string[]));
-    else problems.push(err instanceof Error ? err.message : String(err));
+    problems.push(...errorProblems(err));
   }
   const disable: string[] = [];
   const def = scenario?.stackDefinition?.definition;
