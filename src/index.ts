@@ -5,6 +5,7 @@
  * and exit with `exitCode({ kind: 'run', journal })`, as the CLI does.
  */
 export { defineScenario } from './scenario/define.js';
+export { REFERENCE_STACK } from './scenario/reference-stack.js';
 export { defineStack, stackDefinitionProblems, REFERENCE_CLASSIFIER, type StackDefinition, type StackServiceDefinition, type StackSwitch, type AnswerClassifier, type AnswerField, type LoadedStack } from './scenario/stack-definition.js';
 export { importStackFile } from './scenario/load-file.js';
 export { seedMix, type SeedMixOptions } from './scenario/seed-mix.js';

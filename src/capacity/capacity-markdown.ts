@@ -4,6 +4,7 @@
  * string from the scenario or the run is escaped.
  */
 import type { CapacityResult, HpaSuggestion } from './types.js';
+import { REFERENCE_ROLES, referenceWorkloadKind } from '../scenario/reference-stack.js';
 import { escapeMarkdownCell, escapeMarkdownText } from '../report/escape.js';
 import { fmtDuration, fmtMs, fmtPercent } from '../report/report-format.js';
 
@@ -36,10 +37,6 @@ export function capacityHeadline(r: CapacityResult): string {
   }
 }
 
-/** Services deployed as Argo Rollouts in deploy/base (the canaried model); the rest are Deployments. */
-const ROLLOUT_SERVICES: ReadonlySet<string> = new Set(['tabular']);
-/** Services that export the seed's inference_requests_per_second themselves. */
-const SEED_METRIC_SERVICES: ReadonlySet<string> = new Set(['gateway', 'tabular', 'fallback']);
 
 /**
  * The HPA snippet for the service (autoscaling/v2, the seed's pods metric, like
@@ -47,9 +44,9 @@ const SEED_METRIC_SERVICES: ReadonlySet<string> = new Set(['gateway', 'tabular',
  * kind and metric names peakready does not know (a Deployment, its rate mapped to the metric).
  */
 export function hpaYaml(service: string, hpa: HpaSuggestion, minReplicas: number, reference = true): string {
-  const rollout = reference && ROLLOUT_SERVICES.has(service);
+  const rollout = reference && referenceWorkloadKind(service) === 'Rollout';
   return [
-    ...(reference && SEED_METRIC_SERVICES.has(service) ? [] : [`# ${service} exports its server's own metric names: map a per-pod request rate to ${hpa.metric} in the metrics adapter.`]),
+    ...(reference && REFERENCE_ROLES[service]?.seedMetric ? [] : [`# ${service} exports its server's own metric names: map a per-pod request rate to ${hpa.metric} in the metrics adapter.`]),
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
     'metadata:',

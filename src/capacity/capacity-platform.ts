@@ -10,14 +10,15 @@ import type { Platform } from '../platforms/platform.js';
 import { createPlatform } from '../platforms/factory.js';
 import { stackMechanisms, type LoadedStack } from '../scenario/stack-definition.js';
 import type { StackSpec, StackMechanism } from '../scenario/types.js';
+import { REFERENCE_ROLES, REFERENCE_STACK } from '../scenario/reference-stack.js';
 import type { CapacityService } from './service-traffic.js';
 
 /** Services that take a `--profile` file (the simulators). */
-export const PROFILED_SERVICES: readonly CapacityService[] = ['triton', 'generative'];
+export const PROFILED_SERVICES: readonly CapacityService[] = Object.keys(REFERENCE_ROLES).filter((s) => REFERENCE_ROLES[s]!.simulator);
 
 /** How the traffic reaches the service on a platform (see service-traffic.ts for why). */
 export function routeMode(service: CapacityService, platform: 'local' | 'kubernetes'): 'direct' | 'gateway' {
-  return service === 'gateway' || platform === 'kubernetes' ? 'gateway' : 'direct';
+  return service === REFERENCE_STACK.entry || platform === 'kubernetes' ? 'gateway' : 'direct';
 }
 
 /**
@@ -27,7 +28,7 @@ export function routeMode(service: CapacityService, platform: 'local' | 'kuberne
 export function capacityStack(base: StackSpec, service: CapacityService, replicas: number, platform: 'local' | 'kubernetes', extraDisable: readonly string[] = []): StackSpec {
   const disable = new Set<string>(base.disable ?? []);
   disable.add('autoscaler');
-  if (platform === 'kubernetes' && service !== 'gateway') for (const m of ['fallback', 'breaker', 'cache'] as const) disable.add(m);
+  if (platform === 'kubernetes' && service !== REFERENCE_STACK.entry) for (const m of Object.keys(REFERENCE_STACK.switches)) disable.add(m);
   for (const m of extraDisable) disable.add(m);
   return {
     replicas: { ...(base.replicas ?? {}), [service]: replicas },

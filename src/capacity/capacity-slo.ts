@@ -6,6 +6,7 @@
  * server-side metrics are refused.
  */
 import type { SloSpec } from '../scenario/slo-spec.js';
+import { REFERENCE_ROLES } from '../scenario/reference-stack.js';
 import { holds } from '../slo/compare.js';
 import { formatSlo } from '../slo/format.js';
 import { tryParseSlo } from '../slo/parse.js';
@@ -24,7 +25,7 @@ export const DEFAULT_GENERATIVE_CAPACITY_SLOS: readonly string[] = ['ttft_p95<50
 
 /** The SLOs a search holds each step to when none are given. */
 export function defaultCapacitySlos(service: string | undefined): readonly string[] {
-  return service === 'generative' ? DEFAULT_GENERATIVE_CAPACITY_SLOS : DEFAULT_CAPACITY_SLOS;
+  return service !== undefined && REFERENCE_ROLES[service]?.generates ? DEFAULT_GENERATIVE_CAPACITY_SLOS : DEFAULT_CAPACITY_SLOS;
 }
 
 const CAPACITY_KINDS = ['latency', 'error-rate', 'dropped', 'ttft', 'itl', 'tpot'] as const;

@@ -13,34 +13,16 @@
  * - `entry` (a team's own stack, described by a stack file): the whole mix, unchanged, to the
  *   stack's entry service (entryMix).
  */
+import { REFERENCE_ROLES, REFERENCE_SERVICES, REFERENCE_STACK, type ReferenceRole } from '../scenario/reference-stack.js';
 import type { MixEntry, RequestContext, RequestInit } from '../scenario/types.js';
 
-/** Services a capacity search can measure. */
-export const CAPACITY_SERVICES = ['gateway', 'tabular', 'fallback', 'triton', 'generative'] as const;
-export type CapacityService = (typeof CAPACITY_SERVICES)[number];
+/** Services of the reference stack a capacity search can measure (scenario/reference-stack.ts). */
+export const CAPACITY_SERVICES: readonly string[] = REFERENCE_SERVICES;
+/** One of CAPACITY_SERVICES. */
+export type CapacityService = string;
 
-const PREDICT = '/api/v1/predict';
-const DETAILED = '/api/v1/predict/detailed';
-const BATCH = '/api/v1/predict/batch';
-const GENERATE = '/api/v1/generate';
-
-/** Gateway routes whose upstream is the service (the fallback is reached only on failures). */
-export const SERVICE_ROUTES: Readonly<Record<CapacityService, readonly string[]>> = {
-  gateway: [],
-  tabular: [PREDICT, BATCH],
-  triton: [DETAILED],
-  generative: [GENERATE],
-  fallback: [PREDICT, BATCH, DETAILED],
-};
-
-/** The service's own paths, for mixes written against a service directly. */
-const NATIVE_PREFIX: Readonly<Record<CapacityService, readonly string[]>> = {
-  gateway: [],
-  tabular: ['/v2/models/churn/'],
-  triton: ['/v2/models/churn-deep/'],
-  generative: ['/v1/completions', '/v1/chat/completions'],
-  fallback: ['/v2/models/churn-fallback/'],
-};
+const NO_ROLE: ReferenceRole = { routes: {}, native: [], simulator: false, generates: false, seedMetric: false };
+const roleOf = (service: string): ReferenceRole => REFERENCE_ROLES[service] ?? NO_ROLE;
 
 const stripQuery = (path: string): string => path.split('?')[0]!.replace(/\/+$/, '') || '/';
 
@@ -61,15 +43,16 @@ export type EntryKind = 'route' | 'native';
 
 /** How an entry's requests relate to the service: through a gateway route, natively, or not at all. */
 export function classifyEntry(service: CapacityService, entry: MixEntry): EntryKind | undefined {
-  if (service === 'gateway') return 'route';
+  if (service === REFERENCE_STACK.entry) return 'route';
   let path: string;
   try {
     path = stripQuery(entry.request(probeContext()).path);
   } catch {
     return undefined;
   }
-  if (SERVICE_ROUTES[service].includes(path)) return 'route';
-  if (NATIVE_PREFIX[service].some((p) => path.startsWith(p))) return 'native';
+  const role = roleOf(service);
+  if (Object.hasOwn(role.routes, path)) return 'route';
+  if (role.native.some((p) => path.startsWith(p))) return 'native';
   return undefined;
 }
 
@@ -82,38 +65,29 @@ function infer(model: string, rows: readonly (readonly number[])[], width: numbe
 }
 
 /**
- * Rewrites a gateway request into what the gateway would send the service (KServe v2 infer
- * for the models, /v1/completions for the generative one). Bodies of an unexpected shape are
- * sent unchanged: the service's 4xx then shows up as errors in the step.
+ * Rewrites a gateway request into what the gateway would send the service for that route
+ * (its role's upstream call: KServe v2 infer for the models, /v1/completions for the
+ * generative one). Bodies of an unexpected shape are sent unchanged: the service's 4xx then
+ * shows up as errors in the step.
  */
 export function toServiceRequest(service: CapacityService, req: RequestInit): RequestInit {
-  const path = stripQuery(req.path);
+  const call = roleOf(service).routes[stripQuery(req.path)];
   const body = req.body;
-  if (!isObj(body)) return req;
-  const features = numbers(body.features);
-  const batchRows = Array.isArray(body.instances) ? body.instances.map((i) => (isObj(i) ? numbers(i.features) : undefined)) : undefined;
-  const rows = batchRows && batchRows.every((r): r is number[] => r !== undefined) ? batchRows : undefined;
-  switch (service) {
-    case 'tabular':
-      if (path === PREDICT && features) return infer('churn', [features], 10);
-      if (path === BATCH && rows) return infer('churn', rows, 10);
-      return req;
-    case 'fallback':
-      if ((path === PREDICT || path === DETAILED) && features) return infer('churn-fallback', [features], 10);
-      if (path === BATCH && rows) return infer('churn-fallback', rows, 10);
-      return req;
-    case 'triton':
-      return path === DETAILED && features ? infer('churn-deep', [features], 20) : req;
-    case 'generative':
-      if (path !== GENERATE || typeof body.prompt !== 'string') return req;
-      return {
-        method: 'POST',
-        path: '/v1/completions',
-        body: { prompt: body.prompt, ...(body.max_tokens === undefined ? {} : { max_tokens: body.max_tokens }), ...(body.stream === undefined ? {} : { stream: body.stream }) },
-      };
-    case 'gateway':
-      return req;
+  if (!call || !isObj(body)) return req;
+  if ('completions' in call) {
+    if (typeof body.prompt !== 'string') return req;
+    return {
+      method: 'POST',
+      path: '/v1/completions',
+      body: { prompt: body.prompt, ...(body.max_tokens === undefined ? {} : { max_tokens: body.max_tokens }), ...(body.stream === undefined ? {} : { stream: body.stream }) },
+    };
   }
+  if (call.rows === 'one') {
+    const features = numbers(body.features);
+    return features ? infer(call.infer, [features], call.width) : req;
+  }
+  const batchRows = Array.isArray(body.instances) ? body.instances.map((i) => (isObj(i) ? numbers(i.features) : undefined)) : undefined;
+  return batchRows && batchRows.every((r): r is number[] => r !== undefined) ? infer(call.infer, batchRows, call.width) : req;
 }
 
 export interface ServiceMix {
@@ -154,6 +128,7 @@ export function entryMix(mix: Readonly<Record<string, MixEntry>>): ServiceMix {
 
 /** What a user should add to the mix when nothing reaches the service. */
 export function expectedPaths(service: CapacityService): string {
-  const paths = [...SERVICE_ROUTES[service], ...NATIVE_PREFIX[service].map((p) => `${p}…`)];
+  const role = roleOf(service);
+  const paths = [...Object.keys(role.routes), ...role.native.map((p) => `${p}…`)];
   return paths.length > 0 ? paths.join(', ') : 'any gateway route';
 }

@@ -7,12 +7,13 @@
  */
 import { invalidInput } from '../contract/errors.js';
 import { tryParseDuration } from '../scenario/duration.js';
+import { REFERENCE_SERVICES } from '../scenario/reference-stack.js';
 import { FAULT_KINDS, type FaultKind, type FaultParams, type ResolvedFault } from '../scenario/fault-spec.js';
 
 export type FaultPlatform = 'local' | 'kubernetes';
 
 /** The reference stack's model-serving services (each has its own proxy locally, pods on Kubernetes). */
-export const APP_TARGETS = ['gateway', 'tabular', 'fallback', 'triton', 'generative'] as const;
+export const APP_TARGETS: readonly string[] = REFERENCE_SERVICES;
 
 /** A parameter as the scenario writes it, with its default in the scenario's own terms. */
 export interface ParamSpec {

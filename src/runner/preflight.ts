@@ -8,18 +8,16 @@
  */
 import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { invalidInput } from '../contract/errors.js';
-import { STACK_SERVICES } from '../contract/stack-services.js';
-import { APP_TARGETS, faultProblems, type FaultInput, type FaultPlatform, type StackTargets } from '../faults/catalogue.js';
+import { REFERENCE_CLUSTER_SERVICES, REFERENCE_SERVICES, REFERENCE_VERSIONS } from '../scenario/reference-stack.js';
+import { faultProblems, type FaultInput, type FaultPlatform, type StackTargets } from '../faults/catalogue.js';
 import { tryParseDuration } from '../scenario/duration.js';
 import { importScenarioFile, importStackFile, type LoadScenarioOptions } from '../scenario/load-file.js';
-import { checkedStackDefinition, stackDefinitionProblems, stackMechanisms, stackTargets, type LoadedStack, type StackDefinition } from '../scenario/stack-definition.js';
+import { checkedStackDefinition, stackDefinitionProblems, stackMechanisms, stackTargets, stackVersions, type LoadedStack, type StackDefinition } from '../scenario/stack-definition.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import { GATEWAY_SWITCHES, STACK_MECHANISMS, type ResolvedScenario, type Scenario } from '../scenario/types.js';
 import { scenarioProblems } from '../scenario/validate.js';
 import { fileSchema } from '../stack/gateway/config.js';
 
-/** Services whose model version can be rolled out, and the versions their image has. */
-const VERSIONS: Readonly<Record<string, readonly string[]>> = { tabular: ['v1', 'v2-bad'] };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,7 +25,7 @@ const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 function stackProblems(stack: unknown, out: string[], def: StackDefinition | undefined): void {
   if (!isObj(stack)) return;
-  const services: readonly string[] = def ? Object.keys(def.services) : APP_TARGETS;
+  const services: readonly string[] = def ? Object.keys(def.services) : REFERENCE_SERVICES;
   const names = services.join(', ');
   if (Array.isArray(stack.disable)) {
     stack.disable.forEach((m: unknown, i) => {
@@ -121,7 +119,7 @@ export interface PreflightInput {
 const SERVICE_METRICS: Readonly<Record<string, 'any' | 'rollout' | 'reference'>> = { replicas: 'any', restarts: 'any', 'rollout-phase': 'rollout', 'breaker-state': 'reference' };
 
 function sloServiceProblems(slos: readonly unknown[], def: StackDefinition | undefined, out: string[]): void {
-  const services: readonly string[] = def ? stackTargets(def) : STACK_SERVICES;
+  const services: readonly string[] = def ? stackTargets(def) : REFERENCE_CLUSTER_SERVICES;
   slos.forEach((s, i) => {
     const m = isObj(s) && isObj(s.metric) ? s.metric : undefined;
     const needs = m && typeof m.kind === 'string' ? SERVICE_METRICS[m.kind] : undefined;
@@ -151,7 +149,7 @@ export function preflightProblems(scenario: PreflightInput, file: string, platfo
   sloServiceProblems(list(scenario.slos), def, out);
   list(scenario.events).forEach((e, i) => {
     if (!isObj(e) || typeof e.service !== 'string') return;
-    const versioned = def ? Object.fromEntries(Object.entries(def.services).flatMap(([n, s]) => (s.rollout ? [[n, Object.keys(s.rollout.versions)]] : []))) : VERSIONS;
+    const versioned = def ? stackVersions(def) : REFERENCE_VERSIONS;
     const versions = versioned[e.service];
     if (!versions) {
       const which = Object.keys(versioned);

@@ -387,6 +387,11 @@ export function stackMechanisms(def: StackDefinition): string[] {
   return [...Object.keys(def.switches ?? {}), ...own('autoscaler', services.some((s) => s.autoscaling)), ...own('analysis', services.some((s) => s.rollout?.analysis?.length))];
 }
 
+/** The versions of each service of a definition that declares any (its rollout's), stable first as written. */
+export function stackVersions(def: StackDefinition): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(def.services).flatMap(([n, s]) => (s.rollout ? [[n, Object.keys(s.rollout.versions)]] : [])));
+}
+
 /** The version a service of a definition runs before any deploy (its rollout's stable version, else "v1"). */
 export function stableVersion(def: StackDefinition, service: string): string {
   const r = def.services[service]?.rollout;

@@ -134,7 +134,7 @@ class Parser {
 
 function parseMetric(p: Parser): SloMetric {
   const t = p.peek();
-  if (t.kind !== 'word') return p.fail('a metric such as p99(predict), error_rate, fallback_share(predict), replicas(tabular)');
+  if (t.kind !== 'word') return p.fail('a metric such as p99(predict), error_rate, fallback_share(predict), replicas(<service>)');
   const word = t.text.toLowerCase();
   const pm = /^p(\d+(?:\.\d+)?)$/.exec(word);
   if (pm) {

@@ -70,7 +70,7 @@ describe('peakready stack / chaos / clean (built CLI)', () => {
   it('refuses unknown services (exit 2) and says there is no stack to talk to (exit 3)', async () => {
     const bad = await cli(['stack', 'up', '--services', 'tabular,payments']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--services: expected some of tabular, fallback, triton, generative, gateway, got "payments"');
+    expect(bad.stderr).toContain('--services: expected some of gateway, tabular, fallback, triton, generative, got "payments"');
     const none = await cli(['chaos', 'list']);
     expect(none.code).toBe(3);
     expect(none.stderr).toContain('no running local stack found');

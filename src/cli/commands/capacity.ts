@@ -9,6 +9,8 @@
 import { Option } from 'commander';
 import { capacityOfScenario, type CapacityInput } from '../../capacity/capacity-input.js';
 import { capacityHeadline } from '../../capacity/capacity-markdown.js';
+import { CAPACITY_SERVICES } from '../../capacity/service-traffic.js';
+import { PROFILED_SERVICES } from '../../capacity/capacity-platform.js';
 import type { RegisterCommand } from './types.js';
 
 interface Flags extends CapacityInput {
@@ -22,7 +24,7 @@ export const register: RegisterCommand = (program, exit) => {
     .command('capacity')
     .description('find the highest rate per replica a service sustains within SLOs, the latency knee, and replicas/HPA targets for a peak')
     .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic; with a stack file, its whole mix to the entry service)')
-    .option('--service <name>', 'service to measure: gateway, tabular, fallback, triton, generative, or a service of the stack file')
+    .option('--service <name>', `service to measure: ${CAPACITY_SERVICES.join(', ')}, or a service of the stack file`)
     .option('--stack <file>', "a team's own stack file (defineStack) instead of the reference stack or the scenario's stack.definition (local platform)")
     .addOption(new Option('--disable <mechanism>', "switch a mechanism off during the search, e.g. the stack's fallback (repeatable; the autoscaler is always off)").argParser(collect).default([], 'none'))
     .addOption(new Option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable)').argParser(collect).default([], 'p99<250ms and errors<1%'))
@@ -38,7 +40,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--precision <share>', 'bisect until last good and first bad are this close', '5%')
     .option('--repeats <n>', 'runs the last good and first bad rate must each agree on (1 = no confirmation)', '3')
     .option('--seed <n>', 'seed of the traffic generator', '1')
-    .option('--profile <file|name>', 'local: simulator profile for triton/generative (a file, or a bundled name like capacity-triton-4x50ms)')
+    .option('--profile <file|name>', `local: simulator profile for ${PROFILED_SERVICES.join('/')} (a file, or a bundled name like capacity-triton-4x50ms)`)
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
     .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')

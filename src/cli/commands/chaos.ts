@@ -9,6 +9,7 @@ import { FAULT_KINDS, type FaultParams } from '../../scenario/fault-spec.js';
 import { LOCAL_FAULTS } from '../../faults/registry.js';
 import { adminCall, findLiveStack } from '../../platforms/factory.js';
 import type { StackStatus } from '../../platforms/platform.js';
+import { APP_TARGETS } from '../../faults/catalogue.js';
 import type { RegisterCommand } from './types.js';
 
 interface InjectFlags {
@@ -31,7 +32,7 @@ export const register: RegisterCommand = (program) => {
     .command('inject')
     .description(`inject a fault: ${FAULT_KINDS.join(', ')}`)
     .argument('<kind>', 'fault kind')
-    .requiredOption('--target <service>', 'service to hit: a service of the running stack, or redis (reference stack: tabular, gateway, ...)')
+    .requiredOption('--target <service>', `service to hit: a service of the running stack, or redis (reference stack: ${APP_TARGETS.join(', ')})`)
     .option('--for <duration>', 'revert automatically after this long, e.g. 2m')
     .option('--id <id>', 'fault id (default <kind>-<target>)')
     .option('--latency <duration>', 'latency: added delay, e.g. 300ms')

@@ -21,7 +21,11 @@ import type { StackEndpoints, StackStatus } from '../../platforms/platform.js';
 import { isAdminControl, isStartupTime } from '../../platforms/capabilities.js';
 import { adminCall, APP_SERVICES, createPlatform, findLiveStack, isSameProcess, listRunStates, runStateDir } from '../../platforms/factory.js';
 import { checkConsolePort, startConsole, type ConsoleTraffic } from '../../console/start-console.js';
+import { REFERENCE_STACK, REFERENCE_VERSIONS } from '../../scenario/reference-stack.js';
 import type { ExitSlot, RegisterCommand } from './types.js';
+
+/** A service of the reference stack for the help's examples: its canaried model. */
+const EXAMPLE = Object.keys(REFERENCE_VERSIONS)[0] ?? REFERENCE_STACK.entry;
 
 /** `stack up`'s flags as commander gives them (every field optional for a direct caller). */
 export interface UpFlags {
@@ -80,8 +84,8 @@ export const register: RegisterCommand = (program, exit) => {
     .description('start the local stack; runs until Ctrl-C or `peakready stack down`')
     .option('--stack <file>', 'your own stack (a defineStack file) instead of the reference stack')
     .option('--detach', 'start in the background and return once ready')
-    .option('--replicas <list>', 'replicas per service, e.g. tabular=3,gateway=2')
-    .option('--autoscale <list>', 'HPA per service as min:max[:targetRps], e.g. tabular=1:4:100 (reference stack; a stack file holds its own)')
+    .option('--replicas <list>', `replicas per service, e.g. ${EXAMPLE}=3,${REFERENCE_STACK.entry}=2`)
+    .option('--autoscale <list>', `HPA per service as min:max[:targetRps], e.g. ${EXAMPLE}=1:4:100 (reference stack; a stack file holds its own)`)
     .option('--services <list>', 'run only these services (comma-separated)')
     .option('--time-scale <f>', 'multiplies rollout pauses and HPA windows', '1')
     .option('--disable <mechanism>', "switch a mechanism off (repeatable): the reference stack's fallback|breaker|cache|autoscaler|analysis, or a stack file's switches", collect, [])

@@ -7,7 +7,7 @@ import type { K8sObject } from '../../contract/k8s-objects.js';
 import { invalidInput } from '../../contract/errors.js';
 import { resolveFaultParams } from '../catalogue.js';
 import { renderChaosTemplate, type TemplateValues } from './chaos-template.js';
-import { SERVICE_PORTS } from '../../contract/stack-services.js';
+import { REFERENCE_SERVICE_PORTS } from '../../scenario/reference-stack.js';
 
 /** Which template under chaos/ carries each fault kind. */
 export const TEMPLATE_FOR_KIND: Readonly<Record<FaultKind, string>> = {
@@ -67,7 +67,7 @@ export function templateValues(fault: ResolvedFault, ctx: ChaosContext): Templat
     WORKERS: p.workers,
     LOAD: p.load,
     MEMORY_SIZE: '256MB',
-    PORT: SERVICE_PORTS[target] ?? 8080,
+    PORT: REFERENCE_SERVICE_PORTS[target] ?? 8080,
   };
 }
 

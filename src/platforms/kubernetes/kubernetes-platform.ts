@@ -32,7 +32,7 @@ import { ClusterObserver } from './observer.js';
 import { reachService, type Reach, type ReachKind } from './service-reach.js';
 import { waitForReady } from './readiness.js';
 import { applyOrder, tailorStack } from './stack-manifests.js';
-import { SERVICE_PORTS } from '../../contract/stack-services.js';
+import { REFERENCE_CLUSTER_SERVICES, REFERENCE_SERVICE_PORTS, REFERENCE_STACK } from '../../scenario/reference-stack.js';
 import type { LoadedStack } from '../../scenario/stack-definition.js';
 import { OwnStack } from './own-stack.js';
 import type { JsonPatchOp } from './patching.js';
@@ -121,9 +121,9 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
    */
   async loadRunner(runners: number, scenarioFile: string, scales: LoadRunnerScales = {}): Promise<ScheduledLoadRunner> {
     if (!Number.isInteger(runners) || runners < 1 || runners > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${runners}`);
-    const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
+    const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === REFERENCE_STACK.entry);
     const image = (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
-    if (!image) throw invalidInput(`overlay ${this.opts.overlay}: no gateway Deployment with an image to run the load runners from`);
+    if (!image) throw invalidInput(`overlay ${this.opts.overlay}: no ${REFERENCE_STACK.entry} Deployment with an image to run the load runners from`);
     const scenarioBundle = await bundleScenario(scenarioFile);
     return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, placement: placementOf(gateway), scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
   }
@@ -157,9 +157,9 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   private async endpoints(log?: (line: string) => void): Promise<StackEndpoints> {
     const ns = this.opts.namespace;
-    const services = Object.fromEntries(Object.entries(SERVICE_PORTS).map(([s, port]) => [s, `http://${s}.${ns}.svc:${port}`]));
+    const services = Object.fromEntries(Object.entries(REFERENCE_SERVICE_PORTS).map(([s, port]) => [s, `http://${s}.${ns}.svc:${port}`]));
     const reach = async (service: string, probePath: string): Promise<string> => {
-      const r = await reachService(this.kc, ns, service, SERVICE_PORTS[service]!, { probePath });
+      const r = await reachService(this.kc, ns, service, REFERENCE_SERVICE_PORTS[service]!, { probePath });
       this.reaches.set(service, r);
       if (r.kind === 'port-forward') {
         const why = r.tried.length > 0 ? `${r.tried.join(', ')} did not answer from here` : 'its Service has no ClusterIP or NodePort';
@@ -167,7 +167,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
       }
       return r.url;
     };
-    const gateway = this.opts.gatewayUrl ?? (await reach('gateway', '/health'));
+    const gateway = this.opts.gatewayUrl ?? (await reach(REFERENCE_STACK.entry, '/health'));
     const prometheus = this.opts.prometheusUrl ?? (await reach('prometheus', '/-/ready'));
     return { gateway, prometheus, services: { ...services, gateway, prometheus } };
   }
@@ -236,7 +236,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   async status(): Promise<StackStatus> {
     const services: ServiceStatus[] = [];
-    for (const name of this.own ? this.own.names() : ['gateway', 'tabular', 'fallback', 'triton', 'generative', 'redis', 'prometheus']) {
+    for (const name of this.own ? this.own.names() : REFERENCE_CLUSTER_SERVICES) {
       let w: K8sObject;
       try {
         w = await this.workload(name);
@@ -249,7 +249,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
         replicas: st.replicas ?? 0,
         ready: st.readyReplicas ?? 0,
         restarts: this.observer?.restartsOf(name) ?? 0,
-        endpoints: this.own ? this.own.endpointsOf(name) : [`http://${name}.${this.opts.namespace}.svc:${SERVICE_PORTS[name] ?? 8080}`],
+        endpoints: this.own ? this.own.endpointsOf(name) : [`http://${name}.${this.opts.namespace}.svc:${REFERENCE_SERVICE_PORTS[name] ?? 8080}`],
         ...(w.metadata.labels?.['peakready.io/model-version'] ? { version: w.metadata.labels['peakready.io/model-version'] } : {}),
       });
     }

@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../../scenario/duration.js';
 import type { StackSpec } from '../../scenario/types.js';
+import { REFERENCE_STACK } from '../../scenario/reference-stack.js';
 import { CLUSTER_SCOPED_KINDS, clone, type K8sObject } from '../../contract/k8s-objects.js';
 
 export interface TailorOptions {
@@ -91,12 +92,12 @@ export function tailorStack(objects: readonly K8sObject[], opts: TailorOptions):
       }
     }
 
-    if (o.kind === 'Deployment' && o.metadata.name === 'gateway') {
+    if (o.kind === 'Deployment' && o.metadata.name === REFERENCE_STACK.entry) {
       // The gateway reads its policy overrides and switched-off mechanisms from env.
       const container = spec.template?.spec?.containers?.[0] as AnyMap | undefined;
       if (container) {
         const env = ((container.env as AnyMap[]) ?? []).filter((e) => e.name !== 'PEAKREADY_DISABLE' && e.name !== 'PEAKREADY_GATEWAY_OPTIONS');
-        const gatewayDisabled = [...disabled].filter((m) => m === 'fallback' || m === 'breaker' || m === 'cache');
+        const gatewayDisabled = [...disabled].filter((m) => m in REFERENCE_STACK.switches);
         if (gatewayDisabled.length > 0) env.push({ name: 'PEAKREADY_DISABLE', value: gatewayDisabled.join(',') });
         if (stack.gateway) env.push({ name: 'PEAKREADY_GATEWAY_OPTIONS', value: JSON.stringify(stack.gateway) });
         container.env = env;

@@ -11,6 +11,7 @@ import { invalidInput } from '../../contract/errors.js';
 import { chaosInvariantProblems } from '../../faults/chaos-mesh/chaos-invariants.js';
 import { renderChaosTemplate } from '../../faults/chaos-mesh/chaos-template.js';
 import { templateValues } from '../../faults/chaos-mesh/fault-to-chaos.js';
+import { REFERENCE_SERVICES, REFERENCE_STACK } from '../../scenario/reference-stack.js';
 import { renderKustomization } from './kustomize.js';
 import { asK8sObject, readYamlDocuments, type SourcedObject } from '../../contract/k8s-objects.js';
 import { validateObjects } from './manifest-validator.js';
@@ -32,9 +33,9 @@ export interface ValidateOptions {
   readonly registry?: SchemaRegistry;
 }
 
-/** The values templates are checked with: a plausible fault against tabular. */
+/** The values templates are checked with: a plausible fault against a model server of the reference stack. */
 const SAMPLE = templateValues(
-  { id: 'sample', kind: 'latency', target: 'tabular', atMs: 0, durationMs: 30_000, params: { latency: '300ms', jitter: '50ms', fraction: 0.5 } },
+  { id: 'sample', kind: 'latency', target: REFERENCE_SERVICES.find((s) => s !== REFERENCE_STACK.entry)!, atMs: 0, durationMs: 30_000, params: { latency: '300ms', jitter: '50ms', fraction: 0.5 } },
   { runId: 'validate', namespace: 'peakready' },
 );
 

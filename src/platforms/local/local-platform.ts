@@ -29,7 +29,8 @@ import { serviceEntry, serviceNodeArgs } from './repo-root.js';
 import { RolloutController } from './rollout-controller.js';
 import { RunState } from './run-state.js';
 import { ServiceProxy } from './service-proxy.js';
-import { APP_SERVICES, DEFAULT_REPLICAS, DEFAULT_VERSION, gatewayOptionFlags, serviceArgs, VERSIONED_SERVICES } from './stack-layout.js';
+import { APP_SERVICES, DEFAULT_REPLICAS, gatewayOptionFlags, serviceArgs, VERSIONED_SERVICES } from './stack-layout.js';
+import { REFERENCE_STACK } from '../../scenario/reference-stack.js';
 import { Supervisor } from './supervisor.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { injectTimed, resolveFaultRequest } from './timed-fault.js';
@@ -194,7 +195,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
       scaler.start();
     }
     this.endpoints = {
-      gateway: this.proxies.get(defined?.definition.entry ?? 'gateway')?.url ?? '',
+      gateway: this.proxies.get((defined?.definition ?? REFERENCE_STACK).entry)?.url ?? '',
       prometheus: prometheusUrl,
       services: { ...addresses, prometheus: prometheusUrl },
     };
@@ -203,7 +204,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
   }
 
   private initialReplicas(service: string): number {
-    const defaults = this.opts.stack ? this.opts.stack.definition.services[service]?.replicas : DEFAULT_REPLICAS[service as keyof typeof DEFAULT_REPLICAS];
+    const defaults = this.opts.stack ? this.opts.stack.definition.services[service]?.replicas : DEFAULT_REPLICAS[service];
     const configured = this.up_?.stack.replicas?.[service] ?? defaults ?? 1;
     const a = this.autoscaling()[service];
     return a ? Math.min(a.max, Math.max(a.min, configured)) : configured;
@@ -211,7 +212,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
 
   /** The version a service runs before any deploy: v1, or a stack definition's stable version. */
   private initialVersion(service: string): string {
-    return this.opts.stack ? stableVersion(this.opts.stack.definition, service) : DEFAULT_VERSION;
+    return stableVersion(this.opts.stack?.definition ?? REFERENCE_STACK, service);
   }
 
   /** The HPAs of this run: the scenario's (reference stack) or the stack definition's, none with `disable: ['autoscaler']`. */
@@ -288,7 +289,7 @@ export class LocalPlatform implements Platform, ManualFaults, AdminControl, Stac
     const defined = this.opts.stack?.definition.breakers;
     if (defined) return this.definedBreakers(defined);
     // The reference gateway's /model/status.
-    const gw = this.opts.stack ? undefined : this.proxies.get('gateway');
+    const gw = this.opts.stack ? undefined : this.proxies.get(REFERENCE_STACK.entry);
     if (!gw) return undefined;
     try {
       const res = await fetch(`${gw.url}/model/status`, { signal: AbortSignal.timeout(1000) });

@@ -33,7 +33,7 @@ const CONFIG = (targetsFile: string) => `global:
 scrape_configs:
   - job_name: peakready
     # A service's own labels win over the target's (the fallback exports version="fallback-v1";
-    # the target label version="v1" must not relabel it into the tabular model's series).
+    # the target label version="v1" must not relabel it into the primary model's series).
     honor_labels: true
     file_sd_configs:
       - files: ['${targetsFile}']

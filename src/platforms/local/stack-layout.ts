@@ -1,22 +1,22 @@
 /**
- * The reference stack's shape on the local platform: which services run, how many replicas
- * by default, and the command line of each (the stack contract's flags).
+ * The reference stack's shape on the local platform, read from its definition
+ * (scenario/reference-stack.ts): which services run, how many replicas by default, and the
+ * command line of each.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAY_SWITCHES } from '../../scenario/types.js';
+import { REFERENCE_REPLICAS, REFERENCE_SERVICES, REFERENCE_STACK, REFERENCE_VERSIONS, referenceServiceArgs, referenceVersionArgs } from '../../scenario/reference-stack.js';
 
-export const APP_SERVICES = ['tabular', 'fallback', 'triton', 'generative', 'gateway'] as const;
-export type AppService = (typeof APP_SERVICES)[number];
+export const APP_SERVICES: readonly string[] = REFERENCE_SERVICES;
 
-export const DEFAULT_REPLICAS: Readonly<Record<AppService, number>> = { tabular: 2, fallback: 1, triton: 1, generative: 1, gateway: 1 };
+export const DEFAULT_REPLICAS: Readonly<Record<string, number>> = REFERENCE_REPLICAS;
 
 /** Services whose model version can be rolled out (the tabular model has v1 and v2-bad). */
-export const VERSIONED_SERVICES: readonly string[] = ['tabular'];
-export const DEFAULT_VERSION = 'v1';
+export const VERSIONED_SERVICES: readonly string[] = Object.keys(REFERENCE_VERSIONS);
 
-/** The gateway flag that switches each of its mechanisms off (`--no-fallback`, …), from StackSpec.gateway booleans. */
-const SWITCH_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(GATEWAY_SWITCHES.map((m) => [m, `--no-${m}`]));
+
+/** The entry's flags that switch each of its mechanisms off (`--no-fallback`, …), from the definition's switches. */
+const SWITCH_FLAGS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(Object.entries(REFERENCE_STACK.switches).map(([m, sw]) => [m, sw.args]));
 
 /**
  * Flags for the gateway from StackSpec.gateway and StackSpec.disable: `{fallback:false}` or
@@ -25,12 +25,15 @@ const SWITCH_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(GATEWA
  */
 export function gatewayOptionFlags(options: Readonly<Record<string, unknown>> | undefined, dir: string, disable: readonly string[] = []): string[] {
   const flags: string[] = [];
-  for (const d of disable) if (SWITCH_FLAGS[d]) flags.push(SWITCH_FLAGS[d]);
+  const off = (sw: readonly string[]) => {
+    if (!sw.every((f) => flags.includes(f))) flags.push(...sw);
+  };
+  for (const d of disable) if (SWITCH_FLAGS[d]) off(SWITCH_FLAGS[d]);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
     const sw = typeof value === 'boolean' ? SWITCH_FLAGS[key] : undefined;
     if (sw) {
-      if (value === false && !flags.includes(sw)) flags.push(sw);
+      if (value === false) off(sw);
     } else config[key] = value;
   }
   if (Object.keys(config).length > 0) {
@@ -48,22 +51,15 @@ export interface LayoutContext {
   readonly gatewayFlags: readonly string[];
 }
 
-/** Service-specific flags after `--port 0`. */
-export function serviceArgs(service: string, version: string, ctx: LayoutContext): string[] {
-  switch (service) {
-    case 'tabular':
-      return ['--version', version];
-    case 'generative':
-      return ['--warmup-ms', '300'];
-    case 'gateway':
-      return [
-        // Only upstreams that run: a reduced stack (tests) leaves the others unset.
-        ...(['tabular', 'fallback', 'triton', 'generative'] as const).flatMap((s) => (ctx.urls[s] ? [`--${s}-url`, ctx.urls[s]] : [])),
-        '--redis-url',
-        ctx.redisUrl,
-        ...ctx.gatewayFlags,
-      ];
-    default:
-      return [];
-  }
+/**
+ * Service-specific flags after `--port 0`: the definition's arguments (only upstreams that
+ * run: a reduced stack, as tests start, leaves the others out), the version's, and for the
+ * entry the switches and options of the scenario.
+ */
+export function serviceArgs(service: string, version: string | undefined, ctx: LayoutContext): string[] {
+  return [
+    ...referenceServiceArgs(service, { ...ctx.urls, redis: ctx.redisUrl }),
+    ...(version !== undefined ? referenceVersionArgs(service, version) : []),
+    ...(service === REFERENCE_STACK.entry ? ctx.gatewayFlags : []),
+  ];
 }

@@ -160,7 +160,7 @@ describe('stack up without --stack: the reference stack', () => {
       '--dashboard-port: expected a port number 0..65535, got "70000"',
       '--replicas.tabular: expected a whole number >= 1, got "zero"',
       '--autoscale.tabular: expected min:max[:targetRps], got "4:1"',
-      '--services: expected some of tabular, fallback, triton, generative, gateway, got "payments"',
+      '--services: expected some of gateway, tabular, fallback, triton, generative, got "payments"',
       '--disable: expected one of fallback, breaker, cache, autoscaler, analysis, got "audit-log"',
     ]);
     expect((await refused({ replicas: 'tabular' })).problems).toEqual(['--replicas: expected service=value[,service=value], got "tabular"']);
