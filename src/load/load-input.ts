@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { invalidInput } from '../contract/errors.js';
 import { tryParseDuration } from '../scenario/duration.js';
 import { loadScenarioFile } from '../scenario/load-file.js';
+import { parseAnswerFields, type AnswerFields } from '../scenario/stack-definition.js';
 import { bareScenario, fixedTraffic, trafficShare } from './fixed-scenario.js';
 import type { LiveSecond } from './live.js';
 import type { LoadResult } from './load-result.js';
@@ -40,6 +41,8 @@ export interface LoadInput {
   /** A runner's result line will be printed: the run is one runner's share (index 0 of 1 by default). */
   readonly emitHistograms?: boolean;
   readonly startAt?: string;
+  /** How answers are classified when the scenario has no classifier: JSON of a stack file's fields, e.g. {"modelType":{"json":"model_type"}}. */
+  readonly classify?: string;
 }
 
 /** This process's share of a distributed run (`--runners N --runner-index I`). */
@@ -72,6 +75,7 @@ export async function runLoadInput(positional: string | undefined, flags: LoadIn
     throw invalidInput(`--scenario: give the scenario once, got ${JSON.stringify(positional)} and --scenario ${JSON.stringify(flags.scenario)}`);
   }
   const scenarioPath = flags.scenario ?? positional;
+  const classify = classifyFlag(flags.classify, scenarioPath);
   const share = runnerShare(flags, scenarioPath);
   const startAt = parseStartAt(flags.startAt);
   if (!flags.target) throw invalidInput('--target: expected a base URL like http://127.0.0.1:8080, got nothing');
@@ -107,6 +111,8 @@ export async function runLoadInput(positional: string | undefined, flags: LoadIn
       file.cleanup();
     }
     const name = scenario.name;
+    // The scenario's own classifier wins over a stack's (as in a run).
+    if (classify && scenario.stack.classify === undefined) scenario = { ...scenario, stack: { ...scenario.stack, classify } };
     if (share) scenario = { ...scenario, traffic: trafficShare(scenario.traffic, share.index, share.count) };
     tellIfLate();
     const result =
@@ -134,6 +140,21 @@ export async function runLoadInput(positional: string | undefined, flags: LoadIn
       ? await runLoadInWorkers({ ...common, workers, rawClient, scenario: { kind: 'fixed', traffic, path, method: 'GET' } })
       : await runLoad(bareScenario(name, traffic), { ...common, rawClient, source: new FixedSource(path) });
   return { result, name, seed, share, scenarioPath };
+}
+
+/** --classify: a stack file's classifier as JSON fields, for a scenario's traffic. */
+function classifyFlag(text: string | undefined, scenarioPath: string | undefined): AnswerFields | undefined {
+  if (text === undefined) return undefined;
+  if (scenarioPath === undefined) throw invalidInput(`--classify: only with a scenario (its answers are classified), got --classify ${JSON.stringify(text)}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidInput(`--classify: expected JSON like {"modelType":{"json":"model_type"}}, got ${JSON.stringify(text)}`);
+  }
+  const fields = parseAnswerFields(value, '--classify');
+  if (Array.isArray(fields)) throw invalidInput('--classify: not a classifier', fields);
+  return fields;
 }
 
 /** Reads --runners/--runner-index (index defaults to $JOB_COMPLETION_INDEX, as in an Indexed Job). */

@@ -14,6 +14,7 @@
  */
 import type { ScheduledLoadRunner } from '../load/load-runner.js';
 import type { FaultParams, ResolvedFault } from '../scenario/fault-spec.js';
+import type { AnswerFields } from '../scenario/stack-definition.js';
 import type { Platform, Revert, StackEndpoints } from './platform.js';
 
 /** A fault as an operator asks for it by hand (`chaos inject`, the game-day console). */
@@ -87,6 +88,10 @@ export interface LoadRunnerScales {
   readonly rateScale?: number;
   /** How far ahead (ms) the runners' common start is set. */
   readonly leadMs?: number;
+  /** The image the runner pods run (peakready's own, which holds the CLI); default the reference stack's. */
+  readonly image?: string;
+  /** How the runners classify answers when the scenario has no classifier of its own (a stack file's, as data). */
+  readonly classify?: AnswerFields;
 }
 
 /** Drives a run's traffic from runners the platform schedules (`run --load-runners N`) instead of this process. */

@@ -13,7 +13,7 @@ import type { SloSpec } from '../scenario/slo-spec.js';
 import type { ResolvedScenario, Scenario } from '../scenario/types.js';
 import { formatSlo } from '../slo/format.js';
 import { parseSlo } from '../slo/parse.js';
-import { stackPlatformProblems } from '../scenario/stack-definition.js';
+import { stackPlatformProblems, type AnswerFields } from '../scenario/stack-definition.js';
 import { checkedScenario, loadCheckedScenario, loadRunStack, mechanismProblems } from './preflight.js';
 
 /** Where the stack runs, as `run --platform` and its Kubernetes flags say. */
@@ -49,6 +49,8 @@ export interface RunInput extends PlatformChoice, BaselineFlags {
   readonly loadRunners?: number | string;
   /** kubernetes: how far ahead the runners' common start is set (default "30s"). */
   readonly loadRunnerLead?: string;
+  /** kubernetes: the image the runner pods run (peakready's, which holds the CLI); default the reference stack's gateway image. Needed with a stack file. */
+  readonly runnerImage?: string;
 }
 
 /** The input of a run, checked: nothing in it can fail the run for being wrong. */
@@ -59,7 +61,9 @@ export interface CheckedRun {
   readonly seed: number;
   readonly platform: LocalOptions | KubernetesOptions;
   readonly baseline: BaselineOptions | undefined;
-  readonly loadRunners: { readonly count: number; readonly leadMs: number; readonly timeScale: number; readonly rateScale: number } | undefined;
+  readonly loadRunners:
+    | { readonly count: number; readonly leadMs: number; readonly timeScale: number; readonly rateScale: number; readonly image?: string; readonly classify?: AnswerFields }
+    | undefined;
 }
 
 const positive = (v: number) => v > 0 && Number.isFinite(v);
@@ -85,6 +89,10 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
     problems.push((err as Error).message);
   }
   if (loadRunners !== undefined && typeof fileOrScenario !== 'string') problems.push('--load-runners: expected a scenario file (the runners bundle it), got a scenario object');
+  if (input.runnerImage !== undefined) {
+    if (input.loadRunners === undefined) problems.push(`--runner-image: only with --load-runners, got --runner-image ${JSON.stringify(input.runnerImage)}`);
+    else if (!IMAGE.test(input.runnerImage)) problems.push(`--runner-image: expected an image reference like registry.example.com/peakready:1.0, got ${JSON.stringify(input.runnerImage)}`);
+  }
 
   const baseline = parseBaselineFlags(input);
   problems.push(...baseline.problems);
@@ -130,7 +138,12 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
       for (const d of new Set([...(scenario!.stack.disable ?? []), ...disable])) problems.push(`--disable ${d}: on the kubernetes platform peakready does not reconfigure the stack ${def.name} (${shown}); switch ${d} off in your own manifests, or run --platform local`);
       // A deploy sets the version's image or environment on the workload; its own controller runs the canary.
       if (scenario!.stack.rollout) problems.push(`${scenario!.file ?? scenario!.name}: stack.rollout: on the kubernetes platform the canary steps, pauses and analysis of the stack ${def.name} are its own Rollout's (in its manifests); leave stack.rollout out`);
-      if (loadRunners !== undefined) problems.push(`--load-runners: the runners run peakready's own stack image, which the stack ${def.name} (${shown}) does not deploy; drive its traffic from this process (leave --load-runners out)`);
+      if (loadRunners !== undefined) {
+        // The runner pods run peakready's image, not the team's; they send to the entry's Service.
+        if (input.runnerImage === undefined) problems.push(`--runner-image: the runner pods run peakready's image, which the stack ${def.name} (${shown}) does not deploy; name it (the image built from deploy/Dockerfile, as your cluster pulls it), got nothing`);
+        // The scenario's own classifier travels in its bundle; a stack file's must travel as data.
+        if (typeof def.classify === 'function' && scenario!.stack.classify === undefined) problems.push(`--load-runners: the stack ${def.name} (${shown}) classifies answers with a function, which the runner pods cannot receive; write classify as fields ({ modelType: { header } or { json } }, ...), or give the scenario its own stack.classify`);
+      }
       if (input.overlay !== undefined) problems.push(`--overlay: the stack ${def.name} (${shown}) is deployed by its own manifests; peakready deploys no overlay with it`);
     }
   }
@@ -166,8 +179,17 @@ export async function checkRunInput(fileOrScenario: string | Scenario, input: Ru
     seed,
     platform,
     baseline: baseline.options,
-    loadRunners: loadRunners === undefined ? undefined : { count: loadRunners, leadMs, timeScale, rateScale },
+    loadRunners: loadRunners === undefined ? undefined : { count: loadRunners, leadMs, timeScale, rateScale, ...(input.runnerImage ? { image: input.runnerImage } : {}), ...runnerClassifier(scenario) },
   };
+}
+
+/** An image reference: [registry[:port]/]path[:tag][@digest]. */
+const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** The classifier the runner pods need from outside their bundle: a stack file's (as data), unless the scenario has its own. */
+function runnerClassifier(scenario: ResolvedScenario): { classify?: AnswerFields } {
+  const c = scenario.stack.classify === undefined ? scenario.stackDefinition?.definition.classify : undefined;
+  return c !== undefined && typeof c !== 'function' ? { classify: c } : {};
 }
 
 /** --load-runners N: an integer 1..100, and only where there is a cluster to run the Job in. */

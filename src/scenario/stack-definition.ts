@@ -219,9 +219,10 @@ const path = z.string().regex(/^\//, 'expected an HTTP path starting with "/"');
 const field = z.union([z.strictObject({ header: z.string().min(1) }), z.strictObject({ json: z.string().min(1) })], {
   error: 'expected { header: "x-name" } or { json: "field" }',
 });
+const answerFields = z.strictObject({ modelType: field.optional(), fallbackValue: z.string().min(1).optional(), cache: field.optional(), version: field.optional() });
 const classifier = z.union(
   [
-    z.strictObject({ modelType: field.optional(), fallbackValue: z.string().min(1).optional(), cache: field.optional(), version: field.optional() }),
+    answerFields,
     z.custom<(answer: Answer) => AnswerClass | undefined>((v) => typeof v === 'function'),
   ],
   { error: 'expected { modelType?, fallbackValue?, cache?, version? } (each { header } or { json }), or a function (answer) => ({ modelType?, cache?, version? })' },
@@ -385,6 +386,16 @@ export function stackMechanisms(def: StackDefinition): string[] {
   const services = Object.values(def.services);
   const own = (m: string, has: boolean) => (has && !def.switches?.[m] ? [m] : []);
   return [...Object.keys(def.switches ?? {}), ...own('autoscaler', services.some((s) => s.autoscaling)), ...own('analysis', services.some((s) => s.rollout?.analysis?.length))];
+}
+
+/**
+ * A classifier as data (`peakready load --classify '<json>'`, how load runners get a stack
+ * file's): the AnswerFields, or every problem, each naming `where` and the field.
+ */
+export function parseAnswerFields(value: unknown, where: string): AnswerFields | string[] {
+  const parsed = answerFields.safeParse(value);
+  if (parsed.success) return parsed.data;
+  return parsed.error.issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`);
 }
 
 /** The versions of each service of a definition that declares any (its rollout's), stable first as written. */

@@ -38,7 +38,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     received++;
     req.resume();
-    req.on('end', () => res.end('{}'));
+    // Like the seed's app: its JSON answer says which model answered (the fallback for predict).
+    req.on('end', () => res.setHeader('content-type', 'application/json').end(req.url === '/api/v1/predict' ? '{"model_type":"fallback","cached":false}' : '{}'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -106,6 +107,31 @@ describe('peakready load as one of N runners', () => {
     // One percentile over both runners' samples, the same from either merge.
     expect(load.window(0, load.durationMs)!.percentile(99)).toBeCloseTo(all.histogram.getValueAtPercentile(99) / 1000, 1);
     expect(existsSync(join(cwd, 'reports'))).toBe(false);
+  });
+
+  it("classifies answers by a stack file's fields given as --classify (a team's own stack), and refuses a malformed one", async () => {
+    received = 0;
+    const classify = JSON.stringify({ modelType: { json: 'model_type' }, cache: { json: 'cached' } });
+    const r = await cli([...runnerArgs(0, 1), '--classify', classify]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const load = mergeRunnerLoad([parseRunnerLog(r.stdout, 'runner 0')], 1);
+    const predict = load.endpointResults().find((e) => e.endpoint === 'predict')!;
+    const stats = load.window(0, load.durationMs, 'predict')!;
+    // Every predict answer said model_type "fallback" and cached false; /health said nothing.
+    expect(stats.modelType).toEqual({ fallback: stats.requests });
+    expect(stats.cache).toEqual({ miss: stats.requests });
+    expect(stats.requests).toBeGreaterThan(40);
+    expect(predict).toBeDefined();
+    // Without --classify the reference headers are read: these answers carry none.
+    const plain = mergeRunnerLoad([parseRunnerLog((await cli(runnerArgs(0, 1))).stdout, 'runner 0')], 1);
+    expect(plain.window(0, plain.durationMs, 'predict')!.modelType).toEqual({});
+
+    const bad = await cli([...runnerArgs(0, 1), '--classify', '{"modelType":{"body":"model_type"}}']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--classify.modelType: expected { header: "x-name" } or { json: "field" }');
+    const notJson = await cli([...runnerArgs(0, 1), '--classify', 'model_type']);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('--classify: expected JSON like {"modelType":{"json":"model_type"}}, got "model_type"');
   });
 
   it('refuses an index outside 0..N-1 and runners without a scenario, exit 2', async () => {

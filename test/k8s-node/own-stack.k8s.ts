@@ -14,10 +14,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { BatchV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { readYamlDocuments } from '../../src/contract/k8s-objects.js';
 import { apply, connect, createNamespace, deleteNamespace, until, type TestCluster } from '../k8s/helpers/cluster.js';
-import { clusterPrometheus, REPO, runWithJournal } from './helpers/real-node.js';
+import { clusterPrometheus, REPO, runWithJournal, STACK_IMAGE } from './helpers/real-node.js';
 
 const MANIFESTS = join(REPO, 'test/fixtures/flask-stack/k8s');
 const SCENARIO = join(REPO, 'test/fixtures/flask-stack/readiness.kubernetes.ts');
@@ -40,8 +40,8 @@ describe("a team's own stack on the real node", () => {
     }
     return left;
   };
-  const run = async (name: string) => {
-    const r = await runWithJournal([SCENARIO, '--platform', 'kubernetes', '--context', c.context, '--namespace', ns, '--prometheus-url', clusterPrometheus()], join(out, name));
+  const run = async (name: string, extra: string[] = []) => {
+    const r = await runWithJournal([SCENARIO, '--platform', 'kubernetes', '--context', c.context, '--namespace', ns, '--prometheus-url', clusterPrometheus(), ...extra], join(out, name));
     // The team's stack is where it was: peakready deletes nothing of it, and leaves no Chaos object.
     expect((await c.apps.listNamespacedDeployment({ namespace: ns })).items.map((d) => d.metadata?.name).sort()).toEqual(['app', 'model-server', 'redis']);
     await until('no Chaos object of the run left', async () => ((await chaosLeft()).length === 0 ? true : undefined), { describe: async () => (await chaosLeft()).join(', ') });
@@ -81,6 +81,22 @@ describe("a team's own stack on the real node", () => {
     // Classified from the app's own JSON answers: the fallback answered while the model server was down.
     const share = (id: string) => journal.slos.find((s) => s.name === id)?.observed;
     console.info(`own stack on the real node: ${journal.totals.requests} requests; fallback share while frozen ${share('fallback carries the frozen model server')}, while slow ${share('fallback takes over from the slow model server')}; breaker open ${share("the app's breaker to the model server opens when it freezes")}`);
+  }, 600_000);
+
+  it("passes with the traffic from 2 runner pods of peakready's image to the app's Service, its answers classified by the stack file's model_type field", async () => {
+    const { code, stderr, journal } = await run('runners', ['--load-runners', '2', '--runner-image', STACK_IMAGE]);
+    const failed = journal.slos.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.status} ${s.observed ?? ''}`);
+    expect(failed, stderr.slice(-2500)).toEqual([]);
+    expect(journal.faults.map((f) => f.notInjected ?? 'injected')).toEqual(['injected', 'injected', 'injected']);
+    expect([journal.verdict, code]).toEqual(['pass', 0]);
+    // The runners' merged data carries the classification: the fallback answered while the model server was frozen.
+    const frozen = journal.slos.find((s) => s.name === 'fallback carries the frozen model server');
+    expect(frozen?.status).toBe('pass');
+    // The traffic came from the runner Job, which is gone after the run.
+    expect(stderr).toMatch(/load runners start the traffic at/);
+    const jobs = (await c.kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns, labelSelector: 'app=peakready-load' })).items;
+    expect(jobs.map((j) => j.metadata?.name)).toEqual([]);
+    console.info(`own stack, 2 runner pods: ${journal.totals.requests} requests; fallback share while frozen ${frozen?.observed}`);
   }, 600_000);
 
   it("fails with the app's fallback switched off in its own Deployment, naming the SLOs", async () => {

@@ -126,6 +126,7 @@ export const register: RegisterCommand = (program: Command, exit) => {
     .option('--runners <n>', 'distributed load: the number of runners sharing the scenario\'s rate')
     .option('--runner-index <i>', 'distributed load: this runner\'s share, 0..N-1 (default $JOB_COMPLETION_INDEX)')
     .option('--start-at <epoch-ms>', 'start the traffic at this wall-clock instant (epoch ms), never before: runners started in lockstep')
+    .option('--classify <json>', 'scenario without a classifier of its own: how answers say which model answered, cache and version, as a stack file\'s fields, e.g. {"modelType":{"json":"model_type"}}')
     .option('--emit-histograms', 'end with one PEAKREADY_RUNNER_RESULT {json} line: HDR histograms and per-second data to merge')
     .action(async (scenario: string | undefined, flags: LoadFlags) => action(scenario, flags, exit));
 };

@@ -30,6 +30,7 @@ interface RunFlags {
   failOnRegression?: boolean;
   loadRunners?: string;
   loadRunnerLead: string;
+  runnerImage?: string;
   gatewayUrl?: string;
   prometheusUrl?: string;
 }
@@ -60,6 +61,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--prometheus-url <url>', "kubernetes: query this Prometheus instead of the stack's prometheus Service")
     .option('--load-runner-lead <duration>', 'kubernetes: how far ahead the runners\' common start is set (time to schedule the Job\'s pods and pull the image)', '30s')
     .option('--load-runners <n>', 'kubernetes: drive the traffic from N runner pods (an Indexed Job) whose histograms are merged')
+    .option('--runner-image <image>', "kubernetes: the peakready image the runner pods run (default the reference stack's gateway image; needed with a stack file)")
     .action(async (file: string, flags: RunFlags) => {
       const live = process.stderr.isTTY && !flags.quiet;
       // Every check of the input, the platform and the reporters are the library's: one call.

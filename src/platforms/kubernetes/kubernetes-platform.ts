@@ -115,17 +115,32 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
 
   /**
    * A RunOptions.loadRunner that drives the traffic from `runners` pods (an Indexed Job of
-   * the stack image) instead of this process. Bundles the scenario now, so a scenario that
+   * peakready's image) instead of this process. Bundles the scenario now, so a scenario that
    * cannot be bundled fails before anything is deployed. The runners and the harness start
    * together, `leadMs` after the Job is created (default 20 s; see jobLoadRunner).
+   *
+   * The reference stack's runners run its gateway's image (the stack image holds the CLI),
+   * placed like the gateway's pods, and send to its Service. A team's own stack names
+   * peakready's image (`scales.image`, `--runner-image`); the runners are placed like its
+   * entry's pods, send to the entry's Service, and classify answers by the stack file's
+   * classifier (when the scenario has none of its own, which its bundle carries).
    */
   async loadRunner(runners: number, scenarioFile: string, scales: LoadRunnerScales = {}): Promise<ScheduledLoadRunner> {
     if (!Number.isInteger(runners) || runners < 1 || runners > 100) throw invalidInput(`--load-runners: expected an integer 1..100, got ${runners}`);
+    const { image: runnerImage, classify, ...rest } = scales;
+    const common = { kc: this.kc, namespace: this.opts.namespace, runners, ...rest, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) };
+    if (this.own) {
+      if (!runnerImage) throw invalidInput(`--runner-image: the stack ${this.own.name} (${this.own.shown}) does not run peakready's image; name the peakready image its runner pods run, got nothing`);
+      const entry = this.own.entry();
+      const placement = placementOf(await this.workload(this.own.entryName));
+      const scenarioBundle = await bundleScenario(scenarioFile);
+      return jobLoadRunner({ ...common, image: runnerImage, placement, scenarioBundle, target: `http://${entry.service}.${this.opts.namespace}.svc:${entry.port}`, ...(classify ? { classify } : {}) });
+    }
     const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === REFERENCE_STACK.entry);
-    const image = (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
+    const image = runnerImage ?? (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
     if (!image) throw invalidInput(`overlay ${this.opts.overlay}: no ${REFERENCE_STACK.entry} Deployment with an image to run the load runners from`);
     const scenarioBundle = await bundleScenario(scenarioFile);
-    return jobLoadRunner({ kc: this.kc, namespace: this.opts.namespace, runners, image, placement: placementOf(gateway), scenarioBundle, ...scales, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) });
+    return jobLoadRunner({ ...common, image, placement: placementOf(gateway), scenarioBundle });
   }
 
   /** A team's own stack: nothing applied; its workloads ready, then watched and reached like the reference stack's. */

@@ -11,6 +11,7 @@ import { TeardownStack } from '../../contract/teardown.js';
 import type { ResolvedScenario } from '../../scenario/types.js';
 import { applyObjects, deleteObject } from './apply.js';
 import { loadRunnerObjects, RUNNER_CONTAINER, type LoadRunnerOptions, type RunnerPlacement } from './load-runners.js';
+import type { AnswerFields } from '../../scenario/stack-definition.js';
 import type { LoadResult } from '../../load/load-result.js';
 import { checkRunnerStarts, mergeRunnerLoad, mergeRunnerResults, parseRunnerLog, type MergedEndpoint, type RunnerResult } from './runner-results.js';
 
@@ -99,10 +100,14 @@ export interface JobLoadRunnerOptions {
   readonly runners: number;
   /** The stack image (it holds the CLI). */
   readonly image: string;
-  /** Scheduling and pull fields of the runner pods (the gateway template's; placementOf). */
+  /** Scheduling and pull fields of the runner pods (the entry's template; placementOf). */
   readonly placement?: RunnerPlacement;
   /** The scenario bundled by bundleScenario. */
   readonly scenarioBundle: string;
+  /** Base URL the runners send to (LoadRunnerOptions.target). */
+  readonly target?: string;
+  /** How the runners classify answers (LoadRunnerOptions.classify). */
+  readonly classify?: AnswerFields;
   readonly timeScale?: number;
   readonly rateScale?: number;
   readonly pollMs?: number;
@@ -142,6 +147,8 @@ async function runJob(o: JobLoadRunnerOptions, scenario: ResolvedScenario, run: 
       runners: o.runners,
       image: o.image,
       ...(o.placement ? { placement: o.placement } : {}),
+      ...(o.target ? { target: o.target } : {}),
+      ...(o.classify ? { classify: o.classify } : {}),
       scenarioBundle: o.scenarioBundle,
       durationMs: scenario.traffic.durationMs,
       seed: run.seed,

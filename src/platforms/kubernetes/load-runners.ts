@@ -8,6 +8,8 @@
 import { RUN_ID_LABEL } from '../../faults/chaos-mesh/chaos-invariants.js';
 import { dnsLabel } from '../../faults/chaos-mesh/fault-to-chaos.js';
 import type { K8sObject } from '../../contract/k8s-objects.js';
+import { REFERENCE_SERVICE_PORTS, REFERENCE_STACK } from '../../scenario/reference-stack.js';
+import type { AnswerFields } from '../../scenario/stack-definition.js';
 
 export interface LoadRunnerOptions {
   readonly runId: string;
@@ -21,8 +23,13 @@ export interface LoadRunnerOptions {
   /** Planned traffic duration; the Job's deadline adds 5 minutes to it. */
   readonly durationMs: number;
   readonly seed: number;
-  /** Base URL the runners send to; default the gateway Service. */
+  /** Base URL the runners send to; default the reference stack's entry Service. */
   readonly target?: string;
+  /**
+   * How the runners classify answers (a stack file's classifier, `peakready load --classify`);
+   * default the scenario's own `stack.classify`, else the reference gateway's headers.
+   */
+  readonly classify?: AnswerFields;
   /** The run's --time-scale and --rate-scale, applied by each runner to the bundled scenario. */
   readonly timeScale?: number;
   readonly rateScale?: number;
@@ -71,7 +78,7 @@ export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
   const run = dnsLabel(opts.runId);
   const name = dnsLabel(`pr-load-${run}`, 52); // Job names leave room for the pod suffix.
   const labels = { [RUN_ID_LABEL]: run, 'app.kubernetes.io/managed-by': 'peakready', app: 'peakready-load' };
-  const target = opts.target ?? `http://gateway.${opts.namespace}.svc:8080`;
+  const target = opts.target ?? `http://${REFERENCE_STACK.entry}.${opts.namespace}.svc:${REFERENCE_SERVICE_PORTS[REFERENCE_STACK.entry]}`;
   const configMap: K8sObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -118,7 +125,8 @@ export function loadRunnerObjects(opts: LoadRunnerOptions): K8sObject[] {
                 ...(opts.startAtEpochMs !== undefined ? ['--start-at', String(opts.startAtEpochMs)] : []),
                 ...(opts.timeScale !== undefined && opts.timeScale !== 1 ? ['--time-scale', String(opts.timeScale)] : []),
                 ...(opts.rateScale !== undefined && opts.rateScale !== 1 ? ['--rate-scale', String(opts.rateScale)] : []),
-                // The target is the cluster's own gateway Service, never loopback inside a pod.
+                ...(opts.classify ? ['--classify', JSON.stringify(opts.classify)] : []),
+                // The target is the cluster's own entry Service, never loopback inside a pod.
                 '--allow-remote-target',
               ],
               // A small request so runners schedule beside the stack on a small cluster; the

@@ -78,6 +78,17 @@ describe('loadRunnerObjects', () => {
     expect(args).toContain('http://gateway.peakready.svc:8080');
     expect((cm as any).data['scenario.mjs']).toBe('export default 1');
     expect(() => loadRunnerObjects({ runId: 'r', namespace: 'n', runners: 0, image: 'i', scenarioBundle: '', durationMs: 1, seed: 1 })).toThrow(/1\.\.100/);
+    // The reference stack's runners classify by its gateway's headers: no --classify.
+    expect(args).not.toContain('--classify');
+  });
+
+  it("sends a team's stack's traffic to its entry Service and classifies its answers by the stack file's fields", () => {
+    const classify = { modelType: { json: 'model_type' }, cache: { json: 'cached' } };
+    const [, job] = loadRunnerObjects({ runId: 'r', namespace: 'shop', runners: 2, image: 'registry.example.com/peakready:1.0', scenarioBundle: '', durationMs: 1000, seed: 1, target: 'http://app.shop.svc:8080', classify });
+    const c = (job!.spec as any).template.spec.containers[0];
+    expect(c.image).toBe('registry.example.com/peakready:1.0');
+    expect(c.args.slice(c.args.indexOf('--target'), c.args.indexOf('--target') + 2)).toEqual(['--target', 'http://app.shop.svc:8080']);
+    expect(JSON.parse(c.args[c.args.indexOf('--classify') + 1])).toEqual(classify);
   });
 
   it("runs the runner pods where the gateway's pods run: its node selector, tolerations and image pull policy", () => {

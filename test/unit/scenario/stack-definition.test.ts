@@ -313,8 +313,34 @@ export default defineScenario({
     const e = await refused(checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', disable: ['fallback'], loadRunners: '2', overlay: 'kind' }));
     expect(e.problems).toEqual([
       expect.stringMatching(/^--disable fallback: on the kubernetes platform peakready does not reconfigure the stack mine/),
-      expect.stringMatching(/^--load-runners: the runners run peakready's own stack image/),
+      expect.stringMatching(/^--runner-image: the runner pods run peakready's image, which the stack mine .* does not deploy; name it/),
       expect.stringMatching(/^--overlay: the stack mine .* is deployed by its own manifests/),
     ]);
+
+    // Load runners on a team's stack: peakready's image named, the stack file's classifier sent to the runners as data.
+    const runners = await checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', loadRunners: '3', runnerImage: 'registry.example.com/peakready:1.0' });
+    expect(runners.loadRunners).toMatchObject({ count: 3, image: 'registry.example.com/peakready:1.0', classify: onCluster.classify });
+    const badImage = await refused(checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', loadRunners: '3', runnerImage: 'Peakready Image' }));
+    expect(badImage.problems).toEqual(['--runner-image: expected an image reference like registry.example.com/peakready:1.0, got "Peakready Image"']);
+    const noRunners = await refused(checkRunInput(scenarioFile, { platform: 'kubernetes', context: 'test', runnerImage: 'peakready:1' }));
+    expect(noRunners.problems).toEqual(['--runner-image: only with --load-runners, got --runner-image "peakready:1"']);
+    // A classifier function cannot travel to the runner pods; the scenario's own classifier travels in its bundle.
+    write('fn-stack.ts', `import { defineStack } from '${index}';\nconst s = ${JSON.stringify(onCluster)};\nexport default defineStack({ ...s, classify: (a) => ({ modelType: a.status === 200 ? 'primary' : 'fallback' }) });\n`);
+    const fnScenario = (own: string) =>
+      write(
+        `fn-scenario-${own ? 'own' : 'plain'}.ts`,
+        `import { defineScenario } from '${index}';
+export default defineScenario({
+  name: 'fn', traffic: { executor: 'arrival-rate', stages: [{ duration: '5s', rate: 5 }] },
+  mix: { predict: { weight: 1, request: () => ({ path: '/predict' }) } },
+  slos: [{ metric: { kind: 'fallback-share' }, op: '<', threshold: 0.5 }],
+  stack: { definition: './fn-stack.ts'${own} },
+});
+`,
+      );
+    const fn = await refused(checkRunInput(fnScenario(''), { platform: 'kubernetes', context: 'test', loadRunners: '2', runnerImage: 'peakready:1' }));
+    expect(fn.problems).toEqual([expect.stringMatching(/^--load-runners: the stack mine .* classifies answers with a function, which the runner pods cannot receive/)]);
+    const own = await checkRunInput(fnScenario(", classify: { modelType: { header: 'x-model' } }"), { platform: 'kubernetes', context: 'test', loadRunners: '2', runnerImage: 'peakready:1' });
+    expect(own.loadRunners?.classify).toBeUndefined();
   });
 });
