@@ -5,7 +5,7 @@
  */
 import { mechanismProblems } from '../runner/preflight.js';
 import { tryParseDuration } from '../scenario/duration.js';
-import type { LoadedStack } from '../scenario/stack-definition.js';
+import { stackPlatformProblems, type LoadedStack } from '../scenario/stack-definition.js';
 import { defaultCapacitySlos, parseCapacitySlos, type CapacitySlo } from './capacity-slo.js';
 import { PROFILED_SERVICES } from './capacity-platform.js';
 import { CAPACITY_SERVICES } from './service-traffic.js';
@@ -29,6 +29,8 @@ export interface RawCapacityFlags {
   readonly profile?: string;
   /** Mechanisms to switch off during the search (repeatable `--disable`), checked against the stack's. */
   readonly disable?: readonly string[];
+  /** kubernetes, with a stack file: the Prometheus that scrapes the stack, when its file names none. */
+  readonly prometheusUrl?: string;
 }
 
 /**
@@ -84,7 +86,8 @@ function wholeSeconds(flag: string, text: string, min: number, problems: string[
  * Validates every flag; `problems` lists each one wrong. `repoProfile` resolves --profile
  * (a file, or a bundled profile name) and returns undefined when it does not exist. With a
  * stack definition (`stack`), --service names one of its services, --disable one of its
- * mechanisms, and --profile and --platform kubernetes are refused.
+ * mechanisms (none on Kubernetes, where the stack's own manifests hold them), and --profile is
+ * refused; on Kubernetes the file must say where the stack lives.
  */
 export function parseCapacityFlags(
   raw: RawCapacityFlags,
@@ -104,9 +107,8 @@ export function parseCapacityFlags(
     if (service === undefined) problems.push(`--service: required, expected one of ${CAPACITY_SERVICES.join(', ')}`);
     else if (!(CAPACITY_SERVICES as readonly string[]).includes(service)) problems.push(`--service: expected one of ${CAPACITY_SERVICES.join(', ')}, got ${q(service)}`);
   } else if (stack.kind === 'unreadable' && service === undefined) problems.push(`--service: required, expected one of the services of the stack in ${stack.shown}`);
-  if (stack.kind !== 'reference' && raw.platform === 'kubernetes') {
-    problems.push(`--platform kubernetes: capacity of ${which} runs on the local platform only: on Kubernetes peakready does not own the team's workloads and cannot pin a service's replicas; run --platform local`);
-  }
+  // On Kubernetes a team's stack is where its manifests put it: the file must say where (workloads, labels, the entry's Service, its Prometheus).
+  if (defined && raw.platform === 'kubernetes') problems.push(...stackPlatformProblems(defined.definition, 'kubernetes', defined.shown, raw.prometheusUrl ? { prometheusUrl: raw.prometheusUrl } : {}));
 
   // A stack's service is judged by the plain defaults whatever its name ("generative" means the reference simulator).
   const sloTexts = raw.slo.length > 0 ? raw.slo : defaultCapacitySlos(stack.kind === 'reference' ? service : undefined);
@@ -152,7 +154,12 @@ export function parseCapacityFlags(
   const disable: string[] = [];
   for (const d of raw.disable ?? []) {
     // A stack file that failed to load names switches nobody can know yet: nothing to check them against.
-    const wrong = stack.kind === 'unreadable' ? [] : mechanismProblems(d, '--disable', defined?.definition);
+    const wrong =
+      stack.kind === 'unreadable'
+        ? []
+        : defined && raw.platform === 'kubernetes'
+          ? [`--disable ${d}: on the kubernetes platform peakready does not reconfigure ${which}; switch ${d} off in your own manifests (its HPAs are held at --replicas during the search)`]
+          : mechanismProblems(d, '--disable', defined?.definition);
     problems.push(...wrong);
     if (wrong.length === 0 && !disable.includes(d)) disable.push(d);
   }

@@ -23,7 +23,8 @@ import { expectedPaths, serviceMix, type CapacityService } from './service-traff
 export interface CapacityInput extends RawCapacityFlags {
   /**
    * A stack file (`defineStack`) whose service to measure, instead of the reference stack or
-   * the scenario's `stack.definition` (local platform only).
+   * the scenario's `stack.definition` (locally its services run as processes; on Kubernetes
+   * they are found where its manifests deployed them).
    */
   readonly stack?: string;
   /** Output folder (default reports/<scenario>-capacity-<service>-<UTC timestamp>). */
@@ -49,6 +50,7 @@ export async function capacityOfScenario(file: string, input: CapacityInput): Pr
     ...(parsed.profile ? { profile: parsed.profile } : {}),
     ...(input.context ? { context: input.context } : {}),
     ...(input.namespace ? { namespace: input.namespace } : {}),
+    ...(input.prometheusUrl ? { prometheusUrl: input.prometheusUrl } : {}),
     overlay: input.overlay ?? 'kind',
   });
   return runCapacity({

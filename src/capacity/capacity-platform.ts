@@ -41,11 +41,13 @@ export function capacityStack(base: StackSpec, service: CapacityService, replica
  * The stack for a search on a team's own stack (a stack definition): `replicas` of the
  * service under test, the stack's autoscaler off when it has one, and the mechanisms asked
  * for with `--disable` (its own switches, e.g. a fallback that would answer 200s while the
- * service saturates). Its other services run as its stack file and the scenario say.
+ * service saturates). Its other services run as its stack file and the scenario say. On
+ * Kubernetes its HPAs are its manifests': the autoscaler is always off there, which holds the
+ * HPAs of the service at `replicas` for the search (and puts them back after).
  */
-export function definedCapacityStack(base: StackSpec, stack: LoadedStack, service: string, replicas: number, extraDisable: readonly string[] = []): StackSpec {
+export function definedCapacityStack(base: StackSpec, stack: LoadedStack, service: string, replicas: number, extraDisable: readonly string[] = [], platform: 'local' | 'kubernetes' = 'local'): StackSpec {
   const disable = new Set<string>(base.disable ?? []);
-  if (stackMechanisms(stack.definition).includes('autoscaler')) disable.add('autoscaler');
+  if (platform === 'kubernetes' || stackMechanisms(stack.definition).includes('autoscaler')) disable.add('autoscaler');
   for (const m of extraDisable) disable.add(m);
   return {
     replicas: { ...(base.replicas ?? {}), [service]: replicas },
@@ -74,8 +76,10 @@ export function resolveProfile(value: string, repoRoot: string): string | undefi
 export interface CapacityPlatformOptions {
   readonly platform: 'local' | 'kubernetes';
   readonly service: string;
-  /** A team's own stack (local only): all of its services run, the traffic goes to its entry. */
+  /** A team's own stack: all of its services run (locally) or are found in the namespace (Kubernetes); the traffic goes to its entry. */
   readonly stack?: LoadedStack;
+  /** kubernetes, with a stack file: the Prometheus that scrapes it, when the file names none. */
+  readonly prometheusUrl?: string;
   /** Resolved profile file for the service (local only). */
   readonly profile?: string;
   readonly context?: string;
@@ -86,7 +90,14 @@ export interface CapacityPlatformOptions {
 /** Creates the platform; nothing starts until `up`. */
 export async function createCapacityPlatform(o: CapacityPlatformOptions): Promise<Platform> {
   if (o.platform === 'kubernetes') {
-    return createPlatform({ platform: 'kubernetes', context: o.context, namespace: o.namespace ?? 'peakready', overlay: o.overlay ?? 'kind' });
+    return createPlatform({
+      platform: 'kubernetes',
+      context: o.context,
+      namespace: o.namespace ?? 'peakready',
+      overlay: o.overlay ?? 'kind',
+      ...(o.stack ? { stack: o.stack } : {}),
+      ...(o.prometheusUrl ? { prometheusUrl: o.prometheusUrl } : {}),
+    });
   }
   if (o.stack) return createPlatform({ platform: 'local', stack: o.stack });
   const direct = routeMode(o.service as CapacityService, 'local') === 'direct';

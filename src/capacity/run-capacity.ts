@@ -64,11 +64,12 @@ const NOTES = {
 } as const;
 
 /** How the traffic reaches a stack definition's service, for the reports. */
-function entryNote(stack: LoadedStack, service: string): string {
+function entryNote(stack: LoadedStack, service: string, platform: string): string {
   const d = stack.definition;
   return (
     `sent unchanged to ${d.entry}, the entry service of stack ${d.name} (its routes are not known to peakready, so nothing is classified or rewritten)` +
     (service === d.entry ? '' : `; ${service} is measured behind it`) +
+    (platform === 'kubernetes' ? `; on Kubernetes ${service}'s workload and the HPAs that scale it were held at the search's replicas, and put back after` : '') +
     '; each step sends fresh requests (seed + step number), so no cache of the stack answers a replay of an earlier step'
   );
 }
@@ -79,7 +80,6 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
   const log = opts.log ?? (() => {});
   const headroom = opts.headroom ?? 0.3;
   const defined = scenario.stackDefinition;
-  if (defined && platform.name !== 'local') throw invalidInput(`stack ${defined.definition.name} (${defined.shown}): capacity runs on the local platform only`);
   if (defined && !Object.hasOwn(defined.definition.services, service)) throw invalidInput(`service ${service}: expected one of the services of stack ${defined.definition.name} (${Object.keys(defined.definition.services).join(', ')})`);
   const mode = defined ? 'entry' : routeMode(service as CapacityService, platform.name);
   const traffic = mode === 'entry' ? entryMix(scenario.mix) : serviceMix(service as CapacityService, scenario.mix, mode);
@@ -87,7 +87,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
     throw invalidInput(`${scenario.file ?? scenario.name}: mix: no entry reaches service ${service}`, [], defined ? 'add a mix entry' : `add a mix entry that requests ${expectedPaths(service as CapacityService)}`);
   }
   const stack = defined
-    ? definedCapacityStack(scenario.stack, defined, service, settings.replicas, opts.disable)
+    ? definedCapacityStack(scenario.stack, defined, service, settings.replicas, opts.disable, platform.name === 'kubernetes' ? 'kubernetes' : 'local')
     : capacityStack(scenario.stack, service as CapacityService, settings.replicas, platform.name, opts.disable);
   const outDir = resolve(opts.outDir);
   const startedAt = new Date().toISOString();
@@ -132,7 +132,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
     guard.dispose();
   }
 
-  const note = defined ? entryNote(defined, service) : platform.name === 'kubernetes' ? NOTES.kubernetes : NOTES[mode as 'direct' | 'gateway'];
+  const note = defined ? entryNote(defined, service, platform.name) : platform.name === 'kubernetes' ? NOTES.kubernetes : NOTES[mode as 'direct' | 'gateway'];
   // What was switched off is reported for a stack definition, and for the reference stack when --disable asked for more.
   const disabled = defined || opts.disable?.length ? (stack.disable ?? []) : undefined;
   const result = buildResult({ opts, mode, target, note, endpoints: traffic.endpoints, steps, search, headroom, startedAt, interrupted, ...(disabled ? { disabled } : {}) });

@@ -63,14 +63,15 @@ beforeAll(() => {
 }, 900_000);
 
 describe("peakready capacity on a team's own stack (the flask fixture's stack file)", () => {
-  it('refuses a service the stack does not have, --profile and kubernetes before anything starts (exit 2)', async () => {
+  it('refuses a service the stack does not have, --profile, a local-only stack file on kubernetes and --disable there, before anything starts (exit 2)', async () => {
     const r = await cli(['capacity', 'test/fixtures/flask-stack/capacity.ts', '--service', 'gateway', '--platform', 'kubernetes', '--profile', 'capacity-triton-4x50ms', '--disable', 'breaker'], 60_000);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('invalid input, nothing was started (4 problems)');
+    expect(r.stderr).toContain('invalid input, nothing was started (9 problems)');
     expect(r.stderr).toContain('--service: expected one of app, model-server (the services of stack flask-seed, test/fixtures/flask-stack/stack.ts), got "gateway"');
-    expect(r.stderr).toContain('--platform kubernetes: capacity of stack flask-seed (test/fixtures/flask-stack/stack.ts) runs on the local platform only');
+    // The local stack file says nothing of where the stack lives on a cluster (stack.kubernetes.ts does).
+    expect(r.stderr).toContain('test/fixtures/flask-stack/stack.ts: services.app.kubernetes: required on the kubernetes platform');
     expect(r.stderr).toContain("--profile: only for the reference stack's simulators (triton, generative); stack flask-seed (test/fixtures/flask-stack/stack.ts)");
-    expect(r.stderr).toContain('--disable: expected one of fallback, autoscaler, analysis (the switches of stack flask-seed), got "breaker"');
+    expect(r.stderr).toContain('--disable breaker: on the kubernetes platform peakready does not reconfigure stack flask-seed (test/fixtures/flask-stack/stack.ts)');
     // Loading the stack file runs its setup.sh; no service, Redis or Prometheus may start.
     expect([...r.seen].filter((c) => /gunicorn|model_server\.py|redis-server|prometheus/.test(c))).toEqual([]);
     expect(marked(r.mark)).toEqual([]);

@@ -25,7 +25,7 @@ export const register: RegisterCommand = (program, exit) => {
     .description('find the highest rate per replica a service sustains within SLOs, the latency knee, and replicas/HPA targets for a peak')
     .argument('<scenario>', 'scenario file (its mix entries that reach the service are the traffic; with a stack file, its whole mix to the entry service)')
     .option('--service <name>', `service to measure: ${CAPACITY_SERVICES.join(', ')}, or a service of the stack file`)
-    .option('--stack <file>', "a team's own stack file (defineStack) instead of the reference stack or the scenario's stack.definition (local platform)")
+    .option('--stack <file>', "a team's own stack file (defineStack) instead of the reference stack or the scenario's stack.definition")
     .addOption(new Option('--disable <mechanism>', "switch a mechanism off during the search, e.g. the stack's fallback (repeatable; the autoscaler is always off)").argParser(collect).default([], 'none'))
     .addOption(new Option('--slo <expr>', 'SLO each step must meet, e.g. "p99<250ms", "errors<1%" (repeatable)').argParser(collect).default([], 'p99<250ms and errors<1%'))
     .option('--replicas <n>', 'fixed replica count of the service during the search', '1')
@@ -43,6 +43,7 @@ export const register: RegisterCommand = (program, exit) => {
     .option('--profile <file|name>', `local: simulator profile for ${PROFILED_SERVICES.join('/')} (a file, or a bundled name like capacity-triton-4x50ms)`)
     .option('--context <name>', 'kubernetes: the only kubeconfig context peakready may act in')
     .option('--namespace <name>', 'kubernetes: namespace of the stack (must carry peakready.io/chaos=enabled)')
+    .option('--prometheus-url <url>', "kubernetes, with a stack file: the Prometheus that scrapes the stack, when the file names none")
     .option('--overlay <name|dir>', 'kubernetes: overlay to apply (kind, gke, or a folder with an own kustomization.yaml)', 'kind')
     .option('--quiet', 'no progress lines')
     .action(async (file: string, flags: Flags) => {

@@ -10,7 +10,7 @@
  * Mesh faults at the pods the stack's labels select.
  */
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { invalidInput, PeakreadyError } from '../../contract/errors.js';
 import type { ResolvedFault } from '../../scenario/fault-spec.js';
 import type { StackSpec } from '../../scenario/types.js';
@@ -148,6 +148,7 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     const own = this.own!;
     await requireOptIn(this.kc, this.opts.namespace);
     opts.teardown.push(`stop watching the stack ${own.name} in ${this.opts.namespace}`, () => this.down());
+    await this.pinOwnReplicas(opts);
     await waitForReady(this.kc, own.workloads(), { timeoutMs: this.opts.readyTimeoutMs ?? 300_000, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     await this.startObserver();
     const entry = own.entry();
@@ -160,6 +161,56 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     // stackPlatformProblems made sure one of the two is there.
     const prometheus = (this.opts.prometheusUrl ?? own.prometheus)!;
     return { gateway, prometheus, services: { ...own.serviceUrls(), [own.entryName]: gateway, gateway, prometheus } };
+  }
+
+  /**
+   * A scenario's or a capacity search's replicas for services of a team's stack: each
+   * service's workload scaled to its count and, with the autoscaler off (a capacity search),
+   * every HPA that targets it held at that count (min = max), so the rate per replica is what
+   * is measured. What it finds is put back at the end, each undo registered before it acts:
+   * the HPAs first, then the workload's replicas.
+   */
+  private async pinOwnReplicas(opts: UpOptions): Promise<void> {
+    const holdHpas = opts.stack.disable?.includes('autoscaler') === true;
+    for (const [service, n] of Object.entries(opts.stack.replicas ?? {})) {
+      const w = await this.workload(service);
+      const before = (w.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+      opts.teardown.push(`put ${objectRef(w)} back to ${before} replicas`, () => this.scaleWorkload(w, before));
+      const hpas = holdHpas ? await this.hpasOf(w) : [];
+      for (const h of hpas) {
+        const { minReplicas, maxReplicas } = h;
+        opts.teardown.push(`put HorizontalPodAutoscaler ${h.name} back to ${minReplicas ?? 1}..${maxReplicas}`, () => this.patchHpa(h.name, minReplicas, maxReplicas));
+        await this.patchHpa(h.name, n, n);
+      }
+      await this.scaleWorkload(w, n);
+      opts.log?.(`${service}: ${objectRef(w)} at ${n} replicas (was ${before})${hpas.length ? `, held there by ${hpas.map((h) => `HorizontalPodAutoscaler ${h.name}`).join(', ')}` : ''}`);
+    }
+  }
+
+  /** The HPAs of the run's namespace that scale `w`. */
+  private async hpasOf(w: K8sObject): Promise<{ name: string; minReplicas: number | undefined; maxReplicas: number }[]> {
+    const list = await this.kc.makeApiClient(AutoscalingV2Api).listNamespacedHorizontalPodAutoscaler({ namespace: this.opts.namespace });
+    return list.items
+      .filter((h) => h.spec?.scaleTargetRef.kind === w.kind && h.spec.scaleTargetRef.name === w.metadata.name)
+      .map((h) => ({ name: h.metadata!.name!, minReplicas: h.spec!.minReplicas, maxReplicas: h.spec!.maxReplicas }));
+  }
+
+  private async patchHpa(name: string, minReplicas: number | undefined, maxReplicas: number): Promise<void> {
+    const ops: JsonPatchOp[] = [minReplicas === undefined ? { op: 'remove', path: '/spec/minReplicas' } : { op: 'add', path: '/spec/minReplicas', value: minReplicas }, { op: 'replace', path: '/spec/maxReplicas', value: maxReplicas }];
+    await this.kc
+      .makeApiClient(AutoscalingV2Api)
+      .patchNamespacedHorizontalPodAutoscaler({ name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+  }
+
+  /** Sets a Deployment's, StatefulSet's or Rollout's replicas. */
+  private async scaleWorkload(w: K8sObject, replicas: number): Promise<void> {
+    const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/replicas', value: replicas }];
+    if (w.kind === 'Rollout') return this.jsonPatchRollout(w.metadata.name, ops);
+    const apps = this.kc.makeApiClient(AppsV1Api);
+    const req = { name: w.metadata.name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' };
+    const json = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+    if (w.kind === 'StatefulSet') await apps.patchNamespacedStatefulSet(req, json);
+    else await apps.patchNamespacedDeployment(req, json);
   }
 
   /** Starts the watches (also usable without `up`, against a stack deployed earlier). */

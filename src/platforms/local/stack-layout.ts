@@ -14,7 +14,6 @@ export const DEFAULT_REPLICAS: Readonly<Record<string, number>> = REFERENCE_REPL
 /** Services whose model version can be rolled out (the tabular model has v1 and v2-bad). */
 export const VERSIONED_SERVICES: readonly string[] = Object.keys(REFERENCE_VERSIONS);
 
-
 /** The entry's flags that switch each of its mechanisms off (`--no-fallback`, …), from the definition's switches. */
 const SWITCH_FLAGS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(Object.entries(REFERENCE_STACK.switches).map(([m, sw]) => [m, sw.args]));
 

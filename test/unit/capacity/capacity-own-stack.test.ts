@@ -96,10 +96,30 @@ describe('capacity input checks against a stack file', () => {
     ]);
   });
 
-  it('refuses --platform kubernetes with a stack: peakready does not own the team\'s workloads there', async () => {
-    expect(await problems(namingScenario, { platform: 'kubernetes' })).toEqual([
-      `--platform kubernetes: capacity of ${stack} runs on the local platform only: on Kubernetes peakready does not own the team's workloads and cannot pin a service's replicas; run --platform local`,
+  it('on Kubernetes needs the stack file to say where the stack lives, and refuses --disable there (its manifests hold its switches)', async () => {
+    const file = shown(join(tmp, 'shop-stack.ts'));
+    expect(await problems(namingScenario, { platform: 'kubernetes', disable: ['fallback'] })).toEqual([
+      `${file}: services.api.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)`,
+      `${file}: services.model.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)`,
+      `${file}: kubernetes.prometheus: required on the kubernetes platform (the URL of the Prometheus that scrapes the stack), or give --prometheus-url`,
+      `--disable fallback: on the kubernetes platform peakready does not reconfigure ${stack}; switch fallback off in your own manifests (its HPAs are held at --replicas during the search)`,
     ]);
+    // A stack file that says where it lives is measured there.
+    const onCluster = write(
+      'shop-cluster.ts',
+      `export default ${JSON.stringify({
+        ...SHOP,
+        services: {
+          api: { ...SHOP.services.api, kubernetes: { selector: { app: 'api' }, service: { name: 'api', port: 8080 } } },
+          model: { ...SHOP.services.model, kubernetes: { selector: { app: 'model' } } },
+        },
+      })};\n`,
+    );
+    const { parsed, scenario } = await checkCapacityInput(plainScenario, input({ platform: 'kubernetes', stack: onCluster, service: 'model', prometheusUrl: 'http://10.0.0.9:9090' }));
+    expect([parsed.service, scenario.stackDefinition?.definition.name]).toEqual(['model', 'shop']);
+    // There the search holds the service's HPAs at --replicas (the autoscaler is always off), whatever the stack file declares.
+    const loaded = scenario.stackDefinition!;
+    expect(definedCapacityStack({}, { ...loaded, definition: { ...loaded.definition, services: { model: loaded.definition.services.model! } } }, 'model', 2, [], 'kubernetes')).toEqual({ replicas: { model: 2 }, disable: ['autoscaler'] });
   });
 
   it("checks --disable against the stack's switches (and the reference stack's mechanisms without one)", async () => {
@@ -110,8 +130,8 @@ describe('capacity input checks against a stack file', () => {
   });
 
   it('lists every problem at once, each naming its flag', async () => {
-    const all = await problems(namingScenario, { service: 'web', profile: 'p', platform: 'kubernetes', disable: ['cache'], replicas: '0' });
-    expect(all.map((p) => p.split(/[: ]/)[0])).toEqual(['--service', '--platform', '--replicas', '--profile', '--disable']);
+    const all = await problems(namingScenario, { service: 'web', profile: 'p', disable: ['cache'], replicas: '0' });
+    expect(all.map((p) => p.split(/[: ]/)[0])).toEqual(['--service', '--replicas', '--profile', '--disable']);
   });
 
   it('names the stack file and the field of a bad stack file, without judging --service against what it cannot read', async () => {
@@ -119,7 +139,6 @@ describe('capacity input checks against a stack file', () => {
     expect(await problems(plainScenario, { service: 'api', stack: bad })).toEqual([`${shown(bad)}: entry: expected one of the stack's services (api, model), got "web"`]);
     expect(await problems(plainScenario, { service: undefined, stack: bad, platform: 'kubernetes' })).toEqual([
       `--service: required, expected one of the services of the stack in ${shown(bad)}`,
-      `--platform kubernetes: capacity of the stack in ${shown(bad)} runs on the local platform only: on Kubernetes peakready does not own the team's workloads and cannot pin a service's replicas; run --platform local`,
       `${shown(bad)}: entry: expected one of the stack's services (api, model), got "web"`,
     ]);
     const missing = join(tmp, 'nope.ts');
@@ -160,9 +179,11 @@ describe('parseCapacityFlags with a stack definition', () => {
     const { problems: p } = parseCapacityFlags({ ...raw, service: 'constructor', platform: 'kubernetes', profile: 'x', disable: ['analysis'] }, () => '/x', { kind: 'defined', stack: loaded });
     expect(p).toEqual([
       '--service: expected one of api, model (the services of stack shop, stacks/shop.ts), got "constructor"',
-      "--platform kubernetes: capacity of stack shop (stacks/shop.ts) runs on the local platform only: on Kubernetes peakready does not own the team's workloads and cannot pin a service's replicas; run --platform local",
+      'stacks/shop.ts: services.api.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)',
+      'stacks/shop.ts: services.model.kubernetes: required on the kubernetes platform (its workload, the labels of its pods, its Service)',
+      'stacks/shop.ts: kubernetes.prometheus: required on the kubernetes platform (the URL of the Prometheus that scrapes the stack), or give --prometheus-url',
       "--profile: only for the reference stack's simulators (triton, generative); stack shop (stacks/shop.ts) starts its services from its own commands, got \"x\"",
-      '--disable: expected one of fallback, autoscaler (the switches of stack shop), got "analysis"',
+      '--disable analysis: on the kubernetes platform peakready does not reconfigure stack shop (stacks/shop.ts); switch analysis off in your own manifests (its HPAs are held at --replicas during the search)',
     ]);
   });
 });
