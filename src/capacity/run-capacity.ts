@@ -104,7 +104,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
         ? `starting stack ${defined.definition.name} (${defined.shown}) with ${service} ×${settings.replicas} on the ${platform.name} platform${stack.disable?.length ? `, ${stack.disable.join(', ')} off` : ''}…`
         : `starting ${service} ×${settings.replicas} on the ${platform.name} platform…`,
     );
-    const endpoints = await platform.up({ stack, timeScale: 1, runId, teardown, signal: guard.signal });
+    const endpoints = await platform.up({ stack, timeScale: 1, runId, teardown, signal: guard.signal, log });
     target = mode === 'direct' ? (endpoints.services[service] ?? '') : endpoints.gateway;
     if (!target) throw invalidInput(`service ${service}: the ${platform.name} platform exposes no URL for it`);
     log(`driving ${traffic.endpoints.join(', ')} at ${target} (${mode})`);

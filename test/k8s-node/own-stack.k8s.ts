@@ -10,14 +10,14 @@
  * switched off in its own Deployment fails, naming the SLOs. peakready leaves the team's
  * stack as it found it and no Chaos object behind.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { readYamlDocuments } from '../../src/contract/k8s-objects.js';
 import { apply, connect, createNamespace, deleteNamespace, until, type TestCluster } from '../k8s/helpers/cluster.js';
-import { clusterPrometheus, REPO, runWithJournal, STACK_IMAGE } from './helpers/real-node.js';
+import { clusterPrometheus, peakready, REPO, runWithJournal, STACK_IMAGE } from './helpers/real-node.js';
 
 const MANIFESTS = join(REPO, 'test/fixtures/flask-stack/k8s');
 const SCENARIO = join(REPO, 'test/fixtures/flask-stack/readiness.kubernetes.ts');
@@ -97,6 +97,31 @@ describe("a team's own stack on the real node", () => {
     const jobs = (await c.kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns, labelSelector: 'app=peakready-load' })).items;
     expect(jobs.map((j) => j.metadata?.name)).toEqual([]);
     console.info(`own stack, 2 runner pods: ${journal.totals.requests} requests; fallback share while frozen ${frozen?.observed}`);
+  }, 600_000);
+
+  it("capacity of the app at 2 replicas where its manifests deployed it: its HPA held at 2..2 for the search, then put back", async () => {
+    const hpaBounds = async () => {
+      const h = await c.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'app', namespace: ns });
+      return [h.spec?.minReplicas, h.spec?.maxReplicas];
+    };
+    const before = (await c.apps.readNamespacedDeployment({ name: 'app', namespace: ns })).spec?.replicas;
+    expect(await hpaBounds()).toEqual([1, 3]);
+    const dir = join(out, 'capacity');
+    const r = await peakready([
+      'capacity', join(REPO, 'test/fixtures/flask-stack/capacity.ts'), '--stack', join(REPO, 'test/fixtures/flask-stack/stack.kubernetes.ts'), '--service', 'app', '--replicas', '2',
+      '--platform', 'kubernetes', '--context', c.context, '--namespace', ns, '--prometheus-url', clusterPrometheus(),
+      '--step-duration', '2s', '--warmup', '1s', '--repeats', '1', '--start-rate', '5', '--max-rate', '80', '--precision', '20%', '--out', dir,
+    ]);
+    expect([0, 1], r.stderr.slice(-2500)).toContain(r.code);
+    expect(r.stderr).toContain('app: Deployment app at 2 replicas (was 1), held there by HorizontalPodAutoscaler app');
+    const result = JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')) as { service: string; settings: { replicas: number }; route: { mode: string; note: string }; steps: unknown[]; stack?: { name: string } };
+    expect([result.service, result.settings.replicas, result.route.mode, result.stack?.name]).toEqual(['app', 2, 'entry', 'flask-seed']);
+    expect(result.route.note).toContain("app's workload and the HPAs that scale it were held at the search's replicas");
+    expect(result.steps.length).toBeGreaterThan(2);
+    // Put back: the HPA's bounds and the Deployment's replica count as they were.
+    expect(await hpaBounds()).toEqual([1, 3]);
+    expect((await c.apps.readNamespacedDeployment({ name: 'app', namespace: ns })).spec?.replicas).toBe(before);
+    console.info(`own stack capacity on the real node: ${r.stdout.trim().split('\n').slice(-3).join(' | ')}`);
   }, 600_000);
 
   it("fails with the app's fallback switched off in its own Deployment, naming the SLOs", async () => {
