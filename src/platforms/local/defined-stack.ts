@@ -69,12 +69,9 @@ export function definedAnalysis(stack: LoadedStack, service: string, version: st
   }));
 }
 
-/** The longest start deadline of the definition's services (the supervisor has one for all). */
+/** The longest start deadline of the definition's services, each its `startTimeout` or the default (the supervisor has one for all). */
 export function definedStartTimeoutMs(stack: LoadedStack): number {
-  return Math.max(
-    DEFAULT_START_TIMEOUT_MS,
-    ...Object.entries(stack.definition.services).map(([name, s]) => (s.startTimeout ? parseDuration(s.startTimeout, `services.${name}.startTimeout`) : 0)),
-  );
+  return Math.max(...Object.entries(stack.definition.services).map(([name, s]) => (s.startTimeout ? parseDuration(s.startTimeout, `services.${name}.startTimeout`) : DEFAULT_START_TIMEOUT_MS)));
 }
 
 /** The path Prometheus scrapes on a replica of `service`, or undefined when it exposes no metrics. */

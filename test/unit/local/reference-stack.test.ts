@@ -5,7 +5,7 @@ import { checkedStackDefinition, stackPlatformProblems, type LoadedStack } from 
 import { REFERENCE_CLUSTER_SERVICES, REFERENCE_SERVICE_PORTS, REFERENCE_STACK, REFERENCE_VERSIONS } from '../../../src/scenario/reference-stack.js';
 import { APP_SERVICES, DEFAULT_REPLICAS, gatewayOptionFlags, serviceArgs } from '../../../src/platforms/local/stack-layout.js';
 import { serviceNodeArgs } from '../../../src/platforms/local/repo-root.js';
-import { definedServiceSpec } from '../../../src/platforms/local/defined-stack.js';
+import { definedServiceSpec, definedStartTimeoutMs } from '../../../src/platforms/local/defined-stack.js';
 import { APP_TARGETS } from '../../../src/faults/catalogue.js';
 import { CAPACITY_SERVICES } from '../../../src/capacity/service-traffic.js';
 import { renderOverlay } from '../../../src/platforms/kubernetes/kustomize.js';
@@ -82,5 +82,18 @@ describe('the reference stack is one stack definition (src/scenario/reference-st
     }
     // A gateway option `false` switches it off once, even when also disabled.
     expect(gatewayOptionFlags({ cache: false }, '/nonexistent', ['cache'])).toEqual(['--no-cache']);
+  });
+});
+
+describe('definedStartTimeoutMs', () => {
+  const stack = (timeouts: (string | undefined)[]): LoadedStack => ({
+    definition: { name: 's', entry: 'a0', services: Object.fromEntries(timeouts.map((t, i) => [`a${i}`, { command: ['x'], port: { flag: '--port' }, ready: '/', ...(t ? { startTimeout: t } : {}) }])) },
+    dir: '/',
+    shown: 's.ts',
+  });
+  it("is the longest of the services' deadlines, each its startTimeout or the default 30 s", () => {
+    expect(definedStartTimeoutMs(stack(['10s', '5s']))).toBe(10_000);
+    expect(definedStartTimeoutMs(stack(['10s', undefined]))).toBe(30_000);
+    expect(definedStartTimeoutMs(stack(['90s', undefined]))).toBe(90_000);
   });
 });
