@@ -113,7 +113,7 @@ describe("a team's own stack on the real node", () => {
       '--step-duration', '2s', '--warmup', '1s', '--repeats', '1', '--start-rate', '5', '--max-rate', '80', '--precision', '20%', '--out', dir,
     ]);
     expect([0, 1], r.stderr.slice(-2500)).toContain(r.code);
-    expect(r.stderr).toContain('app: Deployment app at 2 replicas (was 1), held there by HorizontalPodAutoscaler app');
+    expect(r.stderr).toContain('app: Deployment/app at 2 replicas (was 1), held there by HorizontalPodAutoscaler/app');
     const result = JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')) as { service: string; settings: { replicas: number }; route: { mode: string; note: string }; steps: unknown[]; stack?: { name: string } };
     expect([result.service, result.settings.replicas, result.route.mode, result.stack?.name]).toEqual(['app', 2, 'entry', 'flask-seed']);
     expect(result.route.note).toContain("app's workload and the HPAs that scale it were held at the search's replicas");

@@ -85,7 +85,7 @@ describe("a team's own stack: replicas and HPAs for a run and a capacity search"
     expect(await replicasOf('model')).toEqual({ spec: 3, ready: 3 });
     expect(await bounds('model')).toEqual([3, 3]);
     expect(await bounds('api')).toEqual([1, 5]);
-    expect(lines).toContain('model: Deployment model at 3 replicas (was 1), held there by HorizontalPodAutoscaler model');
+    expect(lines).toEqual(['model: Deployment/model at 3 replicas (was 1), held there by HorizontalPodAutoscaler/model']);
     expect(await teardown.unwind()).toEqual([]);
     expect(await bounds('model')).toEqual([1, 4]);
     expect((await replicasOf('model')).spec).toBe(1);

@@ -179,11 +179,11 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
       const hpas = holdHpas ? await this.hpasOf(w) : [];
       for (const h of hpas) {
         const { minReplicas, maxReplicas } = h;
-        opts.teardown.push(`put HorizontalPodAutoscaler ${h.name} back to ${minReplicas ?? 1}..${maxReplicas}`, () => this.patchHpa(h.name, minReplicas, maxReplicas));
+        opts.teardown.push(`put HorizontalPodAutoscaler/${h.name} back to ${minReplicas ?? 1}..${maxReplicas}`, () => this.patchHpa(h.name, minReplicas, maxReplicas));
         await this.patchHpa(h.name, n, n);
       }
       await this.scaleWorkload(w, n);
-      opts.log?.(`${service}: ${objectRef(w)} at ${n} replicas (was ${before})${hpas.length ? `, held there by ${hpas.map((h) => `HorizontalPodAutoscaler ${h.name}`).join(', ')}` : ''}`);
+      opts.log?.(`${service}: ${objectRef(w)} at ${n} replicas (was ${before})${hpas.length ? `, held there by ${hpas.map((h) => `HorizontalPodAutoscaler/${h.name}`).join(', ')}` : ''}`);
     }
   }
 
