@@ -108,7 +108,7 @@ describe("a team's own stack on the real node", () => {
     expect(await hpaBounds()).toEqual([1, 3]);
     const dir = join(out, 'capacity');
     const r = await peakready([
-      'capacity', join(REPO, 'test/fixtures/flask-stack/capacity.ts'), '--stack', join(REPO, 'test/fixtures/flask-stack/stack.kubernetes.ts'), '--service', 'app', '--replicas', '2',
+      'capacity', join(REPO, 'test/fixtures/flask-stack/capacity.kubernetes.ts'), '--service', 'app', '--replicas', '2',
       '--platform', 'kubernetes', '--context', c.context, '--namespace', ns, '--prometheus-url', clusterPrometheus(),
       '--step-duration', '2s', '--warmup', '1s', '--repeats', '1', '--start-rate', '5', '--max-rate', '80', '--precision', '20%', '--out', dir,
     ]);
