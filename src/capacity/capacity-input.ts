@@ -73,7 +73,6 @@ export async function capacityOfScenario(file: string, input: CapacityInput): Pr
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-
 /**
  * Every problem with the options and the scenario, at once, before anything starts. The
  * stack is `input.stack`, else the scenario's `stack.definition`, else the reference stack;

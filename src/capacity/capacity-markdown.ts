@@ -37,7 +37,6 @@ export function capacityHeadline(r: CapacityResult): string {
   }
 }
 
-
 /**
  * The HPA snippet for the service (autoscaling/v2, the seed's pods metric, like
  * deploy/base/hpa.yaml). `reference` false: a service of a team's own stack, whose workload

@@ -87,7 +87,7 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityOutcom
     throw invalidInput(`${scenario.file ?? scenario.name}: mix: no entry reaches service ${service}`, [], defined ? 'add a mix entry' : `add a mix entry that requests ${expectedPaths(service as CapacityService)}`);
   }
   const stack = defined
-    ? definedCapacityStack(scenario.stack, defined, service, settings.replicas, opts.disable, platform.name === 'kubernetes' ? 'kubernetes' : 'local')
+    ? definedCapacityStack(scenario.stack, defined, service, settings.replicas, opts.disable, platform.name)
     : capacityStack(scenario.stack, service as CapacityService, settings.replicas, platform.name, opts.disable);
   const outDir = resolve(opts.outDir);
   const startedAt = new Date().toISOString();

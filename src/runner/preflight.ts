@@ -18,7 +18,6 @@ import { GATEWAY_SWITCHES, STACK_MECHANISMS, type ResolvedScenario, type Scenari
 import { scenarioProblems } from '../scenario/validate.js';
 import { fileSchema } from '../stack/gateway/config.js';
 
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));

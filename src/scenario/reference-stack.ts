@@ -15,7 +15,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceNodeFlags } from '../stack/node-flags.js';
-import { defineStack, REFERENCE_CLASSIFIER, stackVersions, type StackDefinition, type StackServiceDefinition } from './stack-definition.js';
+import { defineStack, fillTemplate, REFERENCE_CLASSIFIER, stackVersions, type StackDefinition, type StackServiceDefinition } from './stack-definition.js';
 
 /** The package root: this file sits at <root>/{src,dist}/scenario/. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,9 +84,9 @@ export const REFERENCE_STACK = defineStack({
 /** The Prometheus of the reference stack's overlays (deploy/base/prometheus.yaml), a Service beside the stack's. */
 const PROMETHEUS_PORT = 9090;
 
-/** The entry file of a reference service. */
-export function referenceEntryFile(service: string): string {
-  return join(ROOT, 'dist', 'stack', service, 'main.js');
+/** The entry file of a reference service as scripts/build.mjs builds it, under the package root (or `root`). */
+export function referenceEntryFile(service: string, root = ROOT): string {
+  return join(root, 'dist', 'stack', service, 'main.js');
 }
 
 /** Its services by name, as any stack definition's. */
@@ -119,15 +119,12 @@ export const REFERENCE_VERSIONS: Readonly<Record<string, readonly string[]>> = s
 export function referenceServiceArgs(service: string, urls: Readonly<Record<string, string>>): string[] {
   const command = SERVICES[service]?.command;
   if (!command) return [];
-  const args = command.slice(command.indexOf(referenceEntryFile(service)) + 1);
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const m = /^\{\{([a-z][a-z0-9-]*)\.url\}\}$/.exec(args[i + 1] ?? '');
-    if (m) {
-      const url = urls[m[1]!];
-      if (url) out.push(args[i]!, url);
-      i++;
-    } else out.push(args[i]!);
+  for (const arg of command.slice(command.indexOf(referenceEntryFile(service)) + 1)) {
+    const filled = fillTemplate(arg, urls);
+    // fillTemplate leaves the template of a name it has no URL for: that value goes, and its flag with it.
+    if (filled.includes('{{')) out.pop();
+    else out.push(filled);
   }
   return out;
 }

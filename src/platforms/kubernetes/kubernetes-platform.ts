@@ -131,10 +131,9 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     const common = { kc: this.kc, namespace: this.opts.namespace, runners, ...rest, ...(this.opts.pollMs ? { pollMs: this.opts.pollMs } : {}) };
     if (this.own) {
       if (!runnerImage) throw invalidInput(`--runner-image: the stack ${this.own.name} (${this.own.shown}) does not run peakready's image; name the peakready image its runner pods run, got nothing`);
-      const entry = this.own.entry();
       const placement = placementOf(await this.workload(this.own.entryName));
       const scenarioBundle = await bundleScenario(scenarioFile);
-      return jobLoadRunner({ ...common, image: runnerImage, placement, scenarioBundle, target: `http://${entry.service}.${this.opts.namespace}.svc:${entry.port}`, ...(classify ? { classify } : {}) });
+      return jobLoadRunner({ ...common, image: runnerImage, placement, scenarioBundle, target: this.own.serviceUrls()[this.own.entryName]!, ...(classify ? { classify } : {}) });
     }
     const gateway = this.render().find((o) => o.kind === 'Deployment' && o.metadata.name === REFERENCE_STACK.entry);
     const image = runnerImage ?? (gateway?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
@@ -203,14 +202,8 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
   }
 
   /** Sets a Deployment's, StatefulSet's or Rollout's replicas. */
-  private async scaleWorkload(w: K8sObject, replicas: number): Promise<void> {
-    const ops: JsonPatchOp[] = [{ op: 'add', path: '/spec/replicas', value: replicas }];
-    if (w.kind === 'Rollout') return this.jsonPatchRollout(w.metadata.name, ops);
-    const apps = this.kc.makeApiClient(AppsV1Api);
-    const req = { name: w.metadata.name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' };
-    const json = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-    if (w.kind === 'StatefulSet') await apps.patchNamespacedStatefulSet(req, json);
-    else await apps.patchNamespacedDeployment(req, json);
+  private scaleWorkload(w: K8sObject, replicas: number): Promise<void> {
+    return this.jsonPatchWorkload(w, [{ op: 'add', path: '/spec/replicas', value: replicas }]);
   }
 
   /** Starts the watches (also usable without `up`, against a stack deployed earlier). */
@@ -361,13 +354,19 @@ export class KubernetesPlatform implements Platform, ScheduledLoadRunners, Servi
     };
   }
 
-  /** JSON6902 on a Rollout or Deployment of the run's namespace (versions roll out through no other kind; stackPlatformProblems). */
+  /**
+   * JSON6902 on a workload of the run's namespace: a Rollout, a Deployment or a StatefulSet
+   * (replicas are set on any of them; versions roll out through the first two only, which
+   * stackPlatformProblems checks before a run).
+   */
   private async jsonPatchWorkload(w: K8sObject, ops: readonly JsonPatchOp[]): Promise<void> {
     if (w.kind === 'Rollout') return this.jsonPatchRollout(w.metadata.name, ops);
-    if (w.kind !== 'Deployment') throw invalidInput(`${objectRef(w)}: versions roll out through a Rollout or a Deployment`);
-    await this.kc
-      .makeApiClient(AppsV1Api)
-      .patchNamespacedDeployment({ name: w.metadata.name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+    const apps = this.kc.makeApiClient(AppsV1Api);
+    const req = { name: w.metadata.name, namespace: this.opts.namespace, body: ops, fieldManager: 'peakready' };
+    const json = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+    if (w.kind === 'Deployment') await apps.patchNamespacedDeployment(req, json);
+    else if (w.kind === 'StatefulSet') await apps.patchNamespacedStatefulSet(req, json);
+    else throw invalidInput(`${objectRef(w)}: expected a Rollout, a Deployment or a StatefulSet`);
   }
 
   /** JSON6902 on a Rollout: lists in CRDs are atomic under apply, so only this edits one env value. */
